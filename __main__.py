@@ -1,0 +1,50 @@
+"""The vnet2vnet Pulumi program: reads the stack config, checks it, builds the pair, exports its outputs.
+
+Every config read happens in `vnet2vnet.stack_config`; every rule in `vnet2vnet.validation`.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import pulumi
+import pulumi_azure_native as azure_native
+
+from components import VnetToVnetPair, VnetToVnetPairArgs
+from vnet2vnet.checks import checked_stack_spec
+from vnet2vnet.spec import TopologySpec
+from vnet2vnet.stack_config import component_args, read_raw_stack_config
+
+
+def side_providers(topology: TopologySpec) -> dict[str, azure_native.Provider]:
+    """An explicit provider for each VNet that names its subscription or tenant.
+
+    A connection to a gateway in another tenant needs that tenant as an auxiliary tenant of the provider that
+    creates it (VPN FAQ, cross-tenant; azure-native Provider `auxiliary_tenant_ids`).
+    """
+    tenants = {vnet.name: vnet.tenant_id for vnet in topology.vnets if vnet.tenant_id}
+    providers: dict[str, azure_native.Provider] = {}
+    for vnet in topology.vnets:
+        if not (vnet.subscription_id or vnet.tenant_id):
+            continue
+        others = sorted({tenant for name, tenant in tenants.items() if name != vnet.name and tenant != vnet.tenant_id})
+        providers[vnet.name] = azure_native.Provider(
+            f"{vnet.name}-provider",
+            subscription_id=vnet.subscription_id,
+            tenant_id=vnet.tenant_id,
+            auxiliary_tenant_ids=others or None,
+        )
+    return providers
+
+
+topology = checked_stack_spec(read_raw_stack_config())
+pair = VnetToVnetPair(
+    pulumi.get_project(), cast(VnetToVnetPairArgs, component_args(topology, side_providers(topology)))
+)
+
+pulumi.export("vnetIds", pair.vnet_ids)
+pulumi.export("gatewayIds", pair.gateway_ids)
+pulumi.export("gatewayPublicIps", pair.gateway_public_ips)
+pulumi.export("connectionIds", pair.connection_ids)
+pulumi.export("connectionStatuses", pair.connection_statuses)
+pulumi.export("sharedKey", pair.shared_key)

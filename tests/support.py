@@ -1,0 +1,86 @@
+"""Helpers shared by the tests: run stacks and component programs on the offline engine, and query plans."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from vnet2vnet.engine import Plan, RecordedResource, Secret, run_program, run_stack, unwrap
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+VNET = "azure-native:network:VirtualNetwork"
+SUBNET = "azure-native:network:Subnet"
+PUBLIC_IP = "azure-native:network:PublicIPAddress"
+GATEWAY = "azure-native:network:VirtualNetworkGateway"
+CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
+PASSWORD = "random:index/randomPassword:RandomPassword"
+PROVIDER = "pulumi:providers:azure-native"
+
+# A valid pair in component-args form; tests copy it and change one thing.
+PAIR_ARGS: dict[str, Any] = {
+    "vnets": [
+        {
+            "name": "hq",
+            "location": "northeurope",
+            "address_spaces": ["172.16.0.0/20"],
+            "gateway_subnet_prefix": "172.16.15.0/27",
+        },
+        {
+            "name": "dr",
+            "location": "swedencentral",
+            "address_spaces": ["172.16.16.0/20"],
+            "gateway_subnet_prefix": "172.16.31.224/27",
+        },
+    ],
+    "gateway": {"sku": "VpnGw2AZ", "generation": "Generation2"},
+    "connection": {"shared_key_length": 64},
+}
+
+
+def pair_args(**changes: Any) -> dict[str, Any]:
+    args = copy.deepcopy(PAIR_ARGS)
+    args.update(changes)
+    return args
+
+
+def plan_stack(stack: str, **overrides: Any) -> Plan:
+    """Plan a stack of this project; `overrides` maps config keys (without namespace) to values."""
+    return run_stack(
+        PROJECT_DIR, stack, config_overrides={f"vnet2vnet:{key}": value for key, value in overrides.items()}
+    )
+
+
+def plan_components(build: Callable[[], object], config: Mapping[str, str] | None = None) -> Plan:
+    """Run a program that builds components directly (the way users import them)."""
+    return run_program(build, stack="test", config=config)
+
+
+def only(plan: Plan, type_token: str, name_suffix: str = "") -> RecordedResource:
+    matches = [r for r in plan.of_type(type_token) if r.name.endswith(name_suffix)]
+    assert len(matches) == 1, f"expected one {type_token} named *{name_suffix}, got {[r.name for r in matches]}"
+    return matches[0]
+
+
+def connection_named(plan: Plan, key: str) -> RecordedResource:
+    return only(plan, CONNECTION, f"-{key}")
+
+
+def ancestors(plan: Plan, resource: RecordedResource) -> list[str]:
+    by_urn = plan.by_urn()
+    chain = []
+    while resource.parent:
+        chain.append(resource.parent)
+        resource = by_urn[resource.parent]
+    return chain
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, Secret)
+
+
+def plain(value: Any) -> Any:
+    return unwrap(value)

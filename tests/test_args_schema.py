@@ -1,0 +1,45 @@
+"""The component's TypedDict args and the config schema describe the same keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from components import args as component_args
+from vnet2vnet import schema
+
+PAIRS = [
+    (component_args.VnetToVnetPairArgs, schema.TOPOLOGY),
+    (component_args.VnetArgs, schema.VNET),
+    (component_args.SubnetArgs, schema.SUBNET),
+    (component_args.GatewayArgs, schema.GATEWAY),
+    (component_args.ConnectionArgs, schema.CONNECTION),
+    (component_args.IpsecPolicyArgs, schema.IPSEC_POLICY),
+]
+
+
+@pytest.mark.parametrize(("typed_dict", "object_schema"), PAIRS, ids=[p[1].name for p in PAIRS])
+def test_typed_dict_keys_match_the_schema(typed_dict: type, object_schema: schema.ObjectSchema) -> None:
+    hints = typed_dict.__annotations__
+    assert set(hints) == set(object_schema.fields_for("args")), f"{typed_dict.__name__} drifted from the schema"
+    required = {f.name for f in object_schema.fields_for("args").values() if f.required}
+    assert set(typed_dict.__required_keys__) == required, f"{typed_dict.__name__}: required keys"  # type: ignore[attr-defined]
+
+
+def _config_paths(object_schema: schema.ObjectSchema, prefix: str) -> list[str]:
+    paths = []
+    for key, declared in object_schema.fields_for("config").items():
+        path = f"{prefix}{key}"
+        paths.append(path)
+        if declared.schema is not None and declared.schema is not schema.IPSEC_POLICY:
+            inner = f"{path}[i]." if declared.kind is schema.Kind.OBJECT_LIST else f"{path}."
+            if declared.schema is not schema.SUBNET:
+                paths += _config_paths(declared.schema, inner)
+    return paths
+
+
+def test_readme_documents_every_config_key() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    missing = [path for path in _config_paths(schema.TOPOLOGY, "") if f"`{path}`" not in readme]
+    assert not missing, f"README config reference lacks: {missing}"

@@ -1,0 +1,5 @@
+import sys
+
+from vnet2vnet.cli import main
+
+sys.exit(main())

@@ -1,0 +1,164 @@
+"""Azure facts the program relies on: one source of truth, kept as data, each with its document.
+
+Every rule in `validation.py`, every default in `spec.py` and every table in `plan` reads from here.
+Learn URLs are given for the MicrosoftDocs/azure-docs articles quoted in ../shared/reference/azure-vpn-facts.md.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Final
+
+VPN_FAQ: Final = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq"
+GATEWAY_SETTINGS_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings"
+GATEWAY_SKUS_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus"
+SKU_CONSOLIDATION_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/gateway-sku-consolidation"
+VNET_TO_VNET_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vnet-vnet-rm-ps"
+BGP_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/bgp-howto"
+IPSEC_POLICY_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/ipsec-ike-policy-howto"
+VNET_FAQ: Final = "https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq"
+REGIONS_DOC: Final = "https://learn.microsoft.com/azure/reliability/regions-list"
+RELIABILITY_DOC: Final = "https://learn.microsoft.com/azure/reliability/reliability-virtual-network-gateway"
+
+# The REST API version azure-native v3 sends for every resource this program builds
+# (pulumi/pulumi-azure-native versions/v3-spec.yaml).
+NETWORK_API_VERSION: Final = "2024-05-01"
+
+# The subnet that hosts a VPN gateway must have exactly this name (VPN FAQ: "All gateway subnets must be
+# named GatewaySubnet").
+GATEWAY_SUBNET_NAME: Final = "GatewaySubnet"
+
+GENERATION1: Final = "Generation1"
+GENERATION2: Final = "Generation2"
+
+
+@dataclass(frozen=True)
+class GatewaySku:
+    """What one VPN gateway SKU offers. Source: the SKU table of about-gateway-skus (ms.date 06/08/2026)."""
+
+    name: str
+    generations: tuple[str, ...]
+    max_tunnels: int  # S2S/VNet-to-VNet tunnels
+    throughput_mbps: dict[str, int]  # aggregate throughput by generation
+    supports_bgp: bool
+    supports_active_active: bool
+    supports_custom_ipsec_policy: bool
+    zone_redundant: bool
+    min_gateway_subnet_prefix: int  # largest prefix length (smallest subnet) Azure accepts
+    supported_ike_versions: tuple[str, ...]
+
+    @property
+    def default_generation(self) -> str:
+        """Generation2 wherever the SKU allows it (higher throughput), else the only one it has."""
+        return GENERATION2 if GENERATION2 in self.generations else self.generations[0]
+
+
+def _az_sku(number: int, generations: tuple[str, ...], tunnels: int, mbps: dict[str, int]) -> GatewaySku:
+    return GatewaySku(
+        name=f"VpnGw{number}AZ",
+        generations=generations,
+        max_tunnels=tunnels,
+        throughput_mbps=mbps,
+        supports_bgp=True,
+        supports_active_active=True,
+        supports_custom_ipsec_policy=True,
+        zone_redundant=True,
+        # GatewaySubnet: /27 or larger for every SKU but Basic (gateway settings doc, "Gateway subnet").
+        min_gateway_subnet_prefix=27,
+        supported_ike_versions=("IKEv2", "IKEv1"),
+    )
+
+
+# SKUs a new VPN gateway can be created with today. Source: SKUTBL and VPN FAQ (see azure-vpn-facts.md §2).
+GATEWAY_SKUS: Final[dict[str, GatewaySku]] = {
+    "Basic": GatewaySku(
+        name="Basic",
+        generations=(GENERATION1,),
+        max_tunnels=10,
+        throughput_mbps={GENERATION1: 100},
+        supports_bgp=False,
+        supports_active_active=False,
+        supports_custom_ipsec_policy=False,
+        zone_redundant=False,
+        min_gateway_subnet_prefix=29,  # "/29 (applicable to the Basic SKU only)"
+        supported_ike_versions=("IKEv2",),  # Basic route-based: IKEv2 only (VPN FAQ)
+    ),
+    "VpnGw1AZ": _az_sku(1, (GENERATION1,), 30, {GENERATION1: 650}),
+    "VpnGw2AZ": _az_sku(2, (GENERATION1, GENERATION2), 30, {GENERATION1: 1000, GENERATION2: 1250}),
+    "VpnGw3AZ": _az_sku(3, (GENERATION1, GENERATION2), 30, {GENERATION1: 1250, GENERATION2: 2500}),
+    "VpnGw4AZ": _az_sku(4, (GENERATION2,), 100, {GENERATION2: 5000}),
+    "VpnGw5AZ": _az_sku(5, (GENERATION2,), 100, {GENERATION2: 10000}),
+}
+DEFAULT_GATEWAY_SKU: Final = "VpnGw1AZ"
+
+# Non-AZ SKUs: new creation blocked since 2025, retired Sep 2026 (SKU consolidation doc): map to the AZ SKU.
+RETIRED_NON_AZ_SKUS: Final[dict[str, str]] = {f"VpnGw{n}": f"VpnGw{n}AZ" for n in range(1, 6)}
+# Legacy SKUs whose creation Azure blocks (VPN FAQ; what's new).
+LEGACY_SKUS: Final = ("Standard", "HighPerformance", "UltraPerformance")
+
+# Shared key: "printable ASCII characters, except space, hyphen (-), or tilde (~)" (VPN FAQ, V2VMulti).
+PSK_FORBIDDEN_CHARACTERS: Final = frozenset(" -~")
+PSK_ALLOWED_CHARACTERS: Final = frozenset(
+    chr(code) for code in range(0x20, 0x7F) if chr(code) not in PSK_FORBIDDEN_CHARACTERS
+)
+# The reset API accepts keyLength 1..128 (spec ConnectionResetSharedKey): the safe bound for any key.
+PSK_MAX_LENGTH: Final = 128
+# Our own policy for generated keys: long enough to be strong, within Azure's bound.
+GENERATED_PSK_MIN_LENGTH: Final = 32
+GENERATED_PSK_DEFAULT_LENGTH: Final = 64
+# Special characters used in generated keys: allowed by Azure, and free of quotes and backslashes so that the
+# key survives copy-and-paste into shells and CLI tools (az network vpn-connection shared-key update).
+GENERATED_PSK_SPECIALS: Final = "!#$%&()*+,./:;<=>?@[]^_{|}"
+
+# BGP ASNs (VPN FAQ, BGP section).
+ASN_RESERVED_BY_AZURE: Final = frozenset({8074, 8075, 12076, 65515, 65517, 65518, 65519, 65520})
+ASN_RESERVED_BY_IANA_RANGES: Final = (
+    (23456, 23456),
+    (64496, 64511),
+    (65535, 65551),
+    (4294967295, 4294967295),
+)
+ASN_MIN: Final = 1
+ASN_MAX: Final = 4294967294
+AZURE_DEFAULT_ASN: Final = 65515
+
+# Address ranges Azure refuses inside a VNet (virtual network FAQ).
+VNET_FORBIDDEN_RANGES: Final = tuple(
+    ipaddress.ip_network(cidr)
+    for cidr in ("224.0.0.0/4", "255.255.255.255/32", "127.0.0.0/8", "169.254.0.0/16", "168.63.129.16/32")
+)
+# RFC 1918 plus RFC 6598 shared address space: the ranges Azure recommends for VNets (virtual network FAQ).
+VNET_RECOMMENDED_RANGES: Final = tuple(
+    ipaddress.ip_network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+)
+
+# Dead peer detection timeout (VPN FAQ, IPsec section): 9..3600 s.
+DPD_TIMEOUT_RANGE: Final = (9, 3600)
+CONNECTION_PROTOCOLS: Final = ("IKEv2", "IKEv1")
+
+# Regions, by programmatic name, with availability-zone support. Source: regions-list.md (09/23/2025).
+# VPN AZ SKUs deploy in every region; where a region has no zones the gateway stays regional (SKU consolidation).
+AZ_REGIONS: Final = frozenset(
+    {
+        "australiaeast", "austriaeast", "belgiumcentral", "brazilsouth", "canadacentral", "centralindia",
+        "centralus", "chilecentral", "eastasia", "eastus", "eastus2", "francecentral", "germanywestcentral",
+        "indonesiacentral", "israelcentral", "italynorth", "japaneast", "japanwest", "koreacentral",
+        "malaysiawest", "mexicocentral", "newzealandnorth", "northeurope", "norwayeast", "polandcentral",
+        "qatarcentral", "southafricanorth", "southcentralus", "southeastasia", "spaincentral", "swedencentral",
+        "switzerlandnorth", "uaenorth", "uksouth", "westeurope", "westus2", "westus3",
+    }
+)  # fmt: skip
+NON_AZ_REGIONS: Final = frozenset(
+    {
+        "australiacentral", "australiacentral2", "australiasoutheast", "brazilsoutheast", "canadaeast",
+        "francesouth", "germanynorth", "koreasouth", "northcentralus", "norwaywest", "southafricawest",
+        "southindia", "switzerlandwest", "uaecentral", "ukwest", "westcentralus", "westindia", "westus",
+    }
+)  # fmt: skip
+KNOWN_REGIONS: Final = AZ_REGIONS | NON_AZ_REGIONS
+AVAILABILITY_ZONES: Final = ("1", "2", "3")
+
+
+def region_has_zones(location: str) -> bool:
+    return location in AZ_REGIONS

@@ -1,0 +1,442 @@
+"""The offline engine: runs a Pulumi program on the mock runtime and records exactly what would be sent.
+
+Used by the tests, by `plan` and by the benchmarks. It loads Pulumi.yaml defaults and Pulumi.<stack>.yaml itself
+(the SDK does not), records every registration (type, name, parent, dependencies, provider, options, inputs with
+their secrets marked) through a MockMonitor subclass, and answers like Azure: ARM resource IDs, public IPs from
+the documentation range 203.0.113.0/24, connectionStatus `Unknown`, and deterministic RandomPassword results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import random
+import re
+import runpy
+import string
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from vnet2vnet.findings import CONFIG_NAMESPACE
+
+DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+DOCUMENTATION_NET = "203.0.113"  # RFC 5737 TEST-NET-3: never a real address
+STACK_TYPE = "pulumi:pulumi:Stack"
+PROVIDER_TYPE_PREFIX = "pulumi:providers:"
+# What the offline engine passes for a `secure:` value it cannot decrypt: opaque, and valid as a shared key.
+OPAQUE_SECRET = "OpaqueSecretFromStackFile"
+
+# Pulumi's wire signatures (sdk/python/lib/pulumi/runtime/rpc.py).
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SIG_SECRET = "1b47061264138c4ac30d75fd1eb44270"
+_SIG_RESOURCE_REF = "5cf8f73096256a8f31e491e813e4eb8e"
+_SIG_OUTPUT = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+# azure-native adds ~60 aliases to every resource, one per older API version: noise, not the program's choice.
+_SDK_VERSION_ALIAS = re.compile(r"^azure-native:[A-Za-z]+/v\d+:")
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value the program marked secret."""
+
+    value: Any
+
+
+class Unknown:
+    """A value not known until deployment."""
+
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True)
+class ArmType:
+    """How Azure names one resource type: the input holding its name and its resource ID template."""
+
+    name_input: str
+    id_template: str
+
+
+_RG = "/subscriptions/{subscription}/resourceGroups/{resourceGroupName}"
+_NET = _RG + "/providers/Microsoft.Network"
+ARM_TYPES: dict[str, ArmType] = {
+    "azure-native:resources:ResourceGroup": ArmType(
+        "resourceGroupName", "/subscriptions/{subscription}/resourceGroups/{name}"
+    ),
+    "azure-native:network:VirtualNetwork": ArmType("virtualNetworkName", _NET + "/virtualNetworks/{name}"),
+    "azure-native:network:Subnet": ArmType("subnetName", _NET + "/virtualNetworks/{virtualNetworkName}/subnets/{name}"),
+    "azure-native:network:PublicIPAddress": ArmType("publicIpAddressName", _NET + "/publicIPAddresses/{name}"),
+    "azure-native:network:VirtualNetworkGateway": ArmType(
+        "virtualNetworkGatewayName", _NET + "/virtualNetworkGateways/{name}"
+    ),
+    "azure-native:network:VirtualNetworkGatewayConnection": ArmType(
+        "virtualNetworkGatewayConnectionName", _NET + "/connections/{name}"
+    ),
+}
+
+
+@dataclass
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    provider: str | None
+    options: dict[str, Any]
+    inputs: dict[str, Any]
+    id: str = ""
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_component(self) -> bool:
+        return not self.custom and self.type != STACK_TYPE
+
+
+@dataclass
+class Plan:
+    project: str
+    stack: str
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    def of_type(self, type_token: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def by_urn(self) -> dict[str, RecordedResource]:
+        return {r.urn: r for r in self.resources}
+
+    @property
+    def custom_resources(self) -> list[RecordedResource]:
+        return [r for r in self.resources if r.custom and not r.type.startswith(PROVIDER_TYPE_PREFIX)]
+
+
+class ProgramError(Exception):
+    """The program failed; the message is the program's own."""
+
+
+class ConfigFileError(Exception):
+    """A project or stack file is missing or malformed."""
+
+
+def unwrap(value: Any) -> Any:
+    """The value with every Secret marker removed."""
+    if isinstance(value, Secret):
+        return unwrap(value.value)
+    if isinstance(value, dict):
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value
+
+
+def mask(value: Any, placeholder: str = "[secret]") -> Any:
+    """The value with every secret replaced by `placeholder` and unknowns by None."""
+    if isinstance(value, Secret):
+        return placeholder
+    if isinstance(value, Unknown):
+        return None
+    if isinstance(value, dict):
+        return {k: mask(v, placeholder) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask(v, placeholder) for v in value]
+    return value
+
+
+def _from_wire(value: Any) -> Any:
+    """A deserialised protobuf value (json_format) with Pulumi's signatures turned into markers."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the wire has only doubles
+    if value == _UNKNOWN:
+        return UNKNOWN
+    if isinstance(value, list):
+        return [_from_wire(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    signature = value.get(_SIG_KEY)
+    if signature == _SIG_SECRET:
+        return Secret(_from_wire(value.get("value")))
+    if signature == _SIG_RESOURCE_REF:
+        return value.get("id") or value.get("urn")
+    if signature == _SIG_OUTPUT:
+        inner = _from_wire(value["value"]) if "value" in value else UNKNOWN
+        return Secret(inner) if value.get("secret") else inner
+    return {key: _from_wire(item) for key, item in value.items()}
+
+
+def _provider_urn(reference: str) -> str | None:
+    return reference.rsplit("::", 1)[0] if reference else None
+
+
+def _stable_hash(*parts: Any) -> bytes:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).digest()
+
+
+def deterministic_password(inputs: Mapping[str, Any]) -> str:
+    """What the random provider would produce, as a function of all the inputs (keepers included)."""
+    classes: list[tuple[str, int]] = []
+    if inputs.get("upper", True):
+        classes.append((string.ascii_uppercase, int(inputs.get("minUpper", 0))))
+    if inputs.get("lower", True):
+        classes.append((string.ascii_lowercase, int(inputs.get("minLower", 0))))
+    if inputs.get("numeric", True):
+        classes.append((string.digits, int(inputs.get("minNumeric", 0))))
+    if inputs.get("special", True):
+        classes.append((inputs.get("overrideSpecial") or "!@#$%&*()-_=+[]{}<>:?", int(inputs.get("minSpecial", 0))))
+    length = int(inputs["length"])
+    rng = random.Random(_stable_hash("RandomPassword", unwrap(dict(inputs))))
+    characters = [rng.choice(charset) for charset, minimum in classes for _ in range(minimum)]
+    alphabet = "".join(charset for charset, _ in classes)
+    characters += [rng.choice(alphabet) for _ in range(length - len(characters))]
+    rng.shuffle(characters)
+    return "".join(characters[:length])
+
+
+class AzureMocks(pulumi_mocks.Mocks):
+    """Answers registrations the way Azure and the providers would, deterministically."""
+
+    def __init__(self) -> None:
+        self.subscriptions: dict[str, str] = {}  # provider id -> subscription
+        self.public_ips: dict[int, str] = {}  # host octet -> resource name
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        if args.typ.startswith(PROVIDER_TYPE_PREFIX):
+            provider_id = f"provider-{args.name}"
+            self.subscriptions[provider_id] = inputs.get("subscriptionId") or DEFAULT_SUBSCRIPTION
+            return provider_id, inputs
+        if args.typ == "random:index/randomPassword:RandomPassword":
+            return f"{args.name}-id", {**inputs, "result": deterministic_password(inputs)}
+        arm = ARM_TYPES.get(args.typ)
+        if arm is None:
+            return f"{args.name}-id", inputs
+        # Azure names what the program does not: like azure-native's autonaming, a suffix after the logical name.
+        name = inputs.get(arm.name_input) or f"{args.name}{_stable_hash(args.typ, args.name).hex()[:8]}"
+        subscription = self.subscriptions.get((args.provider or "").rsplit("::", 1)[-1], DEFAULT_SUBSCRIPTION)
+        resource_id = arm.id_template.format(
+            subscription=subscription, name=name, **{k: v for k, v in inputs.items() if isinstance(v, str)}
+        )
+        state = {**inputs, "name": name, "id": resource_id, "provisioningState": "Succeeded"}
+        if args.typ == "azure-native:network:PublicIPAddress":
+            state["ipAddress"] = self._public_ip(resource_id)
+        if args.typ == "azure-native:network:VirtualNetworkGatewayConnection":
+            state["connectionStatus"] = "Unknown"  # what Azure shows for a new connection (azure-cli #4436)
+        return resource_id, state
+
+    def _public_ip(self, resource_id: str) -> str:
+        octet = 1 + int.from_bytes(_stable_hash(resource_id)[:4], "big") % 254
+        while self.public_ips.get(octet, resource_id) != resource_id:
+            octet = octet % 254 + 1
+        self.public_ips[octet] = resource_id
+        return f"{DOCUMENTATION_NET}.{octet}"
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """MockMonitor that keeps what MockResourceArgs leaves out: parent, dependencies, provider, options."""
+
+    def __init__(self, mocks: AzureMocks, on_register: Callable[[int], None] | None = None) -> None:
+        super().__init__(mocks)
+        self.recorded: list[RecordedResource] = []
+        self.on_register = on_register
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        timeouts = request.customTimeouts
+        options: dict[str, Any] = {
+            "protect": bool(request.protect),
+            "ignoreChanges": list(request.ignoreChanges),
+            "customTimeouts": {
+                key: getattr(timeouts, key) for key in ("create", "update", "delete") if getattr(timeouts, key)
+            },
+            "deleteBeforeReplace": bool(request.deleteBeforeReplace),
+            "replaceOnChanges": list(request.replaceOnChanges),
+            "additionalSecretOutputs": list(request.additionalSecretOutputs),
+            "retainOnDelete": bool(request.retainOnDelete),
+            "aliases": [
+                json_format.MessageToDict(alias)
+                for alias in request.aliases
+                if not _SDK_VERSION_ALIAS.match(alias.spec.type)
+            ],
+        }
+        registration = self.resources.get(response.urn)
+        self.recorded.append(
+            RecordedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent or None,
+                dependencies=list(request.dependencies),
+                property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()},
+                provider=_provider_urn(request.provider),
+                options=options,
+                inputs=_from_wire(json_format.MessageToDict(request.object)),
+                id=registration.id if registration else "",
+                state=dict(registration.state) if registration else {},
+            )
+        )
+        if self.on_register is not None:
+            self.on_register(len(self.recorded))
+        return response
+
+
+def _message(exc: BaseException) -> str:
+    """The program's own message, without the runtime's wrapping."""
+    while isinstance(exc, pulumi.RunError) and exc.__cause__ is not None:
+        exc = exc.__cause__
+    return str(exc) or type(exc).__name__
+
+
+def _resolve(value: Any) -> Any:
+    output = pulumi.Output.from_input(value)
+    resolved = _sync_await(output.future())
+    return Secret(resolved) if _sync_await(output.is_secret()) else resolved
+
+
+@contextlib.contextmanager
+def _fresh_event_loop() -> Iterator[None]:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def run_program(
+    program: Callable[[], object],
+    *,
+    project: str = CONFIG_NAMESPACE,
+    stack: str = "test",
+    config: Mapping[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    on_register: Callable[[int], None] | None = None,
+) -> Plan:
+    """Run `program` on the mock runtime with `config` ("<namespace>:<key>" -> string) and record it."""
+    warnings: list[str] = []
+    with _fresh_event_loop():
+        mocks = AzureMocks()
+        monitor = RecordingMonitor(mocks, on_register)
+        pulumi_settings.ROOT.set(None)  # a new root stack per run
+        pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+        pulumi_settings.SETTINGS.rpc_manager.clear()
+        pulumi_settings.SETTINGS.outputs.clear()
+        set_all_config(dict(config or {}), secret_keys or [])
+        try:
+            _sync_await(run_pulumi_func(program))  # type: ignore[arg-type]
+            root = pulumi_settings.get_root_resource()
+            exported = dict(getattr(root, "outputs", {}))
+            outputs = {name: _resolve(value) for name, value in exported.items()}
+        except Exception as exc:
+            raise ProgramError(_message(exc)) from exc
+    return Plan(project, stack, monitor.recorded, outputs, warnings)
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    values: dict[str, str]
+    secret_keys: list[str]
+    opaque_keys: list[str]  # secure values the offline engine cannot decrypt
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text()) or {}
+    except FileNotFoundError as exc:
+        raise ConfigFileError(f"{path.name} not found in {path.parent}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigFileError(f"{path.name} is not valid YAML: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise ConfigFileError(f"{path.name} must be a YAML mapping")
+    return loaded
+
+
+def _as_config_string(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def load_stack_config(project_dir: Path, stack: str) -> tuple[str, StackConfig]:
+    """Merge the project's config defaults with Pulumi.<stack>.yaml, as the CLI does before running a program."""
+    project = _read_yaml(project_dir / "Pulumi.yaml")
+    name = str(project.get("name", CONFIG_NAMESPACE))
+    values: dict[str, str] = {}
+    for key, declaration in (project.get("config") or {}).items():
+        full_key = key if ":" in key else f"{name}:{key}"
+        if isinstance(declaration, dict) and ("default" in declaration or "value" in declaration):
+            values[full_key] = _as_config_string(declaration.get("value", declaration.get("default")))
+        elif not isinstance(declaration, dict):
+            values[full_key] = _as_config_string(declaration)
+    stack_file = project_dir / f"Pulumi.{stack}.yaml"
+    if not stack_file.exists():
+        stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+        raise ConfigFileError(f"no stack file {stack_file.name}; stacks here: {', '.join(stacks) or 'none'}")
+    secret_keys: list[str] = []
+    opaque_keys: list[str] = []
+    for key, value in (_read_yaml(stack_file).get("config") or {}).items():
+        full_key = key if ":" in key else f"{name}:{key}"
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            secret_keys.append(full_key)
+            opaque_keys.append(full_key)
+            values[full_key] = OPAQUE_SECRET
+        else:
+            values[full_key] = _as_config_string(value)
+    return name, StackConfig(values, secret_keys, opaque_keys)
+
+
+def run_stack(
+    project_dir: Path | str,
+    stack: str,
+    *,
+    config_overrides: Mapping[str, Any] | None = None,
+    on_register: Callable[[int], None] | None = None,
+) -> Plan:
+    """Run the project's `__main__.py` for `stack` on the offline engine."""
+    project_dir = Path(project_dir).resolve()
+    project, stack_config = load_stack_config(project_dir, stack)
+    values = dict(stack_config.values)
+    secret_keys = list(stack_config.secret_keys)
+    for key, override in (config_overrides or {}).items():
+        if isinstance(override, Secret):
+            secret_keys.append(key)
+        values[key] = _as_config_string(unwrap(override))
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    main = project_dir / "__main__.py"
+
+    def program() -> None:
+        runpy.run_path(str(main), run_name="__main__")
+
+    plan = run_program(
+        program, project=project, stack=stack, config=values, secret_keys=secret_keys, on_register=on_register
+    )
+    plan.warnings.extend(
+        f"{key} is encrypted in Pulumi.{stack}.yaml; the offline engine cannot decrypt it, so its value is "
+        "checked at `pulumi up`"
+        for key in stack_config.opaque_keys
+    )
+    return plan

@@ -1,0 +1,449 @@
+"""The configuration schema, kept as data, and the one parser for both entry points.
+
+Each field is declared once with its snake_case name (component args), its type and its documentation; the
+stack config key is the camelCase of the same name. Parsing checks types, required keys and unknown keys (with a
+"did you mean" suggestion) and returns the typed spec plus findings; the Azure rules live in `validation.py`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from vnet2vnet import spec as s
+from vnet2vnet.findings import (
+    Finding,
+    KeyPath,
+    MapKey,
+    PathStyle,
+    Verbatim,
+    camel_case,
+    error,
+    render_path,
+)
+
+
+class Kind(Enum):
+    STR = "a string"
+    INT = "an integer"
+    BOOL = "a boolean (true or false)"
+    STR_LIST = "a list of strings"
+    STR_MAP = "a map of strings"
+    OBJECT = "an object"
+    OBJECT_LIST = "a list of objects"
+    RESOURCE = "a Pulumi resource"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    doc: str
+    required: bool = False
+    only: PathStyle | None = None  # a key of one entry point only
+    deferrable: bool = False  # may be a Pulumi Output in component args
+    schema: ObjectSchema | None = None
+
+    def key(self, style: PathStyle) -> str:
+        return camel_case(self.name) if style == "config" else self.name
+
+
+@dataclass(frozen=True)
+class ObjectSchema:
+    name: str
+    fields: tuple[Field, ...]
+    build: Callable[[dict[str, Any]], Any]
+
+    def fields_for(self, style: PathStyle) -> dict[str, Field]:
+        return {f.key(style): f for f in self.fields if f.only in (None, style)}
+
+
+def _vnet(values: dict[str, Any]) -> s.VnetSpec:
+    values = dict(values)
+    for key in ("address_spaces", "zones"):
+        if isinstance(values.get(key), list):
+            values[key] = tuple(values[key])
+    if "subnets" in values:
+        values["subnets"] = tuple(values["subnets"])
+    return s.VnetSpec(**values)
+
+
+def _gateway(values: dict[str, Any]) -> s.GatewaySpec:
+    if isinstance(values.get("zones"), list):
+        values = {**values, "zones": tuple(values["zones"])}
+    return s.GatewaySpec(**values)
+
+
+def _topology(values: dict[str, Any]) -> s.TopologySpec:
+    values = dict(values)
+    values["vnets"] = tuple(values.get("vnets", ()))
+    return s.TopologySpec(**values)
+
+
+SUBNET = ObjectSchema(
+    "subnet",
+    (
+        Field("name", Kind.STR, "Subnet name, unique within the VNet.", required=True),
+        Field(
+            "prefix",
+            Kind.STR,
+            "Subnet address prefix (CIDR) inside the VNet's address spaces.",
+            required=True,
+        ),
+    ),
+    lambda values: s.SubnetSpec(**values),
+)
+
+VNET = ObjectSchema(
+    "vnet",
+    (
+        Field(
+            "name",
+            Kind.STR,
+            "Short name of the VNet (letters, digits, hyphens); used in resource names and output keys.",
+            required=True,
+        ),
+        Field(
+            "location",
+            Kind.STR,
+            "Azure region (programmatic name, e.g. `eastus`).",
+            required=True,
+            deferrable=True,
+        ),
+        Field(
+            "address_spaces",
+            Kind.STR_LIST,
+            "The VNet's address spaces (CIDR); must not overlap the other VNet's.",
+            required=True,
+            deferrable=True,
+        ),
+        Field(
+            "gateway_subnet_prefix",
+            Kind.STR,
+            "Prefix of the GatewaySubnet inside the address spaces: /27 or larger (/29 for Basic).",
+            required=True,
+            deferrable=True,
+        ),
+        Field(
+            "resource_group_name",
+            Kind.STR,
+            "Existing resource group to deploy this side into; default: create one.",
+            deferrable=True,
+        ),
+        Field(
+            "subnets",
+            Kind.OBJECT_LIST,
+            "Workload subnets to create in the VNet: `[{name, prefix}]`.",
+            schema=SUBNET,
+        ),
+        Field("bgp_asn", Kind.INT, "BGP ASN of this side's gateway (required when BGP is enabled)."),
+        Field(
+            "subscription_id",
+            Kind.STR,
+            "Subscription of this side; makes an explicit azure-native provider for it.",
+            only="config",
+        ),
+        Field(
+            "tenant_id",
+            Kind.STR,
+            "Entra tenant of this side; with different tenants each side's provider gets the other as an "
+            "auxiliary tenant.",
+            only="config",
+        ),
+        Field(
+            "provider",
+            Kind.RESOURCE,
+            "An `azure_native.Provider` used for every resource of this side, including its connection.",
+            only="args",
+            deferrable=True,
+        ),
+    ),
+    _vnet,
+)
+
+IPSEC_POLICY = ObjectSchema(
+    "ipsec_policy",
+    (
+        Field("sa_life_time_seconds", Kind.INT, "IPsec SA (quick mode) lifetime in seconds.", required=True),
+        Field("sa_data_size_kilobytes", Kind.INT, "IPsec SA (quick mode) payload size in KB.", required=True),
+        Field("ipsec_encryption", Kind.STR, "IPsec encryption algorithm (IKE phase 2).", required=True),
+        Field("ipsec_integrity", Kind.STR, "IPsec integrity algorithm (IKE phase 2).", required=True),
+        Field("ike_encryption", Kind.STR, "IKE encryption algorithm (IKE phase 1).", required=True),
+        Field("ike_integrity", Kind.STR, "IKE integrity algorithm (IKE phase 1).", required=True),
+        Field("dh_group", Kind.STR, "DH group (IKE phase 1).", required=True),
+        Field("pfs_group", Kind.STR, "PFS group (IKE phase 2).", required=True),
+    ),
+    lambda values: s.IpsecPolicySpec(**values),
+)
+
+GATEWAY = ObjectSchema(
+    "gateway",
+    (
+        Field("sku", Kind.STR, "Gateway SKU: VpnGw1AZ..VpnGw5AZ or Basic. Default VpnGw1AZ."),
+        Field(
+            "generation",
+            Kind.STR,
+            "Generation1 or Generation2; default: Generation2 where the SKU allows it, else Generation1.",
+        ),
+        Field("active_active", Kind.BOOL, "Two instances, two public IPs per gateway. Default false."),
+        Field("enable_bgp", Kind.BOOL, "Enable BGP on gateways and connections. Default false."),
+        Field("zones", Kind.STR_LIST, 'Availability zones of the public IPs, e.g. ["1", "2", "3"].'),
+        Field("protect", Kind.BOOL, "Protect gateways and public IPs from deletion. Default false."),
+    ),
+    _gateway,
+)
+
+CONNECTION = ObjectSchema(
+    "connection",
+    (
+        Field("shared_key_length", Kind.INT, "Length of the generated pre-shared key, 32..128. Default 64."),
+        Field("shared_key_version", Kind.INT, "Change it to rotate the pre-shared key."),
+        Field("dpd_timeout_seconds", Kind.INT, "Dead peer detection timeout, 9..3600 seconds."),
+        Field("connection_protocol", Kind.STR, "IKEv2 (Azure's default) or IKEv1."),
+        Field(
+            "ipsec_policy",
+            Kind.OBJECT,
+            "Custom IPsec/IKE policy (all eight fields), applied identically to both connections.",
+            schema=IPSEC_POLICY,
+        ),
+    ),
+    lambda values: s.ConnectionSpec(**values),
+)
+
+TOPOLOGY = ObjectSchema(
+    "topology",
+    (
+        Field("vnets", Kind.OBJECT_LIST, "The two VNets to connect.", required=True, schema=VNET),
+        Field("gateway", Kind.OBJECT, "Gateway options, the same for every VNet.", schema=GATEWAY),
+        Field("connection", Kind.OBJECT, "Connection and key options.", schema=CONNECTION),
+        Field(
+            "shared_key",
+            Kind.STR,
+            "Bring your own pre-shared key (secret); overrides key generation.",
+            deferrable=True,
+        ),
+        Field("tags", Kind.STR_MAP, "Tags for every taggable resource.", deferrable=True),
+    ),
+    _topology,
+)
+
+
+@dataclass
+class _Parser:
+    style: PathStyle
+    is_deferred: Callable[[Any], bool]
+    findings: list[Finding] = field(default_factory=list)
+
+    def fail(self, path: KeyPath, message: str, fix: str) -> None:
+        self.findings.append(error(path, message, fix))
+
+    def parse_object(self, raw: Any, schema: ObjectSchema, path: KeyPath) -> Any:
+        if not isinstance(raw, Mapping):
+            self.fail(path, f"expected {Kind.OBJECT.value}, got {_describe(raw)}", _object_fix(schema, self.style))
+            return None
+        allowed = schema.fields_for(self.style)
+        values: dict[str, Any] = {}
+        valid = True
+        for key, value in raw.items():
+            declared = allowed.get(key)
+            if declared is None:
+                self._unknown_key(str(key), schema, path)
+                valid = False
+                continue
+            if value is None:  # `key:` with no value in YAML means "not set"
+                continue
+            parsed, ok = self.parse_value(value, declared, (*path, declared.name))
+            valid = valid and ok
+            values[declared.name] = parsed
+        for declared in allowed.values():
+            if declared.required and declared.name not in values and raw.get(declared.key(self.style)) is None:
+                self.fail(
+                    (*path, declared.name),
+                    f"is required ({declared.doc})",
+                    f"set {render_path((*path, declared.name), self.style)}",
+                )
+                valid = False
+        return schema.build(values) if valid else None
+
+    def parse_value(self, value: Any, declared: Field, path: KeyPath) -> tuple[Any, bool]:
+        if self.is_deferred(value):
+            if declared.deferrable:
+                return value, True
+            self.fail(
+                path,
+                "must be a plain value, not a Pulumi Output: it decides which resources are created",
+                "pass the value itself (resolve it before constructing the component)",
+            )
+            return None, False
+        kind = declared.kind
+        if kind is Kind.OBJECT and declared.schema is not None:
+            parsed = self.parse_object(value, declared.schema, path)
+            return parsed, parsed is not None
+        if kind is Kind.OBJECT_LIST and declared.schema is not None:
+            return self._parse_list(value, declared, path)
+        if kind is Kind.STR_LIST:
+            return self._parse_strings(value, declared, path)
+        if kind is Kind.STR_MAP:
+            return self._parse_string_map(value, declared, path)
+        scalar, ok = self._scalar(value, kind)
+        if not ok:
+            self.fail(path, f"expected {kind.value}, got {_describe(value)}", f"write {kind.value}")
+        return scalar, ok
+
+    def _scalar(self, value: Any, kind: Kind) -> tuple[Any, bool]:
+        if kind is Kind.RESOURCE:
+            return value, True
+        if kind is Kind.STR:
+            return value, isinstance(value, str)
+        if kind is Kind.BOOL:
+            if isinstance(value, bool):
+                return value, True
+            # `pulumi config set --path` stores scalars as strings
+            if self.style == "config" and isinstance(value, str) and value.lower() in ("true", "false"):
+                return value.lower() == "true", True
+            return None, False
+        # Kind.INT
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value, True
+        if self.style == "config" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value), True
+        return None, False
+
+    def _parse_list(self, value: Any, declared: Field, path: KeyPath) -> tuple[Any, bool]:
+        if not _is_list(value):
+            self.fail(
+                path,
+                f"expected {declared.kind.value}, got {_describe(value)}",
+                f"write {declared.kind.value}",
+            )
+            return None, False
+        assert declared.schema is not None
+        items = [self.parse_object(item, declared.schema, (*path, index)) for index, item in enumerate(value)]
+        return items, all(item is not None for item in items)
+
+    def _parse_strings(self, value: Any, declared: Field, path: KeyPath) -> tuple[Any, bool]:
+        if not _is_list(value):
+            self.fail(
+                path,
+                f"expected {Kind.STR_LIST.value}, got {_describe(value)}",
+                f'write e.g. ["{_example(declared)}"]',
+            )
+            return None, False
+        valid = True
+        for index, item in enumerate(value):
+            if isinstance(item, str) or (declared.deferrable and self.is_deferred(item)):
+                continue
+            self.fail((*path, index), f"expected {Kind.STR.value}, got {_describe(item)}", "quote the value")
+            valid = False
+        return list(value), valid
+
+    def _parse_string_map(self, value: Any, declared: Field, path: KeyPath) -> tuple[Any, bool]:
+        if not isinstance(value, Mapping):
+            self.fail(
+                path,
+                f"expected {Kind.STR_MAP.value}, got {_describe(value)}",
+                "write e.g. {environment: dev}",
+            )
+            return None, False
+        valid = True
+        for key, item in value.items():
+            if isinstance(item, str) or (declared.deferrable and self.is_deferred(item)):
+                continue
+            self.fail((*path, MapKey(key)), f"expected {Kind.STR.value}, got {_describe(item)}", "quote the value")
+            valid = False
+        return dict(value), valid
+
+    def _unknown_key(self, key: str, schema: ObjectSchema, path: KeyPath) -> None:
+        allowed = schema.fields_for(self.style)
+        other_style: PathStyle = "args" if self.style == "config" else "config"
+        other = schema.fields_for(other_style)
+        here = (*path, Verbatim(key))
+        if key in other and other[key].only == other_style:
+            where = "the stack config" if other_style == "config" else "the component args"
+            self.fail(here, f"unknown key '{key}': it exists only in {where}", _only_fix(other[key], self.style))
+            return
+        renamed = camel_case(key) if self.style == "config" else _snake_case(key)
+        if renamed in allowed and renamed != key:
+            self.fail(here, f"unknown key '{key}'; did you mean '{renamed}'?", f"rename it to '{renamed}'")
+            return
+        close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        fix = f"rename it to '{close[0]}'" if close else f"remove it; valid keys: {', '.join(sorted(allowed))}"
+        self.fail(here, f"unknown key '{key}'{hint}", fix)
+
+
+def _only_fix(declared: Field, style: PathStyle) -> str:
+    if declared.name == "provider":
+        return "set subscriptionId (and tenantId) on the VNet; __main__.py makes the provider"
+    return "pass an azure_native.Provider as `provider` for that side"
+
+
+def _snake_case(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+
+def _example(declared: Field) -> str:
+    return "10.10.0.0/16" if declared.name == "address_spaces" else "1"
+
+
+def _object_fix(schema: ObjectSchema, style: PathStyle) -> str:
+    keys = ", ".join(schema.fields_for(style))
+    return f"write an object with the keys: {keys}"
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"integer {value}"
+    if isinstance(value, float):
+        return f"number {value}"
+    if isinstance(value, str):
+        return f"string {value!r}"
+    if isinstance(value, Mapping):
+        return "an object"
+    if _is_list(value):
+        return "a list"
+    return type(value).__name__
+
+
+def never_deferred(_: Any) -> bool:
+    return False
+
+
+def parse_component_args(
+    args: Mapping[str, Any], is_deferred: Callable[[Any], bool] = never_deferred
+) -> tuple[s.TopologySpec | None, list[Finding]]:
+    """Parse `VnetToVnetPairArgs` (snake_case keys; Outputs allowed where a field is deferrable)."""
+    parser = _Parser("args", is_deferred)
+    topology = parser.parse_object(args, TOPOLOGY, ())
+    return topology, parser.findings
+
+
+def parse_stack_config(raw: Mapping[str, str]) -> tuple[s.TopologySpec | None, list[Finding]]:
+    """Parse the project's stack config: keys without the `vnet2vnet:` namespace, values as the engine passes
+    them (strings; structured values JSON-encoded)."""
+    parser = _Parser("config", never_deferred)
+    allowed = TOPOLOGY.fields_for("config")
+    decoded: dict[str, Any] = {}
+    for key, value in raw.items():
+        declared = allowed.get(key)
+        if declared is None or declared.kind in (Kind.STR, Kind.INT, Kind.BOOL):
+            decoded[key] = value
+            continue
+        try:
+            decoded[key] = json.loads(value) if isinstance(value, str) else value
+        except json.JSONDecodeError:
+            decoded[key] = value  # the type check below reports it with the expected type
+    topology = parser.parse_object(decoded, TOPOLOGY, ())
+    return topology, parser.findings

@@ -1,0 +1,89 @@
+"""The plain, typed description of what to build, after parsing and before any Pulumi resource exists.
+
+Both entry points produce it: the stack config (`Pulumi.<stack>.yaml`, camelCase keys) and the component
+args (`VnetToVnetPairArgs`, snake_case keys). Field names here are the snake_case keys of both.
+Values the component receives as Pulumi Outputs (a key from `config.get_secret`, a resource group name that
+another resource computes) are carried through as they are; `deferred.py` checks them once they resolve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from vnet2vnet import azure_facts
+
+
+@dataclass(frozen=True)
+class SubnetSpec:
+    name: str
+    prefix: str
+
+
+@dataclass(frozen=True)
+class VnetSpec:
+    name: str
+    location: str
+    address_spaces: tuple[str, ...]
+    gateway_subnet_prefix: str
+    resource_group_name: Any = None  # str | Output[str] | None: None creates a resource group
+    subnets: tuple[SubnetSpec, ...] = ()
+    bgp_asn: int | None = None
+    subscription_id: str | None = None  # stack config only: __main__ makes a provider from it
+    tenant_id: str | None = None  # stack config only
+    provider: Any = None  # component args only: an azure_native.Provider for this side
+
+
+@dataclass(frozen=True)
+class IpsecPolicySpec:
+    sa_life_time_seconds: int
+    sa_data_size_kilobytes: int
+    ipsec_encryption: str
+    ipsec_integrity: str
+    ike_encryption: str
+    ike_integrity: str
+    dh_group: str
+    pfs_group: str
+
+
+@dataclass(frozen=True)
+class GatewaySpec:
+    sku: str = azure_facts.DEFAULT_GATEWAY_SKU
+    generation: str | None = None  # None: the SKU's default generation (see `effective_generation`)
+    active_active: bool = False
+    enable_bgp: bool = False
+    zones: tuple[str, ...] | None = None
+    protect: bool = False
+
+    @property
+    def effective_generation(self) -> str:
+        if self.generation is not None:
+            return self.generation
+        known = azure_facts.GATEWAY_SKUS.get(self.sku)
+        return known.default_generation if known else azure_facts.GENERATION2
+
+
+@dataclass(frozen=True)
+class ConnectionSpec:
+    shared_key_length: int = azure_facts.GENERATED_PSK_DEFAULT_LENGTH
+    shared_key_version: int | None = None
+    dpd_timeout_seconds: int | None = None
+    connection_protocol: str | None = None
+    ipsec_policy: IpsecPolicySpec | None = None
+
+
+@dataclass(frozen=True)
+class TopologySpec:
+    vnets: tuple[VnetSpec, ...]
+    gateway: GatewaySpec = field(default_factory=GatewaySpec)
+    connection: ConnectionSpec = field(default_factory=ConnectionSpec)
+    shared_key: Any = None  # str | Output[str] | None: None generates a key per link
+    tags: dict[str, Any] = field(default_factory=dict)
+
+    def vnet_names(self) -> list[str]:
+        return [vnet.name for vnet in self.vnets]
+
+
+def link_key(a: str, b: str) -> str:
+    """The output key of the connection from VNet `a` to VNet `b` (a contract of the stack outputs)."""
+    return f"{a}-to-{b}"
