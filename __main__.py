@@ -10,7 +10,7 @@ from typing import cast
 import pulumi
 import pulumi_azure_native as azure_native
 
-from components import VnetToVnetPair, VnetToVnetPairArgs
+from components import ValidationError, VnetToVnetPair, VnetToVnetPairArgs
 from vnet2vnet.checks import checked_stack_spec
 from vnet2vnet.spec import TopologySpec
 from vnet2vnet.stack_config import component_args, read_raw_stack_config
@@ -37,7 +37,11 @@ def side_providers(topology: TopologySpec) -> dict[str, azure_native.Provider]:
     return providers
 
 
-topology = checked_stack_spec(read_raw_stack_config())
+try:
+    topology = checked_stack_spec(read_raw_stack_config())
+except ValidationError as invalid:
+    # RunError ends `pulumi preview`/`up` with the findings alone, without a stack trace.
+    raise pulumi.RunError(str(invalid)) from None
 pair = VnetToVnetPair(
     pulumi.get_project(), cast(VnetToVnetPairArgs, component_args(topology, side_providers(topology)))
 )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from vnet2vnet.engine import Plan, RecordedResource, Secret, run_program, run_stack, unwrap
+from vnet2vnet.findings import camel_case
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,6 +40,38 @@ PAIR_ARGS: dict[str, Any] = {
     "gateway": {"sku": "VpnGw2AZ", "generation": "Generation2"},
     "connection": {"shared_key_length": 64},
 }
+
+
+# A strong custom IPsec/IKE policy (component-args keys).
+STRONG_POLICY: dict[str, Any] = {
+    "sa_life_time_seconds": 27000,
+    "sa_data_size_kilobytes": 102400000,
+    "ipsec_encryption": "GCMAES256",
+    "ipsec_integrity": "GCMAES256",
+    "ike_encryption": "GCMAES256",
+    "ike_integrity": "SHA384",
+    "dh_group": "DHGroup24",
+    "pfs_group": "PFS24",
+}
+STRONG_POLICY_CONFIG: dict[str, Any] = {camel_case(key): value for key, value in STRONG_POLICY.items()}
+
+
+def plain_vnets_from_dev() -> list[dict[str, Any]]:
+    """The dev stack's two VNets in stack-config form (camelCase), fresh for each caller to change."""
+    return [
+        {
+            "name": "east",
+            "location": "eastus",
+            "addressSpaces": ["10.10.0.0/16"],
+            "gatewaySubnetPrefix": "10.10.255.0/27",
+        },
+        {
+            "name": "west",
+            "location": "westus2",
+            "addressSpaces": ["10.20.0.0/16"],
+            "gatewaySubnetPrefix": "10.20.255.0/27",
+        },
+    ]
 
 
 def pair_args(**changes: Any) -> dict[str, Any]:

@@ -15,12 +15,14 @@ from tests.support import (
     PASSWORD,
     PROVIDER,
     RESOURCE_GROUP,
+    STRONG_POLICY,
     SUBNET,
     ancestors,
     connection_named,
     only,
     pair_args,
     plain,
+    plain_vnets_from_dev,
     plan_components,
     plan_stack,
 )
@@ -142,34 +144,17 @@ class TestProviders:
             assert not provider.inputs.get("auxiliaryTenantIds"), provider.name
 
 
-def plain_vnets_from_dev() -> list[dict[str, Any]]:
-    return [
-        {
-            "name": "east",
-            "location": "eastus",
-            "addressSpaces": ["10.10.0.0/16"],
-            "gatewaySubnetPrefix": "10.10.255.0/27",
-        },
-        {
-            "name": "west",
-            "location": "westus2",
-            "addressSpaces": ["10.20.0.0/16"],
-            "gatewaySubnetPrefix": "10.20.255.0/27",
-        },
-    ]
-
-
 class TestRefusals:
     @pytest.mark.parametrize(
         ("section", "option", "value"),
         [
             ("gateway", "active_active", True),
-            ("gateway", "enable_bgp", True),
             ("gateway", "zones", ["1", "2", "3"]),
             ("gateway", "protect", True),
             ("connection", "shared_key_version", 2),
             ("connection", "dpd_timeout_seconds", 45),
             ("connection", "connection_protocol", "IKEv2"),
+            ("connection", "ipsec_policy", STRONG_POLICY),
         ],
     )
     def test_unbuilt_production_options_are_refused_not_ignored(self, section: str, option: str, value: Any) -> None:
@@ -178,6 +163,12 @@ class TestRefusals:
         with pytest.raises(ProgramError, match=f"not built yet: {section}.{option}") as caught:
             build_pair("corp", args)
         assert isinstance(caught.value.__cause__, NotBuiltError)
+
+    def test_bgp_is_refused_with_its_asns(self) -> None:
+        args = pair_args(gateway={"sku": "VpnGw2AZ", "enable_bgp": True})
+        args["vnets"][0]["bgp_asn"], args["vnets"][1]["bgp_asn"] = 65010, 65020
+        with pytest.raises(ProgramError, match=r"not built yet: gateway.enable_bgp, vnets\[0\].bgp_asn"):
+            build_pair("corp", args)
 
     def test_invalid_args_raise_validation_error_before_registering(self) -> None:
         args = pair_args()

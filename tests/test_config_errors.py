@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import plan_stack
-from tests.test_component import plain_vnets_from_dev
+from tests.support import plain_vnets_from_dev, plan_stack
 from vnet2vnet.engine import ProgramError
 from vnet2vnet.schema import parse_component_args, parse_stack_config
 

@@ -162,3 +162,43 @@ AVAILABILITY_ZONES: Final = ("1", "2", "3")
 
 def region_has_zones(location: str) -> bool:
     return location in AZ_REGIONS
+
+
+@dataclass(frozen=True)
+class IpsecField:
+    """Values of one custom IPsec/IKE policy field: what Microsoft documents, what only the API spec lists,
+    and the documented values that are weak."""
+
+    documented: tuple[str, ...]
+    spec_only: tuple[str, ...] = ()
+    weak: tuple[str, ...] = ()
+
+
+# Custom IPsec/IKE policy (VPN FAQ, IPsec/IKE section; spec 2024-05-01 enums IkeEncryption ... PfsGroup).
+# Keyed by the snake_case field name of `IpsecPolicySpec`.
+IPSEC_POLICY_FIELDS: Final[dict[str, IpsecField]] = {
+    "ike_encryption": IpsecField(("GCMAES256", "GCMAES128", "AES256", "AES192", "AES128"), spec_only=("DES", "DES3")),
+    "ike_integrity": IpsecField(
+        ("SHA384", "SHA256", "SHA1", "MD5"), spec_only=("GCMAES256", "GCMAES128"), weak=("SHA1", "MD5")
+    ),
+    "dh_group": IpsecField(
+        ("DHGroup24", "ECP384", "ECP256", "DHGroup14", "DHGroup2048", "DHGroup2", "DHGroup1", "None"),
+        weak=("DHGroup2", "DHGroup1", "None"),
+    ),
+    "ipsec_encryption": IpsecField(
+        ("GCMAES256", "GCMAES192", "GCMAES128", "AES256", "AES192", "AES128", "DES3", "DES", "None"),
+        weak=("DES3", "DES", "None"),
+    ),
+    "ipsec_integrity": IpsecField(
+        ("GCMAES256", "GCMAES192", "GCMAES128", "SHA256", "SHA1", "MD5"), weak=("SHA1", "MD5")
+    ),
+    "pfs_group": IpsecField(
+        ("PFS24", "ECP384", "ECP256", "PFS2048", "PFS2", "PFS1", "None"),
+        spec_only=("PFS14", "PFSMM"),
+        weak=("PFS2", "PFS1", "None"),
+    ),
+}
+# Quick-mode SA lifetime: minimum 300 s (FAQ); PowerShell enforces 300..172799 (NewAzureRmIpsecPolicyCommand.cs).
+SA_LIFETIME_SECONDS_RANGE: Final = (300, 172799)
+# Quick-mode SA size: 0 (no rekey by size) or 1024..2147483647 KB (FAQ minimum; PowerShell range).
+SA_DATA_SIZE_KILOBYTES_RANGE: Final = (1024, 2147483647)

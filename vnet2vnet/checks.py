@@ -1,17 +1,17 @@
 """The gate in front of every deployment: parse, validate, and stop with every finding at once.
 
-Used by `__main__.py` (stack config) and by the components (args). This is the imperative shell around the
-pure parser (`schema.py`) and rules (`validation.py`).
+Used by `__main__.py` (stack config), the components (args) and the CLI. This is the imperative shell around
+the pure parser (`schema.py`) and rules (`validation.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 
-from vnet2vnet.findings import Finding, PathStyle, ValidationError, errors_in
+from vnet2vnet.findings import Finding, PathStyle, RenderedFinding, ValidationError, errors_in
 from vnet2vnet.schema import parse_component_args, parse_stack_config
 from vnet2vnet.spec import TopologySpec
 from vnet2vnet.validation import TopologyKind, validate
@@ -21,9 +21,9 @@ class NotBuiltError(ValueError):
     """An option the arg types already accept, whose implementation has not been built yet."""
 
 
-# Production options accepted by the arg types and by validation, not built yet: the component refuses
-# them instead of ignoring them. Each entry: (key path, is it used?).
 def unbuilt_options(topology: TopologySpec) -> list[str]:
+    """Production options accepted by the arg types and by validation but not built yet: the component refuses
+    them instead of ignoring them."""
     used: list[tuple[str, bool]] = [
         ("gateway.active_active", topology.gateway.active_active),
         ("gateway.enable_bgp", topology.gateway.enable_bgp),
@@ -38,30 +38,89 @@ def unbuilt_options(topology: TopologySpec) -> list[str]:
     return [path for path, in_use in used if in_use]
 
 
-def _raise_on_errors(findings: Iterable[Finding], style: PathStyle, intro: str) -> None:
-    findings = list(findings)
-    rendered = [finding.rendered(style) for finding in findings]
-    if errors_in(findings):
-        raise ValidationError(rendered, intro)
-    for finding in rendered:
-        pulumi.log.warn(str(finding))
-
-
-def checked_stack_spec(raw: Mapping[str, str], topology_kind: TopologyKind = "pair") -> TopologySpec:
+def stack_findings(
+    raw: Mapping[str, str], topology_kind: TopologyKind = "pair"
+) -> tuple[TopologySpec | None, list[Finding]]:
+    """Parse and validate the stack config: the single validation pass behind `plan` and `pulumi up`."""
     topology, findings = parse_stack_config(raw)
     if topology is not None:
         findings += validate(topology, topology_kind)
-    _raise_on_errors(findings, "config", "invalid stack configuration")
+    return topology, findings
+
+
+def _raise_on_errors(findings: list[Finding], style: PathStyle, intro: str) -> list[RenderedFinding]:
+    rendered = [finding.rendered(style) for finding in findings]
+    if errors_in(findings):
+        raise ValidationError(rendered, intro)
+    return rendered
+
+
+def checked_stack_spec(raw: Mapping[str, str], topology_kind: TopologyKind = "pair") -> TopologySpec:
+    topology, findings = stack_findings(raw, topology_kind)
+    for warning in _raise_on_errors(findings, "config", "invalid stack configuration"):
+        pulumi.log.warn(str(warning))
+    assert topology is not None
+    return topology
+
+
+def _output_leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], pulumi.Output[Any]]]:
+    if isinstance(value, pulumi.Output):
+        return [(path, value)]
+    if isinstance(value, Mapping):
+        return [leaf for key, item in value.items() for leaf in _output_leaves(item, (*path, key))]
+    if isinstance(value, (list, tuple)):
+        return [leaf for index, item in enumerate(value) for leaf in _output_leaves(item, (*path, index))]
+    return []
+
+
+def _with_values(args: Any, values: list[tuple[tuple[Any, ...], Any]]) -> Any:
+    """A copy of `args` with each path set to its value (lists and mappings copied, resources shared)."""
+
+    def copy_tree(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {key: copy_tree(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [copy_tree(item) for item in value]
+        return value
+
+    result = copy_tree(args)
+    for path, value in values:
+        target = result
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+    return result
+
+
+def _validated_args(args: Mapping[str, Any], topology_kind: TopologyKind) -> TopologySpec:
+    topology, findings = parse_component_args(args, is_deferred=lambda value: isinstance(value, pulumi.Output))
+    if topology is not None:
+        findings += validate(topology, topology_kind)
+    for warning in _raise_on_errors(findings, "args", "invalid component args"):
+        pulumi.log.warn(str(warning))
     assert topology is not None
     return topology
 
 
 def checked_component_spec(args: Mapping[str, Any], topology_kind: TopologyKind = "pair") -> TopologySpec:
-    topology, findings = parse_component_args(args, is_deferred=lambda value: isinstance(value, pulumi.Output))
-    if topology is not None:
-        findings += validate(topology, topology_kind)
-    _raise_on_errors(findings, "args", "invalid component args")
-    assert topology is not None
+    """The spec of valid component args, or ValidationError listing every finding.
+
+    Plain values are checked now, before any resource is registered. Values that are Outputs are checked once
+    they resolve, by the same rules: every resource input fed by such a value waits for that check, so a bad
+    value fails the deployment with the same messages before it reaches Azure.
+    """
+    topology = _validated_args(args, topology_kind)
+    leaves = _output_leaves(args)
+    if leaves:
+        paths = [path for path, _ in leaves]
+
+        def check_resolved(resolved: list[Any]) -> bool:
+            _validated_args(_with_values(args, list(zip(paths, resolved, strict=True))), topology_kind)
+            return True
+
+        checked = pulumi.Output.all(*[output for _, output in leaves]).apply(check_resolved)
+        gated = [(path, pulumi.Output.all(checked, output).apply(lambda pair: pair[1])) for path, output in leaves]
+        topology = _validated_args(_with_values(args, gated), topology_kind)
     unbuilt = unbuilt_options(topology)
     if unbuilt:
         raise NotBuiltError(

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 import random
 import re
 import runpy
@@ -119,7 +120,8 @@ class Plan:
     stack: str
     resources: list[RecordedResource]
     outputs: dict[str, Any]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # from the engine (e.g. secrets it cannot decrypt)
+    diagnostics: list[str] = field(default_factory=list)  # what the program logged (pulumi.log.warn/error)
 
     def of_type(self, type_token: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_token]
@@ -258,7 +260,7 @@ class AzureMocks(pulumi_mocks.Mocks):
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """MockMonitor that keeps what MockResourceArgs leaves out: parent, dependencies, provider, options."""
 
-    def __init__(self, mocks: AzureMocks, on_register: Callable[[int], None] | None = None) -> None:
+    def __init__(self, mocks: AzureMocks, on_register: Callable[[RecordedResource], None] | None = None) -> None:
         super().__init__(mocks)
         self.recorded: list[RecordedResource] = []
         self.on_register = on_register
@@ -300,15 +302,20 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             )
         )
         if self.on_register is not None:
-            self.on_register(len(self.recorded))
+            self.on_register(self.recorded[-1])
         return response
 
 
 def _message(exc: BaseException) -> str:
-    """The program's own message, without the runtime's wrapping."""
-    while isinstance(exc, pulumi.RunError) and exc.__cause__ is not None:
-        exc = exc.__cause__
-    return str(exc) or type(exc).__name__
+    """The program's own message: the root of the chain, without the runtime's wrapping
+    ("While processing resource ... has risen: ...")."""
+    seen = {id(exc)}
+    while True:
+        inner = exc.__cause__ or exc.__context__
+        if inner is None or id(inner) in seen:
+            return str(exc) or type(exc).__name__
+        seen.add(id(inner))
+        exc = inner
 
 
 def _resolve(value: Any) -> Any:
@@ -317,13 +324,33 @@ def _resolve(value: Any) -> Any:
     return Secret(resolved) if _sync_await(output.is_secret()) else resolved
 
 
+class _LogCollector(logging.Handler):
+    """Keeps what the program logs through the engine (pulumi.log.*), at warning level and above."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 @contextlib.contextmanager
 def _fresh_event_loop() -> Iterator[None]:
     loop = asyncio.new_event_loop()
+    # When a program fails, the SDK's other futures fail with the same error and nobody reads them; the failure
+    # itself is reported once, as ProgramError, so the loop's "exception was never retrieved" logs are dropped.
+    loop.set_exception_handler(lambda _loop, _context: None)
     asyncio.set_event_loop(loop)
     try:
         yield
     finally:
+        # A failed program leaves work pending: cancel it so that closing the loop stays quiet.
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
         asyncio.set_event_loop(None)
 
@@ -335,15 +362,18 @@ def run_program(
     stack: str = "test",
     config: Mapping[str, str] | None = None,
     secret_keys: list[str] | None = None,
-    on_register: Callable[[int], None] | None = None,
+    on_register: Callable[[RecordedResource], None] | None = None,
 ) -> Plan:
     """Run `program` on the mock runtime with `config` ("<namespace>:<key>" -> string) and record it."""
-    warnings: list[str] = []
+    collector = _LogCollector()
+    logger = logging.getLogger("vnet2vnet.program")
+    logger.propagate = False
+    logger.handlers = [collector]
     with _fresh_event_loop():
         mocks = AzureMocks()
         monitor = RecordingMonitor(mocks, on_register)
         pulumi_settings.ROOT.set(None)  # a new root stack per run
-        pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+        pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logger)
         pulumi_settings.SETTINGS.rpc_manager.clear()
         pulumi_settings.SETTINGS.outputs.clear()
         set_all_config(dict(config or {}), secret_keys or [])
@@ -354,7 +384,7 @@ def run_program(
             outputs = {name: _resolve(value) for name, value in exported.items()}
         except Exception as exc:
             raise ProgramError(_message(exc)) from exc
-    return Plan(project, stack, monitor.recorded, outputs, warnings)
+    return Plan(project, stack, monitor.recorded, outputs, diagnostics=collector.messages)
 
 
 @dataclass(frozen=True)
@@ -413,7 +443,7 @@ def run_stack(
     stack: str,
     *,
     config_overrides: Mapping[str, Any] | None = None,
-    on_register: Callable[[int], None] | None = None,
+    on_register: Callable[[RecordedResource], None] | None = None,
 ) -> Plan:
     """Run the project's `__main__.py` for `stack` on the offline engine."""
     project_dir = Path(project_dir).resolve()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 
-from vnet2vnet.engine import STACK_TYPE, Plan, RecordedResource, Secret, mask
+from vnet2vnet.engine import Plan, RecordedResource, Secret, mask
+from vnet2vnet.findings import RenderedFinding
 
 # Order siblings as a reader follows a build: containers first, connections last.
 _TYPE_ORDER = (
@@ -70,11 +72,14 @@ def summary_line(plan: Plan) -> str:
     )
 
 
-def render_text(plan: Plan) -> str:
-    stacks = [r for r in plan.resources if r.type == STACK_TYPE]
+def findings_lines(findings: Sequence[RenderedFinding]) -> list[str]:
+    if not findings:
+        return ["Checks: no findings (every rule in README 'What we check before you deploy' passed)"]
+    return ["Checks:", *(f"  {line}" for finding in findings for line in str(finding).splitlines())]
+
+
+def render_text(plan: Plan, findings: Sequence[RenderedFinding] = ()) -> str:
     header = f"Plan for stack '{plan.stack}' of project '{plan.project}'"
-    lines = [header, "", *resource_tree(plan)]
-    if not stacks:
-        lines.insert(2, "(no stack resource recorded)")
+    lines = [header, "", *findings_lines(findings), "", *resource_tree(plan)]
     lines += ["", "Outputs:", *outputs_lines(plan), "", summary_line(plan)]
     return "\n".join(lines)

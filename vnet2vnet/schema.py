@@ -251,8 +251,9 @@ class _Parser:
         for key, value in raw.items():
             declared = allowed.get(key)
             if declared is None:
+                # Reported, but it does not stop the object from being built: the rules still run, so that
+                # one typo does not hide the other mistakes.
                 self._unknown_key(str(key), schema, path)
-                valid = False
                 continue
             if value is None:  # `key:` with no value in YAML means "not set"
                 continue
