@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: plan test lint typecheck unit clean
+.PHONY: plan diagram test lint typecheck unit bench clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is required")'
@@ -17,6 +17,12 @@ $(STAMP): requirements.txt
 
 plan: $(STAMP)
 	$(BIN)/python -m vnet2vnet plan --stack $(STACK)
+
+diagram: $(STAMP)
+	@$(BIN)/python -m vnet2vnet plan --stack $(STACK) --format mermaid
+
+bench: $(STAMP)
+	$(BIN)/python bench/plan_overhead.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

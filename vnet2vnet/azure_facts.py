@@ -202,3 +202,26 @@ IPSEC_POLICY_FIELDS: Final[dict[str, IpsecField]] = {
 SA_LIFETIME_SECONDS_RANGE: Final = (300, 172799)
 # Quick-mode SA size: 0 (no rekey by size) or 1024..2147483647 KB (FAQ minimum; PowerShell range).
 SA_DATA_SIZE_KILOBYTES_RANGE: Final = (1024, 2147483647)
+
+
+@dataclass(frozen=True)
+class TypicalDuration:
+    minutes: float
+    source: str
+
+
+# Typical time from request to done, by Pulumi type token: the schedule's weights (`plan`).
+TYPICAL_DURATIONS: Final[dict[str, TypicalDuration]] = {
+    "azure-native:network:VirtualNetworkGateway": TypicalDuration(
+        45, "gateway settings doc: 'often take 45 minutes or more, depending on the selected gateway SKU'"
+    ),
+    "azure-native:network:VirtualNetworkGatewayConnection": TypicalDuration(
+        5, f"{VNET_TO_VNET_DOC}: connections show Connected 'after about five minutes or so'"
+    ),
+    "azure-native:network:VirtualNetwork": TypicalDuration(1, "typical ARM write, about a minute"),
+    "azure-native:network:Subnet": TypicalDuration(1, "typical ARM write, about a minute"),
+    "azure-native:network:PublicIPAddress": TypicalDuration(1, "typical ARM write, about a minute"),
+    "azure-native:resources:ResourceGroup": TypicalDuration(0.5, "resource group creation: under a minute"),
+}
+# Anything else (random passwords, providers) happens in the engine, in no time worth counting.
+INSTANT: Final = TypicalDuration(0, "local to the Pulumi engine")

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from vnet2vnet.checks import stack_findings
-from vnet2vnet.engine import ConfigFileError, ProgramError, load_stack_config, run_stack
+from vnet2vnet.diagram import render_mermaid
+from vnet2vnet.engine import ConfigFileError, ProgramError, RecordedResource, load_stack_config, run_stack
 from vnet2vnet.findings import RenderedFinding, format_findings
-from vnet2vnet.render import render_text
+from vnet2vnet.render import plan_document, render_text
+from vnet2vnet.report import gateway_capacity, plan_schedule
+from vnet2vnet.spec import TopologySpec
 
 EXIT_OK = 0
 EXIT_INVALID_CONFIG = 1
@@ -33,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="show what a stack would build, without any cloud account")
     plan.add_argument("--stack", "-s", default="dev", help="stack name (reads Pulumi.<stack>.yaml); default dev")
     plan.add_argument(
+        "--format",
+        choices=("text", "json", "mermaid"),
+        default="text",
+        help="text (default): tree, findings, schedule, capacity; json: one document; mermaid: topology diagram",
+    )
+    plan.add_argument("--json", action="store_const", const="json", dest="format", help="same as --format json")
+    plan.add_argument(
         "--project-dir",
         type=_project_dir,
         default=Path.cwd(),
@@ -41,18 +53,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def stack_config_findings(project_dir: Path, stack: str) -> list[RenderedFinding]:
+def stack_config_findings(project_dir: Path, stack: str) -> tuple[TopologySpec | None, list[RenderedFinding]]:
     """The validation pass over the stack config, as `pulumi up` would run it, without running the program."""
     project, config = load_stack_config(project_dir, stack)
     prefix = f"{project}:"
     raw = {key[len(prefix) :]: value for key, value in config.values.items() if key.startswith(prefix)}
-    _, findings = stack_findings(raw)
-    return [finding.rendered("config") for finding in findings]
+    topology, findings = stack_findings(raw)
+    return topology, [finding.rendered("config") for finding in findings]
+
+
+class Progress:
+    """A resource counter on stderr, shown only once a plan takes longer than `after` seconds."""
+
+    def __init__(self, after: float = 1.5, every: float = 1.0) -> None:
+        self.started = time.monotonic()
+        self.after, self.every = after, every
+        self.last_shown = 0.0
+        self.count = 0
+        self.shown = False
+        self.interactive = sys.stderr.isatty()
+
+    def __call__(self, _: RecordedResource) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if now - self.started < self.after or now - self.last_shown < self.every:
+            return
+        self.last_shown, self.shown = now, True
+        message = f"plan: {self.count} resources registered ({now - self.started:.0f}s)"
+        print(f"\r{message}" if self.interactive else message, end="" if self.interactive else "\n", file=sys.stderr)
+
+    def done(self) -> None:
+        if self.shown and self.interactive:
+            print(file=sys.stderr)
 
 
 def plan_command(args: argparse.Namespace) -> int:
+    progress = Progress()
     try:
-        findings = stack_config_findings(args.project_dir, args.stack)
+        topology, findings = stack_config_findings(args.project_dir, args.stack)
         if any(finding.severity == "error" for finding in findings):
             errors = sum(finding.severity == "error" for finding in findings)
             print(
@@ -60,20 +98,31 @@ def plan_command(args: argparse.Namespace) -> int:
             )
             print(format_findings(findings), file=sys.stderr)
             return EXIT_INVALID_CONFIG
-        plan = run_stack(args.project_dir, args.stack)
+        plan = run_stack(args.project_dir, args.stack, on_register=progress)
     except ConfigFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ProgramError as exc:
         print(f"error: the program failed for stack '{args.stack}':\n{exc}", file=sys.stderr)
         return EXIT_PROGRAM_FAILED
+    finally:
+        progress.done()
+    assert topology is not None
     for warning in plan.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     shown = {str(finding) for finding in findings}
     for message in plan.diagnostics:
         if message not in shown:
             print(f"program: {message}", file=sys.stderr)
-    print(render_text(plan, findings))
+    if args.format == "mermaid":
+        print(render_mermaid(plan))
+        return EXIT_OK
+    schedule = plan_schedule(plan)
+    capacity = gateway_capacity(topology)
+    if args.format == "json":
+        print(json.dumps(plan_document(plan, findings, schedule, capacity), indent=2))
+    else:
+        print(render_text(plan, findings, schedule, capacity))
     return EXIT_OK
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from vnet2vnet.engine import Plan, RecordedResource, Secret, mask
 from vnet2vnet.findings import RenderedFinding
+from vnet2vnet.report import GatewayCapacity, typical_minutes
+from vnet2vnet.schedule import Schedule
 
 # Order siblings as a reader follows a build: containers first, connections last.
 _TYPE_ORDER = (
@@ -78,8 +82,79 @@ def findings_lines(findings: Sequence[RenderedFinding]) -> list[str]:
     return ["Checks:", *(f"  {line}" for finding in findings for line in str(finding).splitlines())]
 
 
-def render_text(plan: Plan, findings: Sequence[RenderedFinding] = ()) -> str:
+def _minutes(value: float) -> str:
+    return f"{value:g} min"
+
+
+def schedule_lines(plan: Plan, schedule: Schedule) -> list[str]:
+    by_urn = plan.by_urn()
+    lines = ["Deployment schedule (typical Azure durations; resources in one wave run in parallel):"]
+    for index, wave in enumerate(schedule.waves, start=1):
+        names = ", ".join(sorted(f"{by_urn[u].name} ({_minutes(typical_minutes(by_urn[u].type))})" for u in wave))
+        lines.append(f"  wave {index}: {names}")
+    path = " -> ".join(by_urn[u].name for u in schedule.critical_path)
+    lines.append(f"  critical path: {_minutes(schedule.critical_path_minutes)}: {path}")
+    return lines
+
+
+def capacity_lines(capacity: Sequence[GatewayCapacity]) -> list[str]:
+    lines = ["Gateway capacity:"]
+    for gateway in capacity:
+        throughput = f"{gateway.throughput_mbps} Mbps" if gateway.throughput_mbps else "unknown throughput"
+        redundancy = "zone-redundant" if gateway.zone_redundant else "regional"
+        tunnels = f"tunnels {gateway.tunnels_used}/{gateway.tunnel_limit}"
+        lines.append(
+            f"  {gateway.vnet}: {gateway.sku} {gateway.generation}, {tunnels}, {throughput} aggregate, {redundancy}"
+        )
+    return lines
+
+
+def render_text(
+    plan: Plan,
+    findings: Sequence[RenderedFinding] = (),
+    schedule: Schedule | None = None,
+    capacity: Sequence[GatewayCapacity] = (),
+) -> str:
     header = f"Plan for stack '{plan.stack}' of project '{plan.project}'"
     lines = [header, "", *findings_lines(findings), "", *resource_tree(plan)]
-    lines += ["", "Outputs:", *outputs_lines(plan), "", summary_line(plan)]
+    lines += ["", "Outputs:", *outputs_lines(plan)]
+    if schedule is not None:
+        lines += ["", *schedule_lines(plan, schedule)]
+    if capacity:
+        lines += ["", *capacity_lines(capacity)]
+    lines += ["", summary_line(plan)]
     return "\n".join(lines)
+
+
+def plan_document(
+    plan: Plan,
+    findings: Sequence[RenderedFinding],
+    schedule: Schedule,
+    capacity: Sequence[GatewayCapacity],
+) -> dict[str, Any]:
+    """The `plan --json` document. Every secret is replaced by "[secret]"."""
+    return {
+        "stack": plan.stack,
+        "project": plan.project,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "parent": r.parent,
+                "dependencies": r.dependencies,
+                "provider": r.provider,
+                "inputs": mask(r.inputs),
+                "options": r.options,
+            }
+            for r in plan.resources
+        ],
+        "outputs": mask(plan.outputs),
+        "findings": [finding.as_dict() for finding in findings],
+        "schedule": {
+            "critical_path_minutes": schedule.critical_path_minutes,
+            "critical_path": schedule.critical_path,
+            "waves": schedule.waves,
+        },
+        "capacity": [dataclasses.asdict(gateway) for gateway in capacity],
+    }

@@ -1,0 +1,176 @@
+"""`plan`: the schedule, the capacity summary, `--json`, `--format mermaid` and progress."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.support import CONNECTION, GATEWAY, PROJECT_DIR, plain, plan_stack
+from tests.test_cli import run_cli
+from vnet2vnet import cli
+from vnet2vnet.diagram import render_mermaid
+from vnet2vnet.engine import Plan
+from vnet2vnet.report import plan_schedule
+from vnet2vnet.schedule import CycleError, Node, compute_schedule
+
+
+def node(urn: str, *deps: str, parent: str | None = None, schedulable: bool = True, kind: str = "t") -> Node:
+    return Node(urn=urn, type=kind, parent=parent, dependencies=deps, schedulable=schedulable)
+
+
+class TestScheduleOnHandMadeGraphs:
+    def test_parallel_branches_share_waves_and_the_longer_branch_is_critical(self) -> None:
+        nodes = [node("a"), node("b", "a"), node("c", "a"), node("d", "b", "c")]
+        minutes = {"a": 1, "b": 10, "c": 2, "d": 1}
+        schedule = compute_schedule(nodes, lambda n: minutes[n.urn])
+        assert schedule.waves == [["a"], ["b", "c"], ["d"]]
+        assert schedule.critical_path == ["a", "b", "d"]
+        assert schedule.critical_path_minutes == 12
+
+    def test_a_chain_is_one_resource_per_wave(self) -> None:
+        nodes = [node("a"), node("b", "a"), node("c", "b")]
+        schedule = compute_schedule(nodes, lambda n: 2)
+        assert schedule.waves == [["a"], ["b"], ["c"]]
+        assert schedule.critical_path == ["a", "b", "c"] and schedule.critical_path_minutes == 6
+
+    def test_a_dependency_on_a_component_waits_for_all_its_descendants(self) -> None:
+        nodes = [
+            node("comp", schedulable=False),
+            node("inner1", parent="comp"),
+            node("nested", parent="comp", schedulable=False),
+            node("inner2", parent="nested"),
+            node("slow"),
+            node("inner3", "slow", parent="nested"),
+            node("after", "comp"),
+        ]
+        minutes = {"inner1": 1, "inner2": 1, "slow": 30, "inner3": 1, "after": 1}
+        schedule = compute_schedule(nodes, lambda n: minutes.get(n.urn, 0))
+        assert "comp" not in {u for wave in schedule.waves for u in wave}, "components are containers, not work"
+        assert schedule.wave_of("after") > schedule.wave_of("inner3") > schedule.wave_of("slow")
+        assert schedule.critical_path == ["slow", "inner3", "after"]
+        assert schedule.critical_path_minutes == 32
+
+    def test_independent_resources_all_start_at_zero(self) -> None:
+        schedule = compute_schedule([node("x"), node("y"), node("z")], lambda n: 5)
+        assert schedule.waves == [["x", "y", "z"]]
+        assert schedule.critical_path_minutes == 5
+        assert set(schedule.start_minutes.values()) == {0.0}
+
+    def test_a_cycle_is_reported(self) -> None:
+        with pytest.raises(CycleError, match="a, b"):
+            compute_schedule([node("a", "b"), node("b", "a")], lambda n: 1)
+
+
+@pytest.fixture(scope="module")
+def dev_plan() -> Plan:
+    return plan_stack("dev")
+
+
+class TestDevSchedule:
+    def test_both_gateways_build_in_the_same_wave(self, dev_plan: Plan) -> None:
+        schedule = plan_schedule(dev_plan)
+        waves = {schedule.wave_of(g.urn) for g in dev_plan.of_type(GATEWAY)}
+        assert len(waves) == 1, "the two gateways must build in parallel"
+
+    def test_critical_path_is_one_gateway_plus_connections(self, dev_plan: Plan) -> None:
+        schedule = plan_schedule(dev_plan)
+        assert schedule.critical_path_minutes < 2 * 45, "not two gateways in a row"
+        assert 55 <= schedule.critical_path_minutes <= 60, schedule.critical_path_minutes
+        by_urn = dev_plan.by_urn()
+        types = [by_urn[u].type for u in schedule.critical_path]
+        assert types.count(GATEWAY) == 1 and types.count(CONNECTION) == 2, types
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, object]:
+    result = run_cli("plan", "--stack", "dev", "--json")
+    assert result.returncode == 0, result.stderr
+    parsed: dict[str, object] = json.loads(result.stdout)
+    return parsed
+
+
+class TestJson:
+    def test_top_level_fields(self, document: dict[str, object]) -> None:
+        assert {"stack", "resources", "outputs", "findings", "schedule"} <= set(document)
+        assert document["stack"] == "dev" and document["findings"] == []
+        schedule = document["schedule"]
+        assert isinstance(schedule, dict)
+        assert set(schedule) >= {"critical_path_minutes", "critical_path", "waves"}
+        assert 55 <= schedule["critical_path_minutes"] <= 60
+
+    def test_resources_carry_dependencies_options_and_masked_inputs(self, document: dict[str, object]) -> None:
+        resources = document["resources"]
+        assert isinstance(resources, list)
+        by_name = {r["name"]: r for r in resources}
+        second = by_name["vnet2vnet-west-to-east"]
+        assert by_name["vnet2vnet-east-to-west"]["urn"] in second["dependencies"]
+        assert second["inputs"]["sharedKey"] == "[secret]"
+        assert second["options"]["additionalSecretOutputs"] == ["sharedKey"]
+        gateway = by_name["vnet2vnet-east-gw"]
+        assert gateway["options"]["customTimeouts"] == {"create": "90m", "update": "90m", "delete": "60m"}
+        for resource in resources:
+            assert {"urn", "type", "name", "parent", "dependencies", "provider", "inputs", "options"} <= set(resource)
+
+    def test_outputs_are_masked(self, document: dict[str, object]) -> None:
+        outputs = document["outputs"]
+        assert isinstance(outputs, dict) and outputs["sharedKey"] == "[secret]"
+
+
+def test_the_generated_key_never_appears_in_any_output(dev_plan: Plan) -> None:
+    key = plain(dev_plan.outputs["sharedKey"])
+    assert len(key) == 64
+    for args in (("plan",), ("plan", "--json"), ("plan", "--format", "mermaid")):
+        result = run_cli(*args)
+        assert result.returncode == 0, result.stderr
+        assert key not in result.stdout and key not in result.stderr, f"key leaked by {' '.join(args)}"
+
+
+class TestMermaid:
+    def test_names_both_vnets_gateways_and_the_link(self, dev_plan: Plan) -> None:
+        diagram = render_mermaid(dev_plan)
+        assert diagram.startswith("flowchart")
+        for expected in ("VNet east", "eastus", "10.10.0.0/16", "VNet west", "westus2", "VpnGw1AZ", "203.0.113."):
+            assert expected in diagram, f"{expected!r} missing:\n{diagram}"
+        assert len(re.findall(r"_gw\[", diagram)) == 2, "one gateway box per VNet"
+        assert len(re.findall(r"<-->", diagram)) == 1, "one encrypted link for the pair"
+
+    def test_readme_embeds_the_dev_diagram_as_printed(self) -> None:
+        result = run_cli("plan", "--stack", "dev", "--format", "mermaid")
+        readme = (PROJECT_DIR / "README.md").read_text()
+        match = re.search(r"<!-- dev-diagram -->\n```mermaid\n(.*?)```", readme, re.S)
+        assert match, "README must embed the dev diagram after <!-- dev-diagram -->"
+        assert match.group(1) == result.stdout, "README diagram is stale: paste `make diagram` output"
+
+
+def test_text_plan_shows_schedule_and_capacity() -> None:
+    result = run_cli("plan", "--stack", "prod")
+    assert result.returncode == 0, result.stderr
+    for expected in (
+        "Deployment schedule",
+        "wave 1:",
+        "critical path: 57.5 min",
+        "Gateway capacity:",
+        "tunnels 1/30",
+        "1250 Mbps",
+    ):
+        assert expected in result.stdout, f"{expected!r} missing from:\n{result.stdout}"
+
+
+def test_progress_goes_to_stderr_only(capsys: pytest.CaptureFixture[str], dev_plan: Plan) -> None:
+    progress = cli.Progress(after=0, every=0)
+    for resource in dev_plan.resources:
+        progress(resource)
+    progress.done()
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"plan: {len(dev_plan.resources)} resources registered" in captured.err
+
+
+def test_progress_stays_quiet_on_short_plans(capsys: pytest.CaptureFixture[str], dev_plan: Plan) -> None:
+    progress = cli.Progress(after=3600)
+    for resource in dev_plan.resources:
+        progress(resource)
+    progress.done()
+    assert capsys.readouterr().err == ""
