@@ -49,6 +49,7 @@ pair = VnetToVnetPair(
 pulumi.export("vnetIds", pair.vnet_ids)
 pulumi.export("gatewayIds", pair.gateway_ids)
 pulumi.export("gatewayPublicIps", pair.gateway_public_ips)
+pulumi.export("gatewayBgpPeeringAddresses", pair.gateway_bgp_peering_addresses)
 pulumi.export("connectionIds", pair.connection_ids)
 pulumi.export("connectionStatuses", pair.connection_statuses)
 pulumi.export("sharedKey", pair.shared_key)

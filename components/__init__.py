@@ -14,7 +14,6 @@ from components.args import (
 from components.gateway_vnet import GatewayVnet
 from components.pair import VnetToVnetPair
 from components.vnet_link import VnetLink
-from vnet2vnet.checks import NotBuiltError
 from vnet2vnet.findings import ValidationError
 
 __all__ = [
@@ -22,7 +21,6 @@ __all__ = [
     "GatewayArgs",
     "GatewayVnet",
     "IpsecPolicyArgs",
-    "NotBuiltError",
     "SubnetArgs",
     "ValidationError",
     "VnetArgs",

@@ -1,4 +1,4 @@
-"""One side of a VNet-to-VNet link: resource group, VNet, GatewaySubnet, workload subnets, public IP and a
+"""One side of a VNet-to-VNet link: resource group, VNet, GatewaySubnet, workload subnets, public IP(s) and a
 route-based VPN gateway. It maps a `VnetSpec` to resources and decides nothing on its own."""
 
 from __future__ import annotations
@@ -16,6 +16,38 @@ from vnet2vnet.spec import GatewaySpec, VnetSpec
 # (gateway-sku-upgrade). Give the provider room beyond the typical figure before it gives up.
 GATEWAY_TIMEOUTS = pulumi.CustomTimeouts(create="90m", update="90m", delete="60m")
 
+# Fields of the gateway that Azure computes and owns, never sent by this program. Azure fills bgpSettings on
+# every VPN gateway, BGP or not (default ASN 65515, VPN FAQ). Without these, a refreshed state differs from the
+# program on every run and each `pulumi up` rewrites the gateway:
+# - bgpSettings.bgpPeeringAddress: set by Azure from the GatewaySubnet; writing it fails with
+#   VirtualNetworkGatewayBgpPeeringAddressCannotBeModified (hashicorp/terraform-provider-azurerm #916, #16590;
+#   PR #1040 made it computed).
+# - bgpSettings.bgpPeeringAddresses: Azure adds ipconfigurationId, defaultBgpIpAddresses and tunnelIpAddresses
+#   per IP configuration; leaving them out gives a perpetual diff (azurerm #11003, #11758; Azure/Azure-Landing-Zones
+#   #335; Azure/terraform-azurerm-avm-ptn-alz-connectivity-hub-and-spoke-vnet #151).
+# - bgpSettings.peerWeight: echoed back by Azure (0) and re-applied on every run in the same ALZ reports (#335,
+#   #151).
+AZURE_OWNED_GATEWAY_FIELDS = [
+    "bgpSettings.bgpPeeringAddress",
+    "bgpSettings.bgpPeeringAddresses",
+    "bgpSettings.peerWeight",
+]
+
+
+def _bgp_peering_addresses(settings: Any) -> list[str]:
+    """Every BGP address Azure gave the gateway: per IP configuration when reported, else the legacy field."""
+    if settings is None:
+        return []
+    per_config = [
+        address
+        for peering in (settings.bgp_peering_addresses or [])
+        for address in (peering.default_bgp_ip_addresses or [])
+    ]
+    if per_config:
+        return per_config
+    legacy = settings.bgp_peering_address or ""
+    return [address for address in legacy.split(",") if address]
+
 
 class GatewayVnet(pulumi.ComponentResource):
     """A VNet with its GatewaySubnet and a route-based VPN gateway, ready to be linked."""
@@ -26,6 +58,8 @@ class GatewayVnet(pulumi.ComponentResource):
     """Resource ID of the VPN gateway."""
     public_ip_addresses: pulumi.Output[list[str]]
     """The gateway's public IP addresses (one per instance)."""
+    bgp_peering_addresses: pulumi.Output[list[str]]
+    """The gateway's BGP peering addresses, as Azure assigns them from the GatewaySubnet."""
     location: pulumi.Input[str]
     """Region of the VNet, its gateway and the connections that leave from it."""
     resource_group_name: pulumi.Output[str]
@@ -45,6 +79,8 @@ class GatewayVnet(pulumi.ComponentResource):
         self.provider = vnet.provider
         self.location = vnet.location
         child = pulumi.ResourceOptions(parent=self, provider=vnet.provider)
+        # A gateway's public IP cannot be kept across a re-create (VPN FAQ): protect both together.
+        protected = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=gateway.protect))
 
         if vnet.resource_group_name is None:
             group = resources.ResourceGroup(f"{name}-rg", location=vnet.location, tags=tags, opts=child)
@@ -84,8 +120,13 @@ class GatewayVnet(pulumi.ComponentResource):
         for workload in vnet.subnets:
             previous = subnet(f"{name}-subnet-{workload.name}", workload.name, workload.prefix, [previous])
 
+        # Zone-redundant gateways need AZ SKUs and Standard public IPs in the zones (reliability doc); a region
+        # without zones gets none. The location may still be an Output (component args).
+        zones = pulumi.Output.from_input(vnet.location).apply(
+            lambda location: list(gateway.public_ip_zones(location)) or None
+        )
         public_ips = [
-            # New VPN gateways need a Standard, Static public IP (VPN FAQ; about-gateway-skus).
+            # New VPN gateways need Standard, Static public IPs (VPN FAQ; about-gateway-skus).
             network.PublicIPAddress(
                 f"{name}-gw-ip{index}",
                 resource_group_name=self.resource_group_name,
@@ -96,10 +137,11 @@ class GatewayVnet(pulumi.ComponentResource):
                 ),
                 public_ip_allocation_method=network.IPAllocationMethod.STATIC,
                 public_ip_address_version=network.IPVersion.I_PV4,
+                zones=zones,
                 tags=tags,
-                opts=child,
+                opts=protected,
             )
-            for index in range(1, 2)
+            for index in range(1, gateway.public_ip_count + 1)
         ]
 
         sku = network.VirtualNetworkGatewaySkuName(gateway.sku)
@@ -112,8 +154,10 @@ class GatewayVnet(pulumi.ComponentResource):
             vpn_type=network.VpnType.ROUTE_BASED,
             sku=network.VirtualNetworkGatewaySkuArgs(name=sku, tier=network.VirtualNetworkGatewaySkuTier(sku.value)),
             vpn_gateway_generation=network.VpnGatewayGeneration(gateway.effective_generation),
-            active_active=False,
-            enable_bgp=False,
+            active_active=gateway.active_active,
+            enable_bgp=gateway.enable_bgp,
+            # Only the ASN: every other BGP field is Azure's (AZURE_OWNED_GATEWAY_FIELDS).
+            bgp_settings=network.BgpSettingsArgs(asn=vnet.bgp_asn) if gateway.enable_bgp else None,
             ip_configurations=[
                 network.VirtualNetworkGatewayIPConfigurationArgs(
                     name=f"ipconfig{index}",
@@ -125,11 +169,14 @@ class GatewayVnet(pulumi.ComponentResource):
             ],
             tags=tags,
             opts=pulumi.ResourceOptions.merge(
-                child,
+                protected,
                 pulumi.ResourceOptions(
                     custom_timeouts=GATEWAY_TIMEOUTS,
                     # One VPN gateway per VNet (gateway settings doc): a replacement must delete the old first.
                     delete_before_replace=True,
+                    ignore_changes=AZURE_OWNED_GATEWAY_FIELDS,
+                    # Subnet writes on the VNet must not race the gateway's 45-minute build on the same VNet.
+                    depends_on=[previous],
                 ),
             ),
         )
@@ -139,10 +186,12 @@ class GatewayVnet(pulumi.ComponentResource):
         self.public_ip_addresses = pulumi.Output.all(*[ip.ip_address for ip in public_ips]).apply(
             lambda addresses: [str(address) for address in addresses if address]
         )
+        self.bgp_peering_addresses = vpn_gateway.bgp_settings.apply(_bgp_peering_addresses)
         outputs: dict[str, Any] = {
             "vnet_id": self.vnet_id,
             "gateway_id": self.gateway_id,
             "public_ip_addresses": self.public_ip_addresses,
+            "bgp_peering_addresses": self.bgp_peering_addresses,
             "resource_group_name": self.resource_group_name,
         }
         self.register_outputs(outputs)

@@ -11,7 +11,7 @@ from components.args import VnetToVnetPairArgs
 from components.gateway_vnet import GatewayVnet
 from components.vnet_link import VnetLink
 from vnet2vnet.checks import checked_component_spec
-from vnet2vnet.spec import TopologySpec
+from vnet2vnet.spec import TopologySpec, managed_tags
 
 PAIR_TYPE = "vnet2vnet:index:VnetToVnetPair"
 
@@ -32,6 +32,8 @@ class VnetToVnetPair(pulumi.ComponentResource):
     """Azure's connectionStatus of each connection keyed "<a>-to-<b>" (Unknown until Azure reports)."""
     shared_key: pulumi.Output[str]
     """The pre-shared key of the link (secret)."""
+    gateway_bgp_peering_addresses: pulumi.Output[dict[str, list[str]]]
+    """The BGP peering addresses Azure assigned to each VNet's gateway, by VNet name."""
 
     def __init__(self, name: str, args: VnetToVnetPairArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Check everything before registering anything: a mistake found here saves a 45-minute gateway build.
@@ -40,6 +42,7 @@ class VnetToVnetPair(pulumi.ComponentResource):
         self._build(name, topology)
 
     def _build(self, name: str, topology: TopologySpec) -> None:
+        tags = managed_tags(pulumi.get_project(), pulumi.get_stack(), topology.tags)
         sides = [
             (
                 vnet.name,
@@ -47,7 +50,7 @@ class VnetToVnetPair(pulumi.ComponentResource):
                     f"{name}-{vnet.name}",
                     vnet,
                     topology.gateway,
-                    topology.tags,
+                    tags,
                     opts=pulumi.ResourceOptions(parent=self),
                 ),
             )
@@ -58,14 +61,16 @@ class VnetToVnetPair(pulumi.ComponentResource):
             f"{name}-{name_a}-{name_b}",
             sides=((name_a, side_a), (name_b, side_b)),
             connection=topology.connection,
+            enable_bgp=topology.gateway.enable_bgp,
             shared_key=topology.shared_key,
             resource_prefix=name,
-            tags=topology.tags,
+            tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.vnet_ids = _by_name({n: side.vnet_id for n, side in sides})
         self.gateway_ids = _by_name({n: side.gateway_id for n, side in sides})
         self.gateway_public_ips = _by_name({n: side.public_ip_addresses for n, side in sides})
+        self.gateway_bgp_peering_addresses = _by_name({n: side.bgp_peering_addresses for n, side in sides})
         self.connection_ids = link.connection_ids
         self.connection_statuses = link.connection_statuses
         self.shared_key = link.shared_key
@@ -73,6 +78,7 @@ class VnetToVnetPair(pulumi.ComponentResource):
             "vnet_ids": self.vnet_ids,
             "gateway_ids": self.gateway_ids,
             "gateway_public_ips": self.gateway_public_ips,
+            "gateway_bgp_peering_addresses": self.gateway_bgp_peering_addresses,
             "connection_ids": self.connection_ids,
             "connection_statuses": self.connection_statuses,
             "shared_key": self.shared_key,

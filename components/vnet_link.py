@@ -17,12 +17,19 @@ from components.gateway_vnet import GatewayVnet
 from vnet2vnet import azure_facts
 from vnet2vnet.spec import ConnectionSpec, link_key
 
+# A plain PUT may leave an existing connection's key unchanged (the Terraform provider moved to the SetSharedKey
+# API for this: hashicorp/terraform-provider-azurerm #11673, PR #11742) and azure-native has no shared-key
+# resource: a new key replaces both connections. The connection protocol cannot change after creation either.
+REPLACE_CONNECTION_ON = ["sharedKey", "connectionProtocol"]
+
 
 def generated_key(name: str, connection: ConnectionSpec, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
-    """A key of only the characters Azure accepts: printable ASCII except space, `-` and `~` (VPN FAQ)."""
+    """A key of only the characters Azure accepts: printable ASCII except space, `-` and `~` (VPN FAQ).
+    Changing `shared_key_version` changes the keepers, so a new key is generated (rotation)."""
     password = random.RandomPassword(
         name,
         length=connection.shared_key_length,
+        keepers={"shared_key_version": str(connection.effective_key_version)},
         special=True,
         override_special=azure_facts.GENERATED_PSK_SPECIALS,
         min_upper=1,
@@ -53,6 +60,7 @@ class VnetLink(pulumi.ComponentResource):
         *,
         sides: tuple[tuple[str, GatewayVnet], tuple[str, GatewayVnet]],
         connection: ConnectionSpec,
+        enable_bgp: bool,
         shared_key: pulumi.Input[str] | None,
         resource_prefix: str,
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]],
@@ -65,6 +73,25 @@ class VnetLink(pulumi.ComponentResource):
         else:
             self.shared_key = pulumi.Output.secret(shared_key)
 
+        # A custom policy must be identical on both connections or the tunnel does not establish (VPN FAQ).
+        policy = connection.ipsec_policy
+        ipsec_policies = (
+            [
+                network.IpsecPolicyArgs(
+                    sa_life_time_seconds=policy.sa_life_time_seconds,
+                    sa_data_size_kilobytes=policy.sa_data_size_kilobytes,
+                    ipsec_encryption=network.IpsecEncryption(policy.ipsec_encryption),
+                    ipsec_integrity=network.IpsecIntegrity(policy.ipsec_integrity),
+                    ike_encryption=network.IkeEncryption(policy.ike_encryption),
+                    ike_integrity=network.IkeIntegrity(policy.ike_integrity),
+                    dh_group=network.DhGroup(policy.dh_group),
+                    pfs_group=network.PfsGroup(policy.pfs_group),
+                )
+            ]
+            if policy is not None
+            else None
+        )
+        protocol = connection.connection_protocol
         self.connections = []
         for (local_name, local), (remote_name, remote) in (
             ((name_a, side_a), (name_b, side_b)),
@@ -85,7 +112,11 @@ class VnetLink(pulumi.ComponentResource):
                     virtual_network_gateway1=network.VirtualNetworkGatewayArgs(id=local.gateway_id),
                     virtual_network_gateway2=network.VirtualNetworkGatewayArgs(id=remote.gateway_id),
                     shared_key=self.shared_key,
-                    enable_bgp=False,
+                    enable_bgp=enable_bgp,
+                    ipsec_policies=ipsec_policies,
+                    # Both accepted on every connection type by the API spec; DPD 9..3600 s (VPN FAQ).
+                    dpd_timeout_seconds=connection.dpd_timeout_seconds,
+                    connection_protocol=network.VirtualNetworkGatewayConnectionProtocol(protocol) if protocol else None,
                     tags=tags,
                     opts=pulumi.ResourceOptions(
                         parent=self,
@@ -93,6 +124,9 @@ class VnetLink(pulumi.ComponentResource):
                         depends_on=after,
                         # azure-native declares no secret outputs for sharedKey (pulumi-notes).
                         additional_secret_outputs=["sharedKey"],
+                        replace_on_changes=REPLACE_CONNECTION_ON,
+                        # Both directions must be recreated with the new key; names stay the same.
+                        delete_before_replace=True,
                     ),
                 )
             )

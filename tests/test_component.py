@@ -8,14 +8,13 @@ import pulumi
 import pulumi_azure_native as azure_native
 import pytest
 
-from components import NotBuiltError, ValidationError, VnetToVnetPair, VnetToVnetPairArgs
+from components import ValidationError, VnetToVnetPair, VnetToVnetPairArgs
 from tests.support import (
     CONNECTION,
     GATEWAY,
     PASSWORD,
     PROVIDER,
     RESOURCE_GROUP,
-    STRONG_POLICY,
     SUBNET,
     ancestors,
     connection_named,
@@ -26,7 +25,7 @@ from tests.support import (
     plan_components,
     plan_stack,
 )
-from vnet2vnet.engine import Plan, ProgramError
+from vnet2vnet.engine import Plan
 
 
 def build_pair(name: str, args: dict[str, Any]) -> Plan:
@@ -144,32 +143,7 @@ class TestProviders:
             assert not provider.inputs.get("auxiliaryTenantIds"), provider.name
 
 
-class TestRefusals:
-    @pytest.mark.parametrize(
-        ("section", "option", "value"),
-        [
-            ("gateway", "active_active", True),
-            ("gateway", "zones", ["1", "2", "3"]),
-            ("gateway", "protect", True),
-            ("connection", "shared_key_version", 2),
-            ("connection", "dpd_timeout_seconds", 45),
-            ("connection", "connection_protocol", "IKEv2"),
-            ("connection", "ipsec_policy", STRONG_POLICY),
-        ],
-    )
-    def test_unbuilt_production_options_are_refused_not_ignored(self, section: str, option: str, value: Any) -> None:
-        args = pair_args()
-        args[section] = {**args.get(section, {}), option: value}
-        with pytest.raises(ProgramError, match=f"not built yet: {section}.{option}") as caught:
-            build_pair("corp", args)
-        assert isinstance(caught.value.__cause__, NotBuiltError)
-
-    def test_bgp_is_refused_with_its_asns(self) -> None:
-        args = pair_args(gateway={"sku": "VpnGw2AZ", "enable_bgp": True})
-        args["vnets"][0]["bgp_asn"], args["vnets"][1]["bgp_asn"] = 65010, 65020
-        with pytest.raises(ProgramError, match=r"not built yet: gateway.enable_bgp, vnets\[0\].bgp_asn"):
-            build_pair("corp", args)
-
+class TestInvalidArgs:
     def test_invalid_args_raise_validation_error_before_registering(self) -> None:
         args = pair_args()
         del args["vnets"][1]["gateway_subnet_prefix"]

@@ -71,11 +71,15 @@ class TestGateways:
     def test_ip_configuration_points_at_gateway_subnet_and_public_ip(self, stack_plan: tuple[str, Plan]) -> None:
         _, plan = stack_plan
         for gateway in plan.of_type(GATEWAY):
-            (config,) = gateway.inputs["ipConfigurations"]
-            assert config["subnet"]["id"].endswith("/subnets/GatewaySubnet"), gateway.name
-            assert "/publicIPAddresses/" in config["publicIPAddress"]["id"], gateway.name
+            configs = gateway.inputs["ipConfigurations"]
+            assert len(configs) == (2 if gateway.inputs["activeActive"] else 1), gateway.name
             side = gateway.name.removesuffix("-gw")
-            assert side in config["publicIPAddress"]["id"], f"{gateway.name} must use its own side's public IP"
+            for config in configs:
+                assert config["subnet"]["id"].endswith("/subnets/GatewaySubnet"), gateway.name
+                assert "/publicIPAddresses/" in config["publicIPAddress"]["id"], gateway.name
+                assert side in config["publicIPAddress"]["id"], f"{gateway.name} must use its own side's public IP"
+            ips = [c["publicIPAddress"]["id"] for c in configs]
+            assert len(set(ips)) == len(ips), f"{gateway.name}: one public IP per IP configuration"
 
     def test_gateways_have_long_timeouts_and_delete_before_replace(self, stack_plan: tuple[str, Plan]) -> None:
         _, plan = stack_plan
@@ -88,7 +92,7 @@ class TestGateways:
         for ip in plan.of_type(PUBLIC_IP):
             assert ip.inputs["sku"]["name"] == "Standard", ip.name
             assert ip.inputs["publicIPAllocationMethod"] == "Static", ip.name
-            assert "zones" not in ip.inputs, f"{ip.name}: zones are not built yet, IPs are regional"
+            assert ip.inputs["zones"] == ["1", "2", "3"], f"{ip.name}: AZ SKU in an AZ region is zone-redundant"
 
 
 class TestConnections:

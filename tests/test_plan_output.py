@@ -150,10 +150,11 @@ def test_text_plan_shows_schedule_and_capacity() -> None:
     for expected in (
         "Deployment schedule",
         "wave 1:",
-        "critical path: 57.5 min",
+        "critical path: 58.5 min",
         "Gateway capacity:",
         "tunnels 1/30",
         "1250 Mbps",
+        "zone-redundant",
     ):
         assert expected in result.stdout, f"{expected!r} missing from:\n{result.stdout}"
 

@@ -17,27 +17,6 @@ from vnet2vnet.spec import TopologySpec
 from vnet2vnet.validation import TopologyKind, validate
 
 
-class NotBuiltError(ValueError):
-    """An option the arg types already accept, whose implementation has not been built yet."""
-
-
-def unbuilt_options(topology: TopologySpec) -> list[str]:
-    """Production options accepted by the arg types and by validation but not built yet: the component refuses
-    them instead of ignoring them."""
-    used: list[tuple[str, bool]] = [
-        ("gateway.active_active", topology.gateway.active_active),
-        ("gateway.enable_bgp", topology.gateway.enable_bgp),
-        ("gateway.zones", topology.gateway.zones is not None),
-        ("gateway.protect", topology.gateway.protect),
-        ("connection.shared_key_version", topology.connection.shared_key_version is not None),
-        ("connection.dpd_timeout_seconds", topology.connection.dpd_timeout_seconds is not None),
-        ("connection.connection_protocol", topology.connection.connection_protocol is not None),
-        ("connection.ipsec_policy", topology.connection.ipsec_policy is not None),
-    ]
-    used += [(f"vnets[{i}].bgp_asn", vnet.bgp_asn is not None) for i, vnet in enumerate(topology.vnets)]
-    return [path for path, in_use in used if in_use]
-
-
 def stack_findings(
     raw: Mapping[str, str], topology_kind: TopologyKind = "pair"
 ) -> tuple[TopologySpec | None, list[Finding]]:
@@ -121,10 +100,4 @@ def checked_component_spec(args: Mapping[str, Any], topology_kind: TopologyKind 
         checked = pulumi.Output.all(*[output for _, output in leaves]).apply(check_resolved)
         gated = [(path, pulumi.Output.all(checked, output).apply(lambda pair: pair[1])) for path, output in leaves]
         topology = _validated_args(_with_values(args, gated), topology_kind)
-    unbuilt = unbuilt_options(topology)
-    if unbuilt:
-        raise NotBuiltError(
-            f"not built yet: {', '.join(unbuilt)}. These production options are accepted by the arg types "
-            "and validation but are not implemented in this version; remove them to deploy."
-        )
     return topology

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import ipaddress
 import json
 import logging
 import random
@@ -32,6 +33,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from vnet2vnet.azure_facts import AZURE_DEFAULT_ASN
 from vnet2vnet.findings import CONFIG_NAMESPACE
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -220,7 +222,9 @@ class AzureMocks(pulumi_mocks.Mocks):
 
     def __init__(self) -> None:
         self.subscriptions: dict[str, str] = {}  # provider id -> subscription
-        self.public_ips: dict[int, str] = {}  # host octet -> resource name
+        self.public_ips: dict[int, str] = {}  # host octet -> resource ID
+        self.addresses: dict[str, str] = {}  # public IP resource ID -> address
+        self.subnet_prefixes: dict[str, str] = {}  # subnet resource ID -> address prefix
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         return {}, None
@@ -244,10 +248,41 @@ class AzureMocks(pulumi_mocks.Mocks):
         )
         state = {**inputs, "name": name, "id": resource_id, "provisioningState": "Succeeded"}
         if args.typ == "azure-native:network:PublicIPAddress":
-            state["ipAddress"] = self._public_ip(resource_id)
+            state["ipAddress"] = self.addresses[resource_id] = self._public_ip(resource_id)
+        if args.typ == "azure-native:network:Subnet":
+            self.subnet_prefixes[resource_id] = str(inputs.get("addressPrefix", ""))
+        if args.typ == "azure-native:network:VirtualNetworkGateway":
+            state["bgpSettings"] = self._bgp_settings(resource_id, inputs)
         if args.typ == "azure-native:network:VirtualNetworkGatewayConnection":
             state["connectionStatus"] = "Unknown"  # what Azure shows for a new connection (azure-cli #4436)
         return resource_id, state
+
+    def _bgp_settings(self, gateway_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """What Azure fills in on every VPN gateway, BGP or not: the ASN (65515 unless given) and one peering
+        address per IP configuration, taken from the top of the GatewaySubnet."""
+        peerings = []
+        for index, config in enumerate(inputs.get("ipConfigurations") or []):
+            prefix = self.subnet_prefixes.get(str((config.get("subnet") or {}).get("id")), "")
+            try:
+                address = str(ipaddress.ip_network(prefix).broadcast_address - 1 - index)
+            except ValueError:
+                address = f"10.255.255.{254 - index}"
+            public_ip = self.addresses.get(str((config.get("publicIPAddress") or {}).get("id")), "")
+            peerings.append(
+                {
+                    "ipconfigurationId": f"{gateway_id}/ipConfigurations/{config.get('name', index)}",
+                    "defaultBgpIpAddresses": [address],
+                    "customBgpIpAddresses": [],
+                    "tunnelIpAddresses": [public_ip] if public_ip else [],
+                }
+            )
+        given = inputs.get("bgpSettings") or {}
+        return {
+            "asn": int(given.get("asn", AZURE_DEFAULT_ASN)),
+            "bgpPeeringAddress": ",".join(a for p in peerings for a in p["defaultBgpIpAddresses"]),
+            "peerWeight": 0,
+            "bgpPeeringAddresses": peerings,
+        }
 
     def _public_ip(self, resource_id: str) -> str:
         octet = 1 + int.from_bytes(_stable_hash(resource_id)[:4], "big") % 254

@@ -46,12 +46,6 @@ class GatewayCapacity:
     zone_redundant: bool
 
 
-def public_ip_zones(topology: TopologySpec, location: str) -> tuple[str, ...]:
-    """The zones sent on a side's public IPs: the configured ones, and none where the region has no zones."""
-    zones = topology.gateway.zones or ()
-    return tuple(zones) if facts.region_has_zones(location) else ()
-
-
 def links(topology: TopologySpec) -> list[tuple[str, str]]:
     """The VNet pairs that get a tunnel: a pair topology has one."""
     names = topology.vnet_names()
@@ -67,7 +61,7 @@ def gateway_capacity(topology: TopologySpec) -> list[GatewayCapacity]:
     pairs = links(topology)
     capacity = []
     for vnet in topology.vnets:
-        zones = public_ip_zones(topology, vnet.location) if isinstance(vnet.location, str) else ()
+        zones = topology.gateway.public_ip_zones(vnet.location) if isinstance(vnet.location, str) else ()
         capacity.append(
             GatewayCapacity(
                 vnet=vnet.name,

@@ -55,6 +55,23 @@ class GatewaySpec:
     zones: tuple[str, ...] | None = None
     protect: bool = False
 
+    def public_ip_zones(self, location: str) -> tuple[str, ...]:
+        """Zones for the gateway's public IPs in `location`: the configured ones, by default all three for a
+        zone-redundant SKU; none in a region without zones, where the gateway stays regional (SKU
+        consolidation doc; reliability-virtual-network-gateway)."""
+        if not azure_facts.region_has_zones(location):
+            return ()
+        if self.zones is not None:
+            return tuple(self.zones)
+        known = azure_facts.GATEWAY_SKUS.get(self.sku)
+        return azure_facts.AVAILABILITY_ZONES if known is not None and known.zone_redundant else ()
+
+    @property
+    def public_ip_count(self) -> int:
+        """Active-active gateways need exactly two IP configurations, each with its own public IP
+        (ActiveActiveGatewayMustHaveExactlyTwoIpConfigurations; about-active-active-gateways)."""
+        return 2 if self.active_active else 1
+
     @property
     def effective_generation(self) -> str:
         if self.generation is not None:
@@ -66,10 +83,14 @@ class GatewaySpec:
 @dataclass(frozen=True)
 class ConnectionSpec:
     shared_key_length: int = azure_facts.GENERATED_PSK_DEFAULT_LENGTH
-    shared_key_version: int | None = None
+    shared_key_version: int | None = None  # None: version 1
     dpd_timeout_seconds: int | None = None
     connection_protocol: str | None = None
     ipsec_policy: IpsecPolicySpec | None = None
+
+    @property
+    def effective_key_version(self) -> int:
+        return self.shared_key_version if self.shared_key_version is not None else 1
 
 
 @dataclass(frozen=True)
@@ -82,6 +103,14 @@ class TopologySpec:
 
     def vnet_names(self) -> list[str]:
         return [vnet.name for vnet in self.vnets]
+
+
+MANAGED_BY_TAG = "managed-by"
+
+
+def managed_tags(project: str, stack: str, user_tags: dict[str, Any]) -> dict[str, Any]:
+    """Tags for every taggable resource: who manages it, merged with the user's (a user's value wins)."""
+    return {MANAGED_BY_TAG: "pulumi", "pulumi-project": project, "pulumi-stack": stack, **user_tags}
 
 
 def link_key(a: str, b: str) -> str:

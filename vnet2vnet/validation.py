@@ -381,8 +381,13 @@ def check_connection(topology: TopologySpec) -> Iterator[Finding]:
             if sku is not None and "IKEv1" not in sku.supported_ike_versions:
                 yield error(path, f"{sku.name} route-based gateways support IKEv2 only", "use IKEv2")
             else:
+                # The API accepts IKEv1 on any connection, but the VPN FAQ describes VNet-to-VNet as IPsec over
+                # IKEv2, and the protocol cannot be changed after creation (a change replaces both connections).
                 yield warning(
-                    path, "IKEv1 is legacy; VNet-to-VNet runs on IKEv2", "use IKEv2 unless a device needs IKEv1"
+                    path,
+                    "IKEv1 is legacy and not documented for VNet-to-VNet (Azure describes it as IKEv2); it cannot "
+                    "be changed later without replacing both connections",
+                    "use IKEv2",
                 )
     length = connection.shared_key_length
     if not facts.GENERATED_PSK_MIN_LENGTH <= length <= facts.PSK_MAX_LENGTH:

@@ -1,0 +1,208 @@
+"""The production shape: active-active, BGP, custom IPsec policy, zones, rotation, protection, tags."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components import VnetToVnetPair, VnetToVnetPairArgs
+from components.gateway_vnet import AZURE_OWNED_GATEWAY_FIELDS
+from tests.support import (
+    CONNECTION,
+    GATEWAY,
+    PASSWORD,
+    PUBLIC_IP,
+    RESOURCE_GROUP,
+    STRONG_POLICY,
+    SUBNET,
+    VNET,
+    is_secret,
+    pair_args,
+    plain,
+    plan_components,
+    plan_stack,
+)
+from vnet2vnet.engine import Plan, Secret
+
+SPEC_DIR = (
+    Path(__file__).resolve().parent.parent.parent
+    / "shared/azure-rest-api-specs/specification/network/resource-manager/Microsoft.Network/stable/2024-05-01"
+)
+
+
+@pytest.fixture(scope="module")
+def prod() -> Plan:
+    return plan_stack("prod")
+
+
+class TestProdStack:
+    def test_four_zonal_public_ips(self, prod: Plan) -> None:
+        ips = prod.of_type(PUBLIC_IP)
+        assert len(ips) == 4, "active-active: two public IPs per gateway"
+        for ip in ips:
+            assert ip.inputs["zones"] == ["1", "2", "3"], f"{ip.name} must be zone-redundant"
+
+    def test_gateways_are_active_active_with_two_ip_configurations(self, prod: Plan) -> None:
+        for gateway in prod.of_type(GATEWAY):
+            assert gateway.inputs["activeActive"] is True, gateway.name
+            configs = gateway.inputs["ipConfigurations"]
+            assert len(configs) == 2, f"{gateway.name}: Azure needs exactly two IP configurations"
+            assert len({c["publicIPAddress"]["id"] for c in configs}) == 2, f"{gateway.name}: two distinct IPs"
+            assert len({c["name"] for c in configs}) == 2
+
+    def test_bgp_on_with_each_sides_asn(self, prod: Plan) -> None:
+        asns = {g.name: g.inputs["bgpSettings"] for g in prod.of_type(GATEWAY)}
+        assert asns == {"vnet2vnet-neu-gw": {"asn": 65010}, "vnet2vnet-sdc-gw": {"asn": 65020}}
+        for gateway in prod.of_type(GATEWAY):
+            assert gateway.inputs["enableBgp"] is True, gateway.name
+        for connection in prod.of_type(CONNECTION):
+            assert connection.inputs["enableBgp"] is True, f"{connection.name}: BGP on the connection too"
+
+    def test_identical_strong_ipsec_policy_on_both_connections(self, prod: Plan) -> None:
+        policies = [c.inputs["ipsecPolicies"] for c in prod.of_type(CONNECTION)]
+        assert len(policies) == 2 and policies[0] == policies[1], "the tunnel needs the same policy both ways"
+        (policy,) = policies[0]
+        assert policy == {
+            "ikeEncryption": "GCMAES256",
+            "ikeIntegrity": "SHA384",
+            "dhGroup": "DHGroup24",
+            "ipsecEncryption": "GCMAES256",
+            "ipsecIntegrity": "GCMAES256",
+            "pfsGroup": "PFS24",
+            "saLifeTimeSeconds": 27000,
+            "saDataSizeKilobytes": 102400000,
+        }
+
+    def test_dpd_and_protocol_are_sent_on_both_connections(self, prod: Plan) -> None:
+        for connection in prod.of_type(CONNECTION):
+            assert connection.inputs["dpdTimeoutSeconds"] == 45, connection.name
+            assert connection.inputs["connectionProtocol"] == "IKEv2", connection.name
+
+    def test_gateways_and_their_public_ips_are_protected(self, prod: Plan) -> None:
+        for resource in prod.of_type(GATEWAY) + prod.of_type(PUBLIC_IP):
+            assert resource.options["protect"] is True, f"{resource.name} must be protected"
+        for resource in prod.of_type(VNET) + prod.of_type(CONNECTION):
+            assert resource.options["protect"] is False, f"{resource.name}: only gateways and their IPs"
+
+    def test_bgp_peering_addresses_are_exported(self, prod: Plan) -> None:
+        addresses = prod.outputs["gatewayBgpPeeringAddresses"]
+        assert set(addresses) == {"neu", "sdc"}
+        assert addresses["neu"] == ["172.16.15.30", "172.16.15.29"], "one per instance, from the GatewaySubnet"
+
+    def test_prod_has_no_findings_and_uses_two_az_regions(self, prod: Plan) -> None:
+        locations = {v.inputs["location"] for v in prod.of_type(VNET)}
+        assert locations == {"northeurope", "swedencentral"}
+
+
+class TestAzureOwnedFields:
+    def _read_only_properties(self, file: str, definition: str) -> set[str]:
+        spec = json.loads((SPEC_DIR / file).read_text())
+        properties = spec["definitions"][definition]["properties"]
+        return {name for name, schema in properties.items() if schema.get("readOnly")}
+
+    @pytest.mark.skipif(not SPEC_DIR.exists(), reason="needs ../shared/azure-rest-api-specs")
+    @pytest.mark.parametrize(
+        ("type_token", "file", "definition"),
+        [
+            (GATEWAY, "virtualNetworkGateway.json", "VirtualNetworkGatewayPropertiesFormat"),
+            (CONNECTION, "virtualNetworkGateway.json", "VirtualNetworkGatewayConnectionPropertiesFormat"),
+            (PUBLIC_IP, "publicIpAddress.json", "PublicIPAddressPropertiesFormat"),
+            (VNET, "virtualNetwork.json", "VirtualNetworkPropertiesFormat"),
+            (SUBNET, "virtualNetwork.json", "SubnetPropertiesFormat"),
+        ],
+    )
+    def test_no_read_only_property_is_sent(self, prod: Plan, type_token: str, file: str, definition: str) -> None:
+        read_only = self._read_only_properties(file, definition)
+        assert read_only, f"{definition} has read-only properties to check against"
+        for resource in prod.of_type(type_token):
+            sent = read_only & set(resource.inputs)
+            assert not sent, f"{resource.name} sends Azure-computed {sorted(sent)}"
+
+    def test_gateway_sends_only_the_asn_of_bgp_settings(self, prod: Plan) -> None:
+        for gateway in prod.of_type(GATEWAY):
+            assert set(gateway.inputs["bgpSettings"]) == {"asn"}, gateway.name
+
+    def test_ignore_changes_lists_exactly_the_fields_azure_owns(self, prod: Plan) -> None:
+        owned = ["bgpSettings.bgpPeeringAddress", "bgpSettings.bgpPeeringAddresses", "bgpSettings.peerWeight"]
+        assert owned == AZURE_OWNED_GATEWAY_FIELDS
+        for gateway in prod.of_type(GATEWAY) + plan_stack("dev").of_type(GATEWAY):
+            assert gateway.options["ignoreChanges"] == owned, gateway.name
+
+    def test_bgp_off_sends_no_bgp_settings(self) -> None:
+        for gateway in plan_stack("dev").of_type(GATEWAY):
+            assert "bgpSettings" not in gateway.inputs and gateway.inputs["enableBgp"] is False, gateway.name
+
+
+class TestKeyRotation:
+    def _keys(self, plan: Plan) -> list[Any]:
+        return [c.inputs["sharedKey"] for c in plan.of_type(CONNECTION)]
+
+    def test_changing_the_version_changes_the_key_of_both_connections(self) -> None:
+        before = self._keys(plan_stack("dev"))
+        after = self._keys(plan_stack("dev", connection={"sharedKeyLength": 64, "sharedKeyVersion": 2}))
+        assert all(is_secret(k) for k in before + after), "the key stays secret"
+        assert plain(before[0]) == plain(before[1]) and plain(after[0]) == plain(after[1])
+        assert plain(before[0]) != plain(after[0]), "a new version is a new key"
+
+    def test_version_one_is_the_default(self) -> None:
+        default = self._keys(plan_stack("dev"))
+        explicit = self._keys(plan_stack("dev", connection={"sharedKeyLength": 64, "sharedKeyVersion": 1}))
+        assert plain(default) == plain(explicit), "setting version 1 explicitly must not rotate the key"
+        (password,) = plan_stack("dev").of_type(PASSWORD)
+        assert password.inputs["keepers"] == {"shared_key_version": "1"}
+
+    def test_a_key_change_replaces_both_connections_delete_first(self) -> None:
+        for connection in plan_stack("dev").of_type(CONNECTION):
+            assert "sharedKey" in connection.options["replaceOnChanges"], connection.name
+            assert "connectionProtocol" in connection.options["replaceOnChanges"], connection.name
+            assert connection.options["deleteBeforeReplace"] is True, connection.name
+
+    def test_bring_your_own_key_rotates_the_same_way(self) -> None:
+        plan = plan_stack("dev", sharedKey=Secret("FirstKey0123456789"))
+        for connection in plan.of_type(CONNECTION):
+            assert connection.inputs["sharedKey"] == Secret("FirstKey0123456789")
+            assert "sharedKey" in connection.options["replaceOnChanges"]
+
+
+class TestZones:
+    def test_no_zones_are_sent_in_a_region_without_availability_zones(self) -> None:
+        args = pair_args()
+        args["vnets"][1]["location"] = "westus"  # no availability zones
+        plan = plan_components(lambda: VnetToVnetPair("corp", VnetToVnetPairArgs(**args)))  # type: ignore[typeddict-item]
+        zones = {ip.name: ip.inputs.get("zones") for ip in plan.of_type(PUBLIC_IP)}
+        assert zones == {"corp-hq-gw-ip1": ["1", "2", "3"], "corp-dr-gw-ip1": None}
+
+    def test_basic_gets_no_default_zones(self) -> None:
+        args = pair_args(gateway={"sku": "Basic"})
+        args["vnets"][0]["gateway_subnet_prefix"] = "172.16.15.0/29"
+        plan = plan_components(lambda: VnetToVnetPair("corp", VnetToVnetPairArgs(**args)))  # type: ignore[typeddict-item]
+        assert all("zones" not in ip.inputs for ip in plan.of_type(PUBLIC_IP))
+
+    def test_explicit_zones_are_used(self) -> None:
+        args = pair_args(gateway={"sku": "VpnGw2AZ", "zones": ["1"]})
+        plan = plan_components(lambda: VnetToVnetPair("corp", VnetToVnetPairArgs(**args)))  # type: ignore[typeddict-item]
+        assert all(ip.inputs["zones"] == ["1"] for ip in plan.of_type(PUBLIC_IP))
+
+
+class TestTags:
+    def test_every_taggable_resource_is_tagged_and_the_user_wins(self) -> None:
+        plan = plan_stack("dev", tags={"environment": "dev", "managed-by": "platform-team"})
+        taggable = [RESOURCE_GROUP, VNET, PUBLIC_IP, GATEWAY, CONNECTION]
+        for resource in [r for t in taggable for r in plan.of_type(t)]:
+            assert resource.inputs["tags"] == {
+                "managed-by": "platform-team",
+                "pulumi-project": "vnet2vnet",
+                "pulumi-stack": "dev",
+                "environment": "dev",
+            }, resource.name
+
+
+def test_ipsec_policy_from_component_args() -> None:
+    args = pair_args(connection={"ipsec_policy": STRONG_POLICY})
+    plan = plan_components(lambda: VnetToVnetPair("corp", VnetToVnetPairArgs(**args)))  # type: ignore[typeddict-item]
+    for connection in plan.of_type(CONNECTION):
+        (policy,) = connection.inputs["ipsecPolicies"]
+        assert policy["pfsGroup"] == "PFS24" and policy["ipsecIntegrity"] == "GCMAES256", connection.name
