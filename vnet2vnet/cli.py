@@ -13,6 +13,7 @@ from vnet2vnet.checks import stack_findings
 from vnet2vnet.diagram import render_mermaid
 from vnet2vnet.engine import ConfigFileError, ProgramError, RecordedResource, load_stack_config, run_stack
 from vnet2vnet.findings import RenderedFinding, format_findings
+from vnet2vnet.operations import Operator, PulumiCliMissingError
 from vnet2vnet.render import plan_document, render_text
 from vnet2vnet.report import gateway_capacity, plan_schedule
 from vnet2vnet.spec import TopologySpec
@@ -21,6 +22,7 @@ EXIT_OK = 0
 EXIT_INVALID_CONFIG = 1
 EXIT_PROGRAM_FAILED = 1
 EXIT_USAGE = 2
+EXIT_NO_CLI = 3
 
 
 def _project_dir(value: str) -> Path:
@@ -32,11 +34,18 @@ def _project_dir(value: str) -> Path:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="vnet2vnet", description="Plan Azure VNet-to-VNet stacks offline, before a 45-minute deployment."
+        prog="vnet2vnet", description="Plan, deploy and verify Azure VNet-to-VNet stacks; every command checks first."
+    )
+    stack_args = argparse.ArgumentParser(add_help=False)
+    stack_args.add_argument("--stack", "-s", default="dev", help="stack name (reads Pulumi.<stack>.yaml); default dev")
+    stack_args.add_argument(
+        "--project-dir",
+        type=_project_dir,
+        default=Path.cwd(),
+        help="directory holding Pulumi.yaml (default: the current directory)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    plan = commands.add_parser("plan", help="show what a stack would build, without any cloud account")
-    plan.add_argument("--stack", "-s", default="dev", help="stack name (reads Pulumi.<stack>.yaml); default dev")
+    plan = commands.add_parser("plan", parents=[stack_args], help="show what a stack would build, offline")
     plan.add_argument(
         "--format",
         choices=("text", "json", "mermaid"),
@@ -44,12 +53,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (default): tree, findings, schedule, capacity; json: one document; mermaid: topology diagram",
     )
     plan.add_argument("--json", action="store_const", const="json", dest="format", help="same as --format json")
-    plan.add_argument(
-        "--project-dir",
-        type=_project_dir,
-        default=Path.cwd(),
-        help="directory holding Pulumi.yaml (default: the current directory)",
+    commands.add_parser("preview", parents=[stack_args], help="pulumi preview through the Automation API")
+    commands.add_parser("up", parents=[stack_args], help="deploy the stack (pulumi up)")
+    commands.add_parser("refresh", parents=[stack_args], help="read the stack's real state from Azure")
+    destroy = commands.add_parser("destroy", parents=[stack_args], help="delete every resource of the stack")
+    destroy.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    commands.add_parser("outputs", parents=[stack_args], help="print the stack outputs as JSON (secrets masked)")
+    verify = commands.add_parser(
+        "verify", parents=[stack_args], help="refresh and wait until every connection is Connected"
     )
+    verify.add_argument("--timeout", type=float, default=900, help="seconds to wait for Connected (default 900)")
+    verify.add_argument("--interval", type=float, default=30, help="seconds between checks (default 30)")
     return parser
 
 
@@ -126,15 +140,67 @@ def plan_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _ask(prompt: str) -> str:
+    if not sys.stdin or not sys.stdin.isatty():
+        return ""  # unattended: never assume a yes
+    try:
+        return input(prompt)
+    except EOFError:
+        return ""
+
+
+def operation_command(args: argparse.Namespace) -> int:
+    """preview, up, refresh, destroy, outputs and verify: check the config, then drive the Pulumi CLI."""
+    try:
+        _, findings = stack_config_findings(args.project_dir, args.stack)
+    except ConfigFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if any(finding.severity == "error" for finding in findings):
+        print(f"Stack '{args.stack}': errors in the configuration; nothing was sent to Azure.\n", file=sys.stderr)
+        print(format_findings(findings), file=sys.stderr)
+        return EXIT_INVALID_CONFIG
+    for finding in findings:
+        print(str(finding), file=sys.stderr)
+    from pulumi.automation import errors as auto_errors
+
+    operator = Operator(args.project_dir, args.stack)
+    try:
+        if args.command == "preview":
+            return operator.preview()
+        if args.command == "up":
+            return operator.up()
+        if args.command == "refresh":
+            return operator.refresh()
+        if args.command == "destroy":
+            return operator.destroy(confirmed=args.yes, ask=_ask)
+        if args.command == "outputs":
+            print(json.dumps(operator.outputs(), indent=2, sort_keys=True))
+            return EXIT_OK
+        return operator.verify(timeout=args.timeout, interval=args.interval)
+    except PulumiCliMissingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NO_CLI
+    except auto_errors.CommandError as exc:
+        detail = (exc.stderr or "").strip().splitlines()[-3:] if hasattr(exc, "stderr") else []
+        print(f"error: `pulumi {args.command}` failed for stack '{args.stack}'.", file=sys.stderr)
+        for line in detail:
+            print(f"  {line}", file=sys.stderr)
+        return EXIT_PROGRAM_FAILED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "plan":
             return plan_command(args)
+        return operation_command(args)
     except BrokenPipeError:  # `plan | head`: the reader left, nothing more to say
         sys.stderr.close()
         return EXIT_OK
-    return EXIT_USAGE  # argparse rejects unknown commands before this
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,0 +1,67 @@
+"""deployments/: the Pulumi Deployments settings and schedules, run on the offline engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import PROJECT_DIR
+from vnet2vnet.engine import Plan, RecordedResource, run_stack
+
+SETTINGS = "pulumiservice:index:DeploymentSettings"
+OIDC = {
+    "clientId": "00000000-0000-0000-0000-0000000000c1",
+    "tenantId": "00000000-0000-0000-0000-0000000000a1",
+    "subscriptionId": "00000000-0000-0000-0000-0000000000b1",
+}
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return run_stack(PROJECT_DIR / "deployments", "example")
+
+
+def settings_for(plan: Plan, stack: str) -> RecordedResource:
+    (found,) = [r for r in plan.of_type(SETTINGS) if r.inputs["stack"] == stack]
+    return found
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "review"])
+def test_every_stack_deploys_from_git_with_azure_oidc_and_caching(plan: Plan, stack: str) -> None:
+    inputs = settings_for(plan, stack).inputs
+    assert inputs["organization"] == "my-org" and inputs["project"] == "vnet2vnet"
+    assert inputs["sourceContext"]["git"]["branch"] == "refs/heads/main"
+    assert inputs["github"]["repository"] == "my-org/vnet2vnet"
+    assert inputs["operationContext"]["oidc"]["azure"] == OIDC, "Azure OIDC values come from the config"
+    assert inputs["cacheOptions"] == {"enable": True}, "dependency caching (requirements.txt + venv)"
+
+
+def test_dev_deploys_on_push_and_prod_does_not(plan: Plan) -> None:
+    assert settings_for(plan, "dev").inputs["github"]["deployCommits"] is True
+    assert settings_for(plan, "prod").inputs["github"]["deployCommits"] is False
+    assert settings_for(plan, "prod").inputs["github"]["previewPullRequests"] is True
+
+
+def test_prod_has_a_drift_schedule_and_nothing_else_does(plan: Plan) -> None:
+    (drift,) = plan.of_type("pulumiservice:index:DriftSchedule")
+    assert drift.inputs["stack"] == "prod" and drift.inputs["scheduleCron"] == "0 */6 * * *"
+    assert drift.inputs["autoRemediate"] is False
+
+
+def test_review_template_has_a_ttl_and_dev_never_does(plan: Plan) -> None:
+    review = settings_for(plan, "review").inputs
+    assert review["github"]["pullRequestTemplate"] is True
+    ttls = plan.of_type("pulumiservice:index:TtlSchedule")
+    assert [t.inputs["stack"] for t in ttls] == ["review"], "only the review template, never dev or prod"
+    assert ttls[0].inputs["deleteAfterDestroy"] is True
+    assert ttls[0].options["ignoreChanges"] == ["timestamp"], "the expiry is set once, not moved on every run"
+
+
+def test_missing_config_is_named() -> None:
+    from vnet2vnet.engine import ProgramError
+
+    with pytest.raises(ProgramError, match=r"vnet2vnet-deployments:organization is not set: run `pulumi config set"):
+        run_stack(
+            PROJECT_DIR / "deployments",
+            "example",
+            config_overrides={"vnet2vnet-deployments:organization": ""},
+        )

@@ -1,0 +1,264 @@
+"""Deploy, verify and operate stacks through the Pulumi Automation API (LocalWorkspace on this project).
+
+Every command checks the stack config first and stops on errors without touching the cloud. The Automation
+API drives the `pulumi` CLI binary, which must be on PATH (it is not on PyPI). Azure credentials are whatever
+the azure-native provider accepts (az login, service principal, OIDC); nothing secret is printed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from vnet2vnet.spec import link_key
+
+CONNECTION_TYPE = "azure-native:network:VirtualNetworkGatewayConnection"
+CONNECTED = "Connected"
+INSTALL_HELP = (
+    "the Pulumi CLI ('pulumi') is not on PATH. Install it (https://www.pulumi.com/docs/install/: "
+    "`curl -fsSL https://get.pulumi.com | sh`, `brew install pulumi/tap/pulumi` or `winget install pulumi`), "
+    "open a new shell so that PATH includes it, then run `pulumi login`."
+)
+
+
+class PulumiCliMissingError(RuntimeError):
+    pass
+
+
+def require_cli() -> str:
+    path = shutil.which("pulumi")
+    if path is None:
+        raise PulumiCliMissingError(INSTALL_HELP)
+    return path
+
+
+# ------------------------------------------------------------------------------------ pure: summaries, state
+
+
+def change_summary(changes: Mapping[str, int] | None, seconds: float) -> str:
+    """`created 13, updated 0, deleted 0 (unchanged 2) in 47m12s`."""
+    changes = dict(changes or {})
+    parts = [
+        f"{verb} {changes.get(key, 0)}"
+        for verb, key in (("created", "create"), ("updated", "update"), ("deleted", "delete"))
+    ]
+    replaced = changes.get("replace", 0)
+    if replaced:
+        parts.append(f"replaced {replaced}")
+    unchanged = changes.get("same", 0)
+    tail = f" (unchanged {unchanged})" if unchanged else ""
+    return f"{', '.join(parts)}{tail} in {format_duration(seconds)}"
+
+
+def format_duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
+
+
+def _resource_name(resource: Mapping[str, Any]) -> str:
+    return str(resource.get("urn", "")).rsplit("::", 1)[-1]
+
+
+def protected_resources(deployment: Mapping[str, Any]) -> list[str]:
+    """URN names of the protected resources in an exported stack."""
+    return [_resource_name(r) for r in deployment.get("resources") or [] if r.get("protect")]
+
+
+@dataclass(frozen=True)
+class ConnectionState:
+    name: str
+    status: str
+    ingress_bytes: int
+    egress_bytes: int
+
+    @property
+    def connected(self) -> bool:
+        return self.status == CONNECTED
+
+
+def _link_name(connection: str, local_gateway: str | None, remote_gateway: str | None) -> str:
+    """The "<a>-to-<b>" key of the stack outputs, from resource names `<pair>-<a>-to-<b>` (connection) and
+    `<pair>-<a>-gw`, `<pair>-<b>-gw` (its gateways); the connection's own name when they do not fit."""
+    if not (local_gateway and remote_gateway):
+        return connection
+    local_side, remote_side = local_gateway.removesuffix("-gw"), remote_gateway.removesuffix("-gw")
+    if not connection.startswith(f"{local_side}-to-"):
+        return connection
+    remote = connection[len(local_side) + len("-to-") :]
+    prefix = remote_side[: -len(remote)] if remote_side.endswith(remote) else None
+    if not prefix or not local_side.startswith(prefix):
+        return connection
+    return link_key(local_side[len(prefix) :], remote)
+
+
+def connection_states(deployment: Mapping[str, Any]) -> list[ConnectionState]:
+    """Each connection's status and byte counters, from the refreshed state (not from stack outputs, which a
+    refresh does not recompute)."""
+    gateways = {
+        str(r.get("id")): _resource_name(r)
+        for r in deployment.get("resources") or []
+        if r.get("type") == "azure-native:network:VirtualNetworkGateway"
+    }
+    states = []
+    for resource in deployment.get("resources") or []:
+        if resource.get("type") != CONNECTION_TYPE:
+            continue
+        outputs = resource.get("outputs") or {}
+        local = gateways.get(str((outputs.get("virtualNetworkGateway1") or {}).get("id")))
+        remote = gateways.get(str((outputs.get("virtualNetworkGateway2") or {}).get("id")))
+        name = _link_name(_resource_name(resource), local, remote)
+        states.append(
+            ConnectionState(
+                name=name,
+                status=str(outputs.get("connectionStatus") or "Unknown"),
+                ingress_bytes=int(outputs.get("ingressBytesTransferred") or 0),
+                egress_bytes=int(outputs.get("egressBytesTransferred") or 0),
+            )
+        )
+    return sorted(states, key=lambda s: s.name)
+
+
+def status_table(states: Sequence[ConnectionState]) -> str:
+    rows = [("connection", "status", "ingress bytes", "egress bytes")]
+    rows += [(s.name, s.status, str(s.ingress_bytes), str(s.egress_bytes)) for s in states]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
+
+
+def troubleshooting(states: Sequence[ConnectionState]) -> list[str]:
+    """The steps that fit what verify saw."""
+    steps = [
+        "The pre-shared key cannot mismatch: both connections get the same key from one RandomPassword (or your "
+        "sharedKey), so look elsewhere.",
+    ]
+    if not states:
+        return ["No connection resources in the stack: run `vnet2vnet up --stack <stack>` first."]
+    if any(s.status in ("Unknown", "Connecting") for s in states):
+        steps.append(
+            "Unknown/Connecting right after creation is normal: connections usually show Connected about five "
+            "minutes after both exist. Re-run verify with a longer --timeout."
+        )
+    if any(s.status == "NotConnected" for s in states):
+        steps.append(
+            "NotConnected: check that both gateways finished provisioning (az network vnet-gateway show "
+            "--query provisioningState), that both directions exist, and that nothing was changed in the portal "
+            "(`pulumi refresh` then `pulumi preview` shows drift)."
+        )
+    if any(s.connected and not (s.ingress_bytes or s.egress_bytes) for s in states):
+        steps.append(
+            "Connected but no bytes yet: traffic only counts once workloads talk; check NSGs and route tables on "
+            "the workload subnets (never on GatewaySubnet)."
+        )
+    steps += [
+        "Check the SKU supports what you configured (plan's capacity summary) and that the two address spaces "
+        "do not overlap (plan's checks).",
+        "Check NSGs and UDRs on workload subnets: a 0.0.0.0/0 route or an NSG on GatewaySubnet breaks the gateway.",
+    ]
+    return steps
+
+
+# ------------------------------------------------------------------------------------------ the imperative shell
+
+
+@dataclass
+class Operator:
+    """Runs stack operations for one stack of the project, writing progress and results to `out`."""
+
+    project_dir: Path
+    stack_name: str
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    def _stack(self) -> Any:
+        from pulumi import automation as auto
+
+        require_cli()
+        return auto.create_or_select_stack(stack_name=self.stack_name, work_dir=str(self.project_dir))
+
+    def _say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def _stream(self, line: str) -> None:
+        self.out.write(line if line.endswith("\n") else f"{line}\n")
+        self.out.flush()
+
+    def preview(self) -> int:
+        started = self.clock()
+        result = self._stack().preview(on_output=self._stream)
+        summary = change_summary(result.change_summary, self.clock() - started)
+        self._say(f"Preview of '{self.stack_name}': would have {summary}")
+        return 0
+
+    def _run(self, verb: str, action: Callable[[Any], Any]) -> int:
+        started = self.clock()
+        result = action(self._stack())
+        changes = result.summary.resource_changes if result.summary else None
+        outcome = result.summary.result if result.summary else "unknown"
+        self._say(f"{verb} of '{self.stack_name}' {outcome}: {change_summary(changes, self.clock() - started)}")
+        return 0 if outcome == "succeeded" else 1
+
+    def up(self) -> int:
+        return self._run("Update", lambda stack: stack.up(on_output=self._stream))
+
+    def refresh(self) -> int:
+        return self._run("Refresh", lambda stack: stack.refresh(on_output=self._stream))
+
+    def destroy(self, confirmed: bool, ask: Callable[[str], str]) -> int:
+        stack = self._stack()
+        protected = protected_resources(stack.export_stack().deployment or {})
+        if protected:
+            self._say(
+                f"Stack '{self.stack_name}' has {len(protected)} protected resource(s): "
+                f"{', '.join(sorted(protected))}.\n"
+                "Pulumi will not delete them. To destroy the stack:\n"
+                f"  1. set `gateway.protect: false` in Pulumi.{self.stack_name}.yaml and run "
+                f"`vnet2vnet up --stack {self.stack_name}` (removes protection only), or\n"
+                f"     `pulumi state unprotect --all --stack {self.stack_name}`;\n"
+                f"  2. run `vnet2vnet destroy --stack {self.stack_name}` again."
+            )
+            return 1
+        if not confirmed:
+            answer = ask(f"Destroy every resource of stack '{self.stack_name}'? Type the stack name to confirm: ")
+            if answer.strip() != self.stack_name:
+                self._say("Not confirmed; nothing was destroyed (pass --yes to skip this question).")
+                return 1
+        started = self.clock()
+        result = stack.destroy(on_output=self._stream)
+        changes = result.summary.resource_changes if result.summary else None
+        self._say(
+            f"Destroy of '{self.stack_name}' {result.summary.result}: {change_summary(changes, self.clock() - started)}"
+        )
+        return 0 if result.summary.result == "succeeded" else 1
+
+    def outputs(self) -> dict[str, Any]:
+        return {name: "[secret]" if value.secret else value.value for name, value in self._stack().outputs().items()}
+
+    def verify(self, timeout: float, interval: float) -> int:
+        stack = self._stack()
+        deadline = self.clock() + timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            stack.refresh(on_output=None)
+            states = connection_states(stack.export_stack().deployment or {})
+            connected = sum(s.connected for s in states)
+            self._say(f"verify: attempt {attempt}: {connected}/{len(states)} connections Connected")
+            if states and connected == len(states):
+                self._say(status_table(states))
+                self._say(f"All {len(states)} connections of '{self.stack_name}' are Connected.")
+                return 0
+            if self.clock() + interval > deadline:
+                self._say(status_table(states) if states else "(no connections found)")
+                self._say(f"Not every connection is Connected after {format_duration(timeout)}. What to check:")
+                for step in troubleshooting(states):
+                    self._say(f"  - {step}")
+                return 1
+            self.sleep(interval)
