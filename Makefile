@@ -31,6 +31,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/mypy --strict deployments/__main__.py
+	$(BIN)/mypy --strict provider/__main__.py
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest

@@ -3,6 +3,8 @@
 from components import VnetToVnetPair, VnetToVnetPairArgs
 """
 
+import pulumi
+
 from components.args import (
     ConnectionArgs,
     GatewayArgs,
@@ -16,7 +18,11 @@ from components.pair import VnetToVnetPair
 from components.vnet_link import VnetLink
 from vnet2vnet.findings import ValidationError
 
+# The components served to other languages (provider/__main__.py); each takes TypedDict args.
+PROVIDED_COMPONENTS: list[type[pulumi.ComponentResource]] = [VnetToVnetPair]
+
 __all__ = [
+    "PROVIDED_COMPONENTS",
     "ConnectionArgs",
     "GatewayArgs",
     "GatewayVnet",

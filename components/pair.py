@@ -1,7 +1,5 @@
 """`VnetToVnetPair`: two `GatewayVnet`s and the `VnetLink` between them."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 

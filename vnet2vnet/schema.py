@@ -310,6 +310,8 @@ class _Parser:
         # Kind.INT
         if isinstance(value, int) and not isinstance(value, bool):
             return value, True
+        if self.style == "args" and isinstance(value, float) and value.is_integer():
+            return int(value), True  # other languages send every number as a double
         if self.style == "config" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
             return int(value), True
         return None, False

@@ -1,0 +1,153 @@
+"""Reuse: the package, the multi-language schema and the component host."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.provider.experimental.analyzer import Analyzer
+from pulumi.provider.experimental.component import ComponentProvider
+
+import components
+from components import args as component_args
+from tests.support import PROJECT_DIR, pair_args, plain, plan_components
+from vnet2vnet.findings import camel_case
+
+ARG_TYPES = {
+    "VnetArgs": component_args.VnetArgs,
+    "SubnetArgs": component_args.SubnetArgs,
+    "GatewayArgs": component_args.GatewayArgs,
+    "ConnectionArgs": component_args.ConnectionArgs,
+    "IpsecPolicyArgs": component_args.IpsecPolicyArgs,
+}
+OUTPUTS = {
+    "vnetIds",
+    "gatewayIds",
+    "gatewayPublicIps",
+    "gatewayBgpPeeringAddresses",
+    "connectionIds",
+    "connectionStatuses",
+    "sharedKey",
+}
+
+
+@pytest.fixture(scope="module")
+def analyzed() -> Any:
+    return Analyzer("vnet2vnet").analyze(components.PROVIDED_COMPONENTS)
+
+
+class TestSchema:
+    def test_every_input_and_output_with_its_description(self, analyzed: Any) -> None:
+        pair = analyzed["component_definitions"]["VnetToVnetPair"]
+        expected_inputs = {camel_case(name) for name in component_args.VnetToVnetPairArgs.__annotations__}
+        assert set(pair.inputs) == expected_inputs
+        assert set(pair.outputs) == OUTPUTS
+        for name, prop in {**pair.inputs, **pair.outputs}.items():
+            assert prop.description, f"{name} needs a description"
+        assert pair.description, "the component itself is described"
+
+    def test_nested_types_keep_every_option(self, analyzed: Any) -> None:
+        types = analyzed["type_definitions"]
+        assert set(ARG_TYPES) <= set(types)
+        for name, typed_dict in ARG_TYPES.items():
+            properties = types[name].properties
+            assert set(properties) == {camel_case(k) for k in typed_dict.__annotations__}, f"{name} lost options"
+            for key, prop in properties.items():
+                assert prop.description, f"{name}.{key} needs a description"
+        pair = analyzed["component_definitions"]["VnetToVnetPair"]
+        assert pair.inputs["gateway"].ref.endswith(":GatewayArgs")
+        assert pair.inputs["connection"].ref.endswith(":ConnectionArgs")
+        assert types["ConnectionArgs"].properties["ipsecPolicy"].ref.endswith(":IpsecPolicyArgs")
+
+    def test_a_side_provider_is_a_reference_to_an_azure_native_provider(self, analyzed: Any) -> None:
+        provider = analyzed["type_definitions"]["VnetArgs"].properties["provider"]
+        assert provider.ref.endswith("#/resources/pulumi:providers:azure-native")
+        assert {d.name for d in analyzed["dependencies"]} == {"azure-native"}
+
+    def test_the_public_api_is_what_init_exports(self) -> None:
+        assert sorted(components.__all__) == sorted(
+            name
+            for name in vars(components)
+            if not name.startswith("_") and name not in {"args", "gateway_vnet", "pair", "vnet_link", "pulumi"}
+        )
+
+
+def test_the_plugin_entry_point_finds_the_components_from_its_own_directory() -> None:
+    import runpy
+
+    loaded = runpy.run_path(str(PROJECT_DIR / "provider" / "__main__.py"), run_name="imported")
+    assert loaded["PROVIDED_COMPONENTS"] == [components.VnetToVnetPair]
+    plugin = (PROJECT_DIR / "PulumiPlugin.yaml").read_text()
+    assert "main: provider" in plugin and "name: python" in plugin
+
+
+def _camel_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {camel_case(k): _camel_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_camel_keys(v) for v in value]
+    return value
+
+
+def test_the_component_host_builds_the_same_pair_from_a_plain_dict() -> None:
+    args = pair_args(connection={"shared_key_length": 64, "dpd_timeout_seconds": 45})
+    args["vnets"][0]["bgp_asn"] = 65010
+    provider = ComponentProvider(components.PROVIDED_COMPONENTS, "vnet2vnet")
+    # What another language sends: camelCase keys, every number a double.
+    sent = _camel_keys(args)
+    sent["connection"]["sharedKeyLength"] = 64.0
+    sent["vnets"][0]["bgpAsn"] = 65010.0
+
+    hosted = plan_components(
+        lambda: provider.construct("corp", "vnet2vnet:index:VnetToVnetPair", sent, pulumi.ResourceOptions())
+    )
+    native = plan_components(lambda: components.VnetToVnetPair("corp", components.VnetToVnetPairArgs(**args)))  # type: ignore[typeddict-item]
+
+    def shape(plan: Any) -> dict[tuple[str, str], Any]:
+        return {(r.type, r.name): plain(r.inputs) for r in plan.custom_resources}
+
+    assert shape(hosted) == shape(native), "the host must build exactly what the Python API builds"
+    assert len(shape(hosted)) == 13
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_wheel_installs_into_a_fresh_virtualenv_and_runs_the_example(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(PROJECT_DIR)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    (wheel,) = dist.glob("vnet2vnet-*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True, timeout=900
+    )
+    example = tmp_path / "example"
+    shutil.copytree(PROJECT_DIR / "examples" / "python-two-pairs", example)
+    script = (
+        "import components, vnet2vnet.engine as e, json, shutil;"
+        "p = e.run_stack('.', 'dev');"
+        "print(json.dumps({'resources': len(p.custom_resources), 'from': components.__file__,"
+        " 'cli': shutil.which('vnet2vnet')}))"
+    )
+    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}", "PYTHONPATH": ""}
+    result = subprocess.run(
+        [str(python), "-c", script], check=False, cwd=example, capture_output=True, text=True, timeout=600, env=env
+    )
+    assert result.returncode == 0, result.stderr
+
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["resources"] == 26, "two pairs of 13 resources"
+    assert str(venv) in report["from"], "the components come from the installed wheel, not the repository"
+    assert report["cli"] and report["cli"].startswith(str(venv)), "the vnet2vnet console script is installed"
