@@ -1,4 +1,5 @@
-"""The vnet2vnet Pulumi program: reads the stack config, checks it, builds the pair, exports its outputs.
+"""The vnet2vnet Pulumi program: reads the stack config, checks it, builds the pair (or the mesh), exports its
+outputs.
 
 Every config read happens in `vnet2vnet.stack_config`; every rule in `vnet2vnet.validation`.
 """
@@ -10,8 +11,8 @@ from typing import cast
 import pulumi
 import pulumi_azure_native as azure_native
 
-from components import ValidationError, VnetToVnetPair, VnetToVnetPairArgs
-from vnet2vnet.checks import checked_stack_spec
+from components import ValidationError, VnetMesh, VnetMeshArgs, VnetToVnetPair, VnetToVnetPairArgs
+from vnet2vnet.checks import checked_stack_spec, stack_already_checked
 from vnet2vnet.spec import TopologySpec
 from vnet2vnet.stack_config import component_args, read_raw_stack_config
 
@@ -42,14 +43,20 @@ try:
 except ValidationError as invalid:
     # RunError ends `pulumi preview`/`up` with the findings alone, without a stack trace.
     raise pulumi.RunError(str(invalid)) from None
-pair = VnetToVnetPair(
-    pulumi.get_project(), cast(VnetToVnetPairArgs, component_args(topology, side_providers(topology)))
-)
+args = component_args(topology, side_providers(topology))
+network: VnetToVnetPair | VnetMesh
+with stack_already_checked():  # the findings above were reported with their stack config paths
+    if topology.topology == "pair":
+        # A pair stays a VnetToVnetPair: existing pair stacks keep their resources.
+        network = VnetToVnetPair(pulumi.get_project(), cast(VnetToVnetPairArgs, args))
+        pulumi.export("sharedKey", network.shared_key)
+    else:
+        network = VnetMesh(pulumi.get_project(), cast(VnetMeshArgs, args))
+        pulumi.export("sharedKeys", network.shared_keys)
 
-pulumi.export("vnetIds", pair.vnet_ids)
-pulumi.export("gatewayIds", pair.gateway_ids)
-pulumi.export("gatewayPublicIps", pair.gateway_public_ips)
-pulumi.export("gatewayBgpPeeringAddresses", pair.gateway_bgp_peering_addresses)
-pulumi.export("connectionIds", pair.connection_ids)
-pulumi.export("connectionStatuses", pair.connection_statuses)
-pulumi.export("sharedKey", pair.shared_key)
+pulumi.export("vnetIds", network.vnet_ids)
+pulumi.export("gatewayIds", network.gateway_ids)
+pulumi.export("gatewayPublicIps", network.gateway_public_ips)
+pulumi.export("gatewayBgpPeeringAddresses", network.gateway_bgp_peering_addresses)
+pulumi.export("connectionIds", network.connection_ids)
+pulumi.export("connectionStatuses", network.connection_statuses)

@@ -14,12 +14,13 @@ from components.args import (
     VnetToVnetPairArgs,
 )
 from components.gateway_vnet import GatewayVnet
+from components.mesh import VnetMesh, VnetMeshArgs
 from components.pair import VnetToVnetPair
 from components.vnet_link import VnetLink
 from vnet2vnet.findings import ValidationError
 
 # The components served to other languages (provider/__main__.py); each takes TypedDict args.
-PROVIDED_COMPONENTS: list[type[pulumi.ComponentResource]] = [VnetToVnetPair]
+PROVIDED_COMPONENTS: list[type[pulumi.ComponentResource]] = [VnetToVnetPair, VnetMesh]
 
 __all__ = [
     "PROVIDED_COMPONENTS",
@@ -31,6 +32,8 @@ __all__ = [
     "ValidationError",
     "VnetArgs",
     "VnetLink",
+    "VnetMesh",
+    "VnetMeshArgs",
     "VnetToVnetPair",
     "VnetToVnetPairArgs",
 ]

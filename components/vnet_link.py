@@ -42,8 +42,30 @@ def generated_key(name: str, connection: ConnectionSpec, opts: pulumi.ResourceOp
     return pulumi.Output.secret(password.result)
 
 
+def _ipsec_policies(connection: ConnectionSpec) -> list[network.IpsecPolicyArgs] | None:
+    # A custom policy must be identical on both connections or the tunnel does not establish (VPN FAQ).
+    policy = connection.ipsec_policy
+    if policy is None:
+        return None
+    return [
+        network.IpsecPolicyArgs(
+            sa_life_time_seconds=policy.sa_life_time_seconds,
+            sa_data_size_kilobytes=policy.sa_data_size_kilobytes,
+            ipsec_encryption=network.IpsecEncryption(policy.ipsec_encryption),
+            ipsec_integrity=network.IpsecIntegrity(policy.ipsec_integrity),
+            ike_encryption=network.IkeEncryption(policy.ike_encryption),
+            ike_integrity=network.IkeIntegrity(policy.ike_integrity),
+            dh_group=network.DhGroup(policy.dh_group),
+            pfs_group=network.PfsGroup(policy.pfs_group),
+        )
+    ]
+
+
 class VnetLink(pulumi.ComponentResource):
-    """Both directions of a VNet-to-VNet tunnel between two `GatewayVnet`s, sharing one secret key."""
+    """Both directions of a VNet-to-VNet tunnel between two `GatewayVnet`s, sharing one secret key.
+
+    The key is created with the link; the two connections are added with `connect`, in the order the caller's
+    schedule gives (one connection write per gateway at a time), and `finish` registers the outputs."""
 
     connection_ids: pulumi.Output[dict[str, str]]
     """Connection resource IDs keyed "<a>-to-<b>"."""
@@ -51,14 +73,14 @@ class VnetLink(pulumi.ComponentResource):
     """Azure's connectionStatus of each connection, keyed "<a>-to-<b>"."""
     shared_key: pulumi.Output[str]
     """The pre-shared key of both connections (secret)."""
-    connections: list[network.VirtualNetworkGatewayConnection]
-    """The two connections, in creation order."""
+    connections: dict[str, network.VirtualNetworkGatewayConnection]
+    """The connections, keyed "<a>-to-<b>", in creation order."""
 
     def __init__(
         self,
         name: str,
         *,
-        sides: tuple[tuple[str, GatewayVnet], tuple[str, GatewayVnet]],
+        sides: dict[str, GatewayVnet],
         connection: ConnectionSpec,
         enable_bgp: bool,
         shared_key: pulumi.Input[str] | None,
@@ -67,75 +89,62 @@ class VnetLink(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("vnet2vnet:index:VnetLink", name, None, opts)
-        (name_a, side_a), (name_b, side_b) = sides
+        self._sides = sides
+        self._connection = connection
+        self._enable_bgp = enable_bgp
+        self._resource_prefix = resource_prefix
+        self._tags = tags
         if shared_key is None:
             self.shared_key = generated_key(f"{name}-psk", connection, pulumi.ResourceOptions(parent=self))
         else:
             self.shared_key = pulumi.Output.secret(shared_key)
+        self.connections = {}
 
-        # A custom policy must be identical on both connections or the tunnel does not establish (VPN FAQ).
-        policy = connection.ipsec_policy
-        ipsec_policies = (
-            [
-                network.IpsecPolicyArgs(
-                    sa_life_time_seconds=policy.sa_life_time_seconds,
-                    sa_data_size_kilobytes=policy.sa_data_size_kilobytes,
-                    ipsec_encryption=network.IpsecEncryption(policy.ipsec_encryption),
-                    ipsec_integrity=network.IpsecIntegrity(policy.ipsec_integrity),
-                    ike_encryption=network.IkeEncryption(policy.ike_encryption),
-                    ike_integrity=network.IkeIntegrity(policy.ike_integrity),
-                    dh_group=network.DhGroup(policy.dh_group),
-                    pfs_group=network.PfsGroup(policy.pfs_group),
-                )
-            ]
-            if policy is not None
-            else None
+    def connect(self, local_name: str, after: list[pulumi.Resource]) -> network.VirtualNetworkGatewayConnection:
+        """The connection from `local_name`'s gateway to the other side's, written after `after`."""
+        (remote_name,) = [name for name in self._sides if name != local_name]
+        local, remote = self._sides[local_name], self._sides[remote_name]
+        protocol = self._connection.connection_protocol
+        created = network.VirtualNetworkGatewayConnection(
+            f"{self._resource_prefix}-{link_key(local_name, remote_name)}",
+            # A connection lives in the region and resource group of its virtual_network_gateway1
+            # (VPN FAQ; MicrosoftLearning/AZ-700 #307), created with that side's provider.
+            resource_group_name=local.resource_group_name,
+            location=local.location,
+            connection_type=network.VirtualNetworkGatewayConnectionType.VNET2_VNET,
+            # Full resource IDs: a bare name across resource groups fails (Azure/azure-cli #4436).
+            virtual_network_gateway1=network.VirtualNetworkGatewayArgs(id=local.gateway_id),
+            virtual_network_gateway2=network.VirtualNetworkGatewayArgs(id=remote.gateway_id),
+            shared_key=self.shared_key,
+            enable_bgp=self._enable_bgp,
+            ipsec_policies=_ipsec_policies(self._connection),
+            # Both accepted on every connection type by the API spec; DPD 9..3600 s (VPN FAQ).
+            dpd_timeout_seconds=self._connection.dpd_timeout_seconds,
+            connection_protocol=network.VirtualNetworkGatewayConnectionProtocol(protocol) if protocol else None,
+            tags=self._tags,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=local.provider,
+                # Writing two connections on one gateway at once fails with 409 AnotherOperationInProgress
+                # (Azure/Azure-Landing-Zones #4134): the caller orders them.
+                depends_on=after,
+                # azure-native declares no secret outputs for sharedKey (pulumi-notes).
+                additional_secret_outputs=["sharedKey"],
+                replace_on_changes=REPLACE_CONNECTION_ON,
+                # Both directions must be recreated with the new key; names stay the same.
+                delete_before_replace=True,
+            ),
         )
-        protocol = connection.connection_protocol
-        self.connections = []
-        for (local_name, local), (remote_name, remote) in (
-            ((name_a, side_a), (name_b, side_b)),
-            ((name_b, side_b), (name_a, side_a)),
-        ):
-            # Writing two connections on one gateway at once fails with 409 AnotherOperationInProgress
-            # (Azure/Azure-Landing-Zones #4134): the second waits for the first.
-            after = self.connections[-1:]
-            self.connections.append(
-                network.VirtualNetworkGatewayConnection(
-                    f"{resource_prefix}-{link_key(local_name, remote_name)}",
-                    # A connection lives in the region and resource group of its virtual_network_gateway1
-                    # (VPN FAQ; MicrosoftLearning/AZ-700 #307), created with that side's provider.
-                    resource_group_name=local.resource_group_name,
-                    location=local.location,
-                    connection_type=network.VirtualNetworkGatewayConnectionType.VNET2_VNET,
-                    # Full resource IDs: a bare name across resource groups fails (Azure/azure-cli #4436).
-                    virtual_network_gateway1=network.VirtualNetworkGatewayArgs(id=local.gateway_id),
-                    virtual_network_gateway2=network.VirtualNetworkGatewayArgs(id=remote.gateway_id),
-                    shared_key=self.shared_key,
-                    enable_bgp=enable_bgp,
-                    ipsec_policies=ipsec_policies,
-                    # Both accepted on every connection type by the API spec; DPD 9..3600 s (VPN FAQ).
-                    dpd_timeout_seconds=connection.dpd_timeout_seconds,
-                    connection_protocol=network.VirtualNetworkGatewayConnectionProtocol(protocol) if protocol else None,
-                    tags=tags,
-                    opts=pulumi.ResourceOptions(
-                        parent=self,
-                        provider=local.provider,
-                        depends_on=after,
-                        # azure-native declares no secret outputs for sharedKey (pulumi-notes).
-                        additional_secret_outputs=["sharedKey"],
-                        replace_on_changes=REPLACE_CONNECTION_ON,
-                        # Both directions must be recreated with the new key; names stay the same.
-                        delete_before_replace=True,
-                    ),
-                )
-            )
+        self.connections[link_key(local_name, remote_name)] = created
+        return created
 
-        keys = [link_key(name_a, name_b), link_key(name_b, name_a)]
-        self.connection_ids = pulumi.Output.all(*[c.id for c in self.connections]).apply(
+    def finish(self) -> None:
+        keys = list(self.connections)
+        connections = list(self.connections.values())
+        self.connection_ids = pulumi.Output.all(*[c.id for c in connections]).apply(
             lambda ids: dict(zip(keys, ids, strict=True))
         )
-        self.connection_statuses = pulumi.Output.all(*[c.connection_status for c in self.connections]).apply(
+        self.connection_statuses = pulumi.Output.all(*[c.connection_status for c in connections]).apply(
             lambda statuses: dict(zip(keys, statuses, strict=True))
         )
         outputs: dict[str, Any] = {

@@ -39,7 +39,7 @@ def test_plan_prints_the_tree_outputs_and_summary() -> None:
 def test_unknown_stack_is_a_clear_error(tmp_path: Path) -> None:
     result = run_cli("plan", "--stack", "nosuch")
     assert result.returncode == 2
-    assert "Pulumi.nosuch.yaml" in result.stderr and "dev, prod" in result.stderr
+    assert "Pulumi.nosuch.yaml" in result.stderr and "dev" in result.stderr and "prod" in result.stderr
     assert "Traceback" not in result.stderr
 
 

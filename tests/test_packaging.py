@@ -72,18 +72,20 @@ class TestSchema:
         assert {d.name for d in analyzed["dependencies"]} == {"azure-native"}
 
     def test_the_public_api_is_what_init_exports(self) -> None:
-        assert sorted(components.__all__) == sorted(
-            name
-            for name in vars(components)
-            if not name.startswith("_") and name not in {"args", "gateway_vnet", "pair", "vnet_link", "pulumi"}
-        )
+        public = {
+            "VnetToVnetPair", "VnetToVnetPairArgs", "VnetMesh", "VnetMeshArgs", "VnetArgs", "SubnetArgs",
+            "GatewayArgs", "ConnectionArgs", "IpsecPolicyArgs", "GatewayVnet", "VnetLink", "ValidationError",
+            "PROVIDED_COMPONENTS",
+        }  # fmt: skip
+        assert set(components.__all__) == public
+        assert all(hasattr(components, name) for name in public)
 
 
 def test_the_plugin_entry_point_finds_the_components_from_its_own_directory() -> None:
     import runpy
 
     loaded = runpy.run_path(str(PROJECT_DIR / "provider" / "__main__.py"), run_name="imported")
-    assert loaded["PROVIDED_COMPONENTS"] == [components.VnetToVnetPair]
+    assert loaded["PROVIDED_COMPONENTS"] == [components.VnetToVnetPair, components.VnetMesh]
     plugin = (PROJECT_DIR / "PulumiPlugin.yaml").read_text()
     assert "main: provider" in plugin and "name: python" in plugin
 

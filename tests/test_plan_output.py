@@ -166,7 +166,7 @@ def test_progress_goes_to_stderr_only(capsys: pytest.CaptureFixture[str], dev_pl
     progress.done()
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert f"plan: {len(dev_plan.resources)} resources registered" in captured.err
+    assert f"plan: {len(dev_plan.resources)} resource(s) registered" in captured.err
 
 
 def test_progress_stays_quiet_on_short_plans(capsys: pytest.CaptureFixture[str], dev_plan: Plan) -> None:

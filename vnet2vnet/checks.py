@@ -6,24 +6,24 @@ the pure parser (`schema.py`) and rules (`validation.py`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import pulumi
 
 from vnet2vnet.findings import Finding, PathStyle, RenderedFinding, ValidationError, errors_in
-from vnet2vnet.schema import parse_component_args, parse_stack_config
+from vnet2vnet.schema import TOPOLOGY, ObjectSchema, parse_component_args, parse_stack_config
 from vnet2vnet.spec import TopologySpec
-from vnet2vnet.validation import TopologyKind, validate
+from vnet2vnet.validation import validate
 
 
-def stack_findings(
-    raw: Mapping[str, str], topology_kind: TopologyKind = "pair"
-) -> tuple[TopologySpec | None, list[Finding]]:
+def stack_findings(raw: Mapping[str, str]) -> tuple[TopologySpec | None, list[Finding]]:
     """Parse and validate the stack config: the single validation pass behind `plan` and `pulumi up`."""
     topology, findings = parse_stack_config(raw)
     if topology is not None:
-        findings += validate(topology, topology_kind)
+        findings += validate(topology)
     return topology, findings
 
 
@@ -34,8 +34,8 @@ def _raise_on_errors(findings: list[Finding], style: PathStyle, intro: str) -> l
     return rendered
 
 
-def checked_stack_spec(raw: Mapping[str, str], topology_kind: TopologyKind = "pair") -> TopologySpec:
-    topology, findings = stack_findings(raw, topology_kind)
+def checked_stack_spec(raw: Mapping[str, str]) -> TopologySpec:
+    topology, findings = stack_findings(raw)
     for warning in _raise_on_errors(findings, "config", "invalid stack configuration"):
         pulumi.log.warn(str(warning))
     assert topology is not None
@@ -71,33 +71,50 @@ def _with_values(args: Any, values: list[tuple[tuple[Any, ...], Any]]) -> Any:
     return result
 
 
-def _validated_args(args: Mapping[str, Any], topology_kind: TopologyKind) -> TopologySpec:
-    topology, findings = parse_component_args(args, is_deferred=lambda value: isinstance(value, pulumi.Output))
+# Set while __main__.py builds components from a stack config it has already checked and reported on: the
+# components then raise on errors as always but do not log the same warnings a second time.
+_stack_checked: ContextVar[bool] = ContextVar("vnet2vnet_stack_checked", default=False)
+
+
+@contextmanager
+def stack_already_checked() -> Iterator[None]:
+    token = _stack_checked.set(True)
+    try:
+        yield
+    finally:
+        _stack_checked.reset(token)
+
+
+def _validated_args(args: Mapping[str, Any], schema: ObjectSchema) -> TopologySpec:
+    topology, findings = parse_component_args(
+        args, is_deferred=lambda value: isinstance(value, pulumi.Output), schema=schema
+    )
     if topology is not None:
-        findings += validate(topology, topology_kind)
+        findings += validate(topology)
     for warning in _raise_on_errors(findings, "args", "invalid component args"):
-        pulumi.log.warn(str(warning))
+        if not _stack_checked.get():
+            pulumi.log.warn(str(warning))
     assert topology is not None
     return topology
 
 
-def checked_component_spec(args: Mapping[str, Any], topology_kind: TopologyKind = "pair") -> TopologySpec:
+def checked_component_spec(args: Mapping[str, Any], schema: ObjectSchema = TOPOLOGY) -> TopologySpec:
     """The spec of valid component args, or ValidationError listing every finding.
 
     Plain values are checked now, before any resource is registered. Values that are Outputs are checked once
     they resolve, by the same rules: every resource input fed by such a value waits for that check, so a bad
     value fails the deployment with the same messages before it reaches Azure.
     """
-    topology = _validated_args(args, topology_kind)
+    topology = _validated_args(args, schema)
     leaves = _output_leaves(args)
     if leaves:
         paths = [path for path, _ in leaves]
 
         def check_resolved(resolved: list[Any]) -> bool:
-            _validated_args(_with_values(args, list(zip(paths, resolved, strict=True))), topology_kind)
+            _validated_args(_with_values(args, list(zip(paths, resolved, strict=True))), schema)
             return True
 
         checked = pulumi.Output.all(*[output for _, output in leaves]).apply(check_resolved)
         gated = [(path, pulumi.Output.all(checked, output).apply(lambda pair: pair[1])) for path, output in leaves]
-        topology = _validated_args(_with_values(args, gated), topology_kind)
+        topology = _validated_args(_with_values(args, gated), schema)
     return topology

@@ -15,8 +15,9 @@ from vnet2vnet.engine import ConfigFileError, ProgramError, RecordedResource, lo
 from vnet2vnet.findings import RenderedFinding, format_findings
 from vnet2vnet.operations import Operator, PulumiCliMissingError
 from vnet2vnet.render import plan_document, render_text
-from vnet2vnet.report import gateway_capacity, plan_schedule
+from vnet2vnet.report import connection_rounds_of, gateway_capacity, plan_schedule
 from vnet2vnet.spec import TopologySpec
+from vnet2vnet.spec_check import check_plan, defect_findings
 
 EXIT_OK = 0
 EXIT_INVALID_CONFIG = 1
@@ -93,12 +94,13 @@ class Progress:
         if now - self.started < self.after or now - self.last_shown < self.every:
             return
         self.last_shown, self.shown = now, True
-        message = f"plan: {self.count} resources registered ({now - self.started:.0f}s)"
+        message = f"plan: {self.count} resource(s) registered ({now - self.started:.0f}s)"
         print(f"\r{message}" if self.interactive else message, end="" if self.interactive else "\n", file=sys.stderr)
 
     def done(self) -> None:
-        if self.shown and self.interactive:
-            print(file=sys.stderr)
+        if self.shown:
+            total = f"plan: {self.count} resource(s) registered ({time.monotonic() - self.started:.0f}s)"
+            print(f"\r{total}" if self.interactive else total, file=sys.stderr)
 
 
 def plan_command(args: argparse.Namespace) -> int:
@@ -133,11 +135,17 @@ def plan_command(args: argparse.Namespace) -> int:
         return EXIT_OK
     schedule = plan_schedule(plan)
     capacity = gateway_capacity(topology)
+    rounds = connection_rounds_of(plan)
+    spec_check = check_plan(plan.resources, args.project_dir)
+    findings = [*findings, *defect_findings(spec_check)]
     if args.format == "json":
-        print(json.dumps(plan_document(plan, findings, schedule, capacity), indent=2))
+        document = plan_document(plan, findings, schedule, capacity, rounds)
+        document["spec_check"] = spec_check.as_dict()
+        print(json.dumps(document, indent=2))
     else:
-        print(render_text(plan, findings, schedule, capacity))
-    return EXIT_OK
+        print(render_text(plan, findings, schedule, capacity, rounds))
+        print(spec_check.summary())
+    return EXIT_PROGRAM_FAILED if spec_check.violations else EXIT_OK
 
 
 def _ask(prompt: str) -> str:

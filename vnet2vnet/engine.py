@@ -197,8 +197,9 @@ def _stable_hash(*parts: Any) -> bytes:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).digest()
 
 
-def deterministic_password(inputs: Mapping[str, Any]) -> str:
-    """What the random provider would produce, as a function of all the inputs (keepers included)."""
+def deterministic_password(inputs: Mapping[str, Any], resource_name: str = "") -> str:
+    """What the random provider would produce, as a function of all the inputs (keepers included) and of the
+    resource's name: two passwords with the same inputs still differ, as real random ones do."""
     classes: list[tuple[str, int]] = []
     if inputs.get("upper", True):
         classes.append((string.ascii_uppercase, int(inputs.get("minUpper", 0))))
@@ -209,7 +210,7 @@ def deterministic_password(inputs: Mapping[str, Any]) -> str:
     if inputs.get("special", True):
         classes.append((inputs.get("overrideSpecial") or "!@#$%&*()-_=+[]{}<>:?", int(inputs.get("minSpecial", 0))))
     length = int(inputs["length"])
-    rng = random.Random(_stable_hash("RandomPassword", unwrap(dict(inputs))))
+    rng = random.Random(_stable_hash("RandomPassword", resource_name, unwrap(dict(inputs))))
     characters = [rng.choice(charset) for charset, minimum in classes for _ in range(minimum)]
     alphabet = "".join(charset for charset, _ in classes)
     characters += [rng.choice(alphabet) for _ in range(length - len(characters))]
@@ -236,7 +237,7 @@ class AzureMocks(pulumi_mocks.Mocks):
             self.subscriptions[provider_id] = inputs.get("subscriptionId") or DEFAULT_SUBSCRIPTION
             return provider_id, inputs
         if args.typ == "random:index/randomPassword:RandomPassword":
-            return f"{args.name}-id", {**inputs, "result": deterministic_password(inputs)}
+            return f"{args.name}-id", {**inputs, "result": deterministic_password(inputs, args.name)}
         arm = ARM_TYPES.get(args.typ)
         if arm is None:
             return f"{args.name}-id", inputs
@@ -327,8 +328,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 name=request.name,
                 custom=bool(request.custom),
                 parent=request.parent or None,
-                dependencies=list(request.dependencies),
-                property_dependencies={key: list(deps.urns) for key, deps in request.propertyDependencies.items()},
+                # Sets in the engine's eyes; the SDK sends them in no stable order.
+                dependencies=sorted(request.dependencies),
+                property_dependencies={
+                    key: sorted(deps.urns) for key, deps in sorted(request.propertyDependencies.items())
+                },
                 provider=_provider_urn(request.provider),
                 options=options,
                 inputs=_from_wire(json_format.MessageToDict(request.object)),

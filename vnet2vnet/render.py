@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from vnet2vnet.engine import Plan, RecordedResource, Secret, mask
+from vnet2vnet.engine import PROVIDER_TYPE_PREFIX, Plan, RecordedResource, Secret, mask
 from vnet2vnet.findings import RenderedFinding
 from vnet2vnet.report import GatewayCapacity, typical_minutes
 from vnet2vnet.schedule import Schedule
@@ -37,26 +37,16 @@ def resource_tree(plan: Plan) -> list[str]:
     children: dict[str | None, list[RecordedResource]] = defaultdict(list)
     for resource in plan.resources:
         children[resource.parent].append(resource)
-    width = max((len(r.type) + 2 * _depth(plan, r) for r in plan.resources), default=0) + 2
-    lines: list[str] = []
+    lines: list[tuple[int, RecordedResource]] = []
 
     def walk(parent: str | None, depth: int) -> None:
         for resource in sorted(children.get(parent, []), key=_sort_key):
-            label = f"{'  ' * depth}+ {resource.type}"
-            lines.append(f"{label.ljust(width + 2)}{resource.name}")
+            lines.append((depth, resource))
             walk(resource.urn, depth + 1)
 
     walk(None, 0)
-    return lines
-
-
-def _depth(plan: Plan, resource: RecordedResource) -> int:
-    by_urn = plan.by_urn()
-    depth = 0
-    while resource.parent and resource.parent in by_urn:
-        resource = by_urn[resource.parent]
-        depth += 1
-    return depth
+    width = max((len(r.type) + 2 * depth for depth, r in lines), default=0) + 4
+    return [f"{('  ' * depth + '+ ' + r.type).ljust(width)}{r.name}" for depth, r in lines]
 
 
 def outputs_lines(plan: Plan) -> list[str]:
@@ -68,7 +58,7 @@ def outputs_lines(plan: Plan) -> list[str]:
 
 def summary_line(plan: Plan) -> str:
     components = [r for r in plan.resources if r.is_component]
-    providers = [r for r in plan.resources if r.custom and r not in plan.custom_resources]
+    providers = [r for r in plan.resources if r.custom and r.type.startswith(PROVIDER_TYPE_PREFIX)]
     extra = f", {len(providers)} explicit provider(s)" if providers else ""
     return (
         f"Resources: {len(plan.custom_resources)} to create, in {len(components)} components{extra} "
@@ -86,7 +76,7 @@ def _minutes(value: float) -> str:
     return f"{value:g} min"
 
 
-def schedule_lines(plan: Plan, schedule: Schedule) -> list[str]:
+def schedule_lines(plan: Plan, schedule: Schedule, rounds: Sequence[Sequence[str]] = ()) -> list[str]:
     by_urn = plan.by_urn()
     lines = ["Deployment schedule (typical Azure durations; resources in one wave run in parallel):"]
     for index, wave in enumerate(schedule.waves, start=1):
@@ -94,6 +84,13 @@ def schedule_lines(plan: Plan, schedule: Schedule) -> list[str]:
         lines.append(f"  wave {index}: {names}")
     path = " -> ".join(by_urn[u].name for u in schedule.critical_path)
     lines.append(f"  critical path: {_minutes(schedule.critical_path_minutes)}: {path}")
+    if rounds:
+        lines.append(
+            f"Connection rounds ({len(rounds)}; a gateway takes at most one connection write per round, "
+            "Azure refuses concurrent ones):"
+        )
+        for index, round_ in enumerate(rounds, start=1):
+            lines.append(f"  round {index}: {', '.join(sorted(by_urn[u].name for u in round_))}")
     return lines
 
 
@@ -114,12 +111,13 @@ def render_text(
     findings: Sequence[RenderedFinding] = (),
     schedule: Schedule | None = None,
     capacity: Sequence[GatewayCapacity] = (),
+    rounds: Sequence[Sequence[str]] = (),
 ) -> str:
     header = f"Plan for stack '{plan.stack}' of project '{plan.project}'"
     lines = [header, "", *findings_lines(findings), "", *resource_tree(plan)]
     lines += ["", "Outputs:", *outputs_lines(plan)]
     if schedule is not None:
-        lines += ["", *schedule_lines(plan, schedule)]
+        lines += ["", *schedule_lines(plan, schedule, rounds)]
     if capacity:
         lines += ["", *capacity_lines(capacity)]
     lines += ["", summary_line(plan)]
@@ -131,6 +129,7 @@ def plan_document(
     findings: Sequence[RenderedFinding],
     schedule: Schedule,
     capacity: Sequence[GatewayCapacity],
+    rounds: Sequence[Sequence[str]] = (),
 ) -> dict[str, Any]:
     """The `plan --json` document. Every secret is replaced by "[secret]"."""
     return {
@@ -155,6 +154,7 @@ def plan_document(
             "critical_path_minutes": schedule.critical_path_minutes,
             "critical_path": schedule.critical_path,
             "waves": schedule.waves,
+            "rounds": [list(r) for r in rounds],
         },
         "capacity": [dataclasses.asdict(gateway) for gateway in capacity],
     }

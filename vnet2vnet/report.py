@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from vnet2vnet import azure_facts as facts
 from vnet2vnet.engine import STACK_TYPE, Plan
-from vnet2vnet.schedule import Node, Schedule, compute_schedule
+from vnet2vnet.schedule import Node, Schedule, compute_schedule, resolved_dependencies
 from vnet2vnet.spec import TopologySpec
+from vnet2vnet.topology import tunnels_per_vnet
 
 
 def plan_nodes(plan: Plan) -> list[Node]:
@@ -25,6 +26,44 @@ def plan_nodes(plan: Plan) -> list[Node]:
         for resource in plan.resources
         if resource.type != STACK_TYPE
     ]
+
+
+CONNECTION_TYPE = "azure-native:network:VirtualNetworkGatewayConnection"
+
+
+def ancestors(plan: Plan) -> dict[str, set[str]]:
+    """For each resource, every resource it waits for, directly or through others (components expanded)."""
+    waits = resolved_dependencies(plan_nodes(plan))
+    memo: dict[str, set[str]] = {}
+
+    def upstream(urn: str) -> set[str]:
+        if urn not in memo:
+            memo[urn] = set()
+            for dependency in waits.get(urn, ()):
+                memo[urn] |= {dependency} | upstream(dependency)
+        return memo[urn]
+
+    return {urn: upstream(urn) for urn in waits}
+
+
+def connection_rounds_of(plan: Plan) -> list[list[str]]:
+    """The connection write rounds the recorded dependencies allow: a connection's round is one more than the
+    latest round among the connections it waits for (directly or through other resources)."""
+    upstream = ancestors(plan)
+    connections = {r.urn for r in plan.resources if r.type == CONNECTION_TYPE}
+    level: dict[str, int] = {}
+
+    def round_of(urn: str) -> int:
+        if urn not in level:
+            level[urn] = 1 + max((round_of(c) for c in upstream.get(urn, set()) & connections), default=-1)
+        return level[urn]
+
+    rounds: list[list[str]] = []
+    for urn in sorted(connections):
+        index = round_of(urn)
+        rounds.extend([] for _ in range(index + 1 - len(rounds)))
+        rounds[index].append(urn)
+    return [sorted(r) for r in rounds]
 
 
 def typical_minutes(type_token: str) -> float:
@@ -46,19 +85,13 @@ class GatewayCapacity:
     zone_redundant: bool
 
 
-def links(topology: TopologySpec) -> list[tuple[str, str]]:
-    """The VNet pairs that get a tunnel: a pair topology has one."""
-    names = topology.vnet_names()
-    return [(names[0], names[1])] if len(names) == 2 else []
-
-
 def gateway_capacity(topology: TopologySpec) -> list[GatewayCapacity]:
     """Per gateway: tunnels used of the SKU's limit (one tunnel per link it takes part in: a VNet-to-VNet tunnel
     is the pair of connection resources, VPN FAQ), aggregate throughput, and zone redundancy (AZ SKU with
     Standard public IPs in all three zones, reliability-virtual-network-gateway)."""
     sku = facts.GATEWAY_SKUS.get(topology.gateway.sku)
     generation = topology.gateway.effective_generation
-    pairs = links(topology)
+    tunnels = tunnels_per_vnet(topology.vnet_names(), topology.links())
     capacity = []
     for vnet in topology.vnets:
         zones = topology.gateway.public_ip_zones(vnet.location) if isinstance(vnet.location, str) else ()
@@ -67,7 +100,7 @@ def gateway_capacity(topology: TopologySpec) -> list[GatewayCapacity]:
                 vnet=vnet.name,
                 sku=topology.gateway.sku,
                 generation=generation,
-                tunnels_used=sum(vnet.name in pair for pair in pairs),
+                tunnels_used=tunnels[vnet.name],
                 tunnel_limit=sku.max_tunnels if sku else 0,
                 throughput_mbps=sku.throughput_mbps.get(generation) if sku else None,
                 zone_redundant=bool(sku and sku.zone_redundant and set(zones) == set(facts.AVAILABILITY_ZONES)),

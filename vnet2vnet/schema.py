@@ -231,6 +231,17 @@ TOPOLOGY = ObjectSchema(
     _topology,
 )
 
+# The stack config and VnetMeshArgs also choose the topology; VnetToVnetPairArgs is always a pair.
+MESH = ObjectSchema(
+    "mesh",
+    (
+        *TOPOLOGY.fields,
+        Field("topology", Kind.STR, "pair (default: exactly two VNets), mesh (every VNet linked) or hub-and-spoke."),
+        Field("hub", Kind.STR, "The hub VNet's name, for hub-and-spoke."),
+    ),
+    _topology,
+)
+
 
 @dataclass
 class _Parser:
@@ -425,11 +436,14 @@ def never_deferred(_: Any) -> bool:
 
 
 def parse_component_args(
-    args: Mapping[str, Any], is_deferred: Callable[[Any], bool] = never_deferred
+    args: Mapping[str, Any],
+    is_deferred: Callable[[Any], bool] = never_deferred,
+    schema: ObjectSchema = TOPOLOGY,
 ) -> tuple[s.TopologySpec | None, list[Finding]]:
-    """Parse `VnetToVnetPairArgs` (snake_case keys; Outputs allowed where a field is deferrable)."""
+    """Parse `VnetToVnetPairArgs` (or `VnetMeshArgs` with `schema=MESH`): snake_case keys, Outputs allowed where a
+    field is deferrable."""
     parser = _Parser("args", is_deferred)
-    topology = parser.parse_object(args, TOPOLOGY, ())
+    topology = parser.parse_object(args, schema, ())
     return topology, parser.findings
 
 
@@ -437,7 +451,7 @@ def parse_stack_config(raw: Mapping[str, str]) -> tuple[s.TopologySpec | None, l
     """Parse the project's stack config: keys without the `vnet2vnet:` namespace, values as the engine passes
     them (strings; structured values JSON-encoded)."""
     parser = _Parser("config", never_deferred)
-    allowed = TOPOLOGY.fields_for("config")
+    allowed = MESH.fields_for("config")
     decoded: dict[str, Any] = {}
     for key, value in raw.items():
         declared = allowed.get(key)
@@ -448,5 +462,5 @@ def parse_stack_config(raw: Mapping[str, str]) -> tuple[s.TopologySpec | None, l
             decoded[key] = json.loads(value) if isinstance(value, str) else value
         except json.JSONDecodeError:
             decoded[key] = value  # the type check below reports it with the expected type
-    topology = parser.parse_object(decoded, TOPOLOGY, ())
+    topology = parser.parse_object(decoded, MESH, ())
     return topology, parser.findings

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vnet2vnet import azure_facts
+from vnet2vnet.topology import Link, topology_links
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,14 @@ class TopologySpec:
     connection: ConnectionSpec = field(default_factory=ConnectionSpec)
     shared_key: Any = None  # str | Output[str] | None: None generates a key per link
     tags: dict[str, Any] = field(default_factory=dict)
+    topology: str = "pair"  # pair | mesh | hub-and-spoke
+    hub: str | None = None  # hub-and-spoke only
 
     def vnet_names(self) -> list[str]:
         return [vnet.name for vnet in self.vnets]
+
+    def links(self) -> list[Link]:
+        return topology_links(self.vnet_names(), self.topology, self.hub)
 
 
 MANAGED_BY_TAG = "managed-by"

@@ -40,6 +40,9 @@ def component_args(topology: TopologySpec, providers: dict[str, Any]) -> dict[st
         return value
 
     args: dict[str, Any] = plain(topology)
+    if topology.topology == "pair":
+        args.pop("topology", None)  # VnetToVnetPairArgs is always a pair
+        args.pop("hub", None)
     for vnet in args["vnets"]:
         if vnet["name"] in providers:
             vnet["provider"] = providers[vnet["name"]]

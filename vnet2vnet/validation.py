@@ -12,13 +12,13 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from vnet2vnet import azure_facts as facts
 from vnet2vnet.findings import Finding, KeyPath, camel_case, error, warning
 from vnet2vnet.spec import TopologySpec, VnetSpec
+from vnet2vnet.topology import TOPOLOGIES, tunnels_per_vnet
 
-TopologyKind = Literal["pair"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Our own naming policy for a VNet's short name: it becomes part of every Azure resource name of that side
@@ -194,12 +194,30 @@ def _check_workload_subnets(vnet: VnetSpec, index: int, plan: _VnetPlan) -> Iter
 # ------------------------------------------------------------------------------------------ topology and names
 
 
-def check_topology(topology: TopologySpec, kind: TopologyKind) -> Iterator[Finding]:
-    if kind == "pair" and len(topology.vnets) != 2:
+def check_topology(topology: TopologySpec) -> Iterator[Finding]:
+    kind, count, names = topology.topology, len(topology.vnets), topology.vnet_names()
+    if kind not in TOPOLOGIES:
+        yield error(("topology",), f"'{kind}' is not a topology", "use pair, mesh or hub-and-spoke")
+    elif kind == "pair" and count != 2:
         yield error(
             ("vnets",),
-            f"a pair connects exactly two VNets, got {len(topology.vnets)}",
-            "list exactly two VNets; to connect more, build one pair per link until the mesh topology is available",
+            f"a pair connects exactly two VNets, got {count}",
+            "list exactly two VNets, or set topology to mesh or hub-and-spoke to connect more",
+        )
+    elif kind != "pair" and count < 2:
+        yield error(("vnets",), f"a {kind} needs two or more VNets, got {count}", "list two or more VNets")
+    if kind == "hub-and-spoke":
+        if topology.hub is None:
+            yield error(("hub",), "hub-and-spoke needs a hub", f"set hub to one of: {', '.join(names)}")
+        elif topology.hub not in names:
+            yield error(("hub",), f"'{topology.hub}' is not one of the VNets", f"use one of: {', '.join(names)}")
+    elif topology.hub is not None:
+        yield warning(("hub",), f"hub is used only by hub-and-spoke; the topology is {kind}", "remove hub")
+    if kind in ("mesh", "hub-and-spoke") and topology.shared_key is not None:
+        yield error(
+            ("shared_key",),
+            f"a bring-your-own key cannot serve a {kind}: every link gets its own key, never shared across links",
+            "remove sharedKey; a key is generated for each link",
         )
     seen: dict[str, int] = {}
     for i, vnet in enumerate(topology.vnets):
@@ -463,6 +481,36 @@ def check_ipsec_policy(topology: TopologySpec) -> Iterator[Finding]:
         )
 
 
+def check_capacity(topology: TopologySpec) -> Iterator[Finding]:
+    # Tunnels per gateway: Basic 10, VpnGw1AZ-3AZ 30, VpnGw4AZ-5AZ 100 (SKU table); one per link (VPN FAQ).
+    sku = facts.GATEWAY_SKUS.get(topology.gateway.sku)
+    if sku is None:
+        return
+    used = tunnels_per_vnet(topology.vnet_names(), topology.links())
+    over = {name: count for name, count in used.items() if count > sku.max_tunnels}
+    if not over:
+        return
+    needed = max(over.values())
+    fitting = next((s.name for s in facts.GATEWAY_SKUS.values() if s.max_tunnels >= needed), None)
+    listed = ", ".join(f"{name} ({count})" for name, count in over.items())
+    yield error(
+        ("gateway", "sku"),
+        f"{sku.name} takes {sku.max_tunnels} tunnels per gateway; these gateways need more: {listed}",
+        f"use {fitting}" if fitting else "split the topology: no SKU takes that many tunnels",
+    )
+
+
+def check_transit(topology: TopologySpec) -> Iterator[Finding]:
+    # Without BGP a VNet-to-VNet link only connects its two VNets (VPN FAQ; bgp-howto): no transit via the hub.
+    spokes = len(topology.links()) if topology.topology == "hub-and-spoke" else 0
+    if spokes > 1 and not topology.gateway.enable_bgp:
+        yield warning(
+            ("gateway", "enable_bgp"),
+            "spokes cannot reach each other through the hub without BGP: spoke-to-spoke traffic needs BGP transit",
+            "enable BGP (gateway.enableBgp and a bgpAsn per VNet) if spokes must talk to each other",
+        )
+
+
 RULES: tuple[Callable[[TopologySpec], Iterable[Finding]], ...] = (
     check_locations,
     check_address_plan,
@@ -470,12 +518,14 @@ RULES: tuple[Callable[[TopologySpec], Iterable[Finding]], ...] = (
     check_bgp,
     check_connection,
     check_ipsec_policy,
+    check_capacity,
+    check_transit,
 )
 
 
-def validate(topology: TopologySpec, kind: TopologyKind = "pair") -> list[Finding]:
+def validate(topology: TopologySpec) -> list[Finding]:
     """Every finding for the whole configuration, in a stable order."""
-    findings = list(check_topology(topology, kind))
+    findings = list(check_topology(topology))
     for rule in RULES:
         findings.extend(rule(topology))
     return findings

@@ -1,0 +1,63 @@
+"""`VnetMesh`: many VNets linked as a full mesh or hub-and-spoke, from the same parts as the pair."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+from typing_extensions import NotRequired, TypedDict
+
+from components.args import ConnectionArgs, GatewayArgs, VnetArgs
+from components.network import build_network
+from vnet2vnet.checks import checked_component_spec
+from vnet2vnet.schema import MESH
+
+MESH_TYPE = "vnet2vnet:index:VnetMesh"
+
+
+class VnetMeshArgs(TypedDict):
+    vnets: Sequence[VnetArgs]
+    """Two or more VNets."""
+    topology: NotRequired[str]
+    """mesh (every VNet linked to every other) or hub-and-spoke (the hub linked to each spoke). Default mesh."""
+    hub: NotRequired[str]
+    """The hub VNet's name, for hub-and-spoke."""
+    gateway: NotRequired[GatewayArgs]
+    """Gateway options, the same for every VNet."""
+    connection: NotRequired[ConnectionArgs]
+    """Connection options; every link gets its own generated key."""
+    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Tags for every taggable resource."""
+
+
+class VnetMesh(pulumi.ComponentResource):
+    """Many Azure VNets connected by encrypted VNet-to-VNet VPN links (a full mesh, or a hub and its spokes),
+    each link with its own secret key, the connections written in the fewest safe rounds."""
+
+    vnet_ids: pulumi.Output[dict[str, str]]
+    """VNet resource IDs by VNet name."""
+    gateway_ids: pulumi.Output[dict[str, str]]
+    """VPN gateway resource IDs by VNet name."""
+    gateway_public_ips: pulumi.Output[dict[str, list[str]]]
+    """The public IP addresses of each VNet's gateway, by VNet name."""
+    gateway_bgp_peering_addresses: pulumi.Output[dict[str, list[str]]]
+    """The BGP peering addresses Azure assigned to each VNet's gateway, by VNet name."""
+    connection_ids: pulumi.Output[dict[str, str]]
+    """Connection resource IDs keyed "<a>-to-<b>"."""
+    connection_statuses: pulumi.Output[dict[str, str]]
+    """Azure's connectionStatus of each connection keyed "<a>-to-<b>" (Unknown until Azure reports)."""
+    shared_keys: pulumi.Output[dict[str, str]]
+    """Each connection's pre-shared key keyed "<a>-to-<b>" (secret; both directions of a link share one)."""
+
+    def __init__(self, name: str, args: VnetMeshArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        topology = checked_component_spec({"topology": "mesh", **args}, schema=MESH)
+        super().__init__(MESH_TYPE, name, None, opts)
+        built = build_network(name, topology, self)
+        outputs: dict[str, Any] = {
+            **built.side_outputs(),
+            "connection_ids": built.by_connection("connection_ids"),
+            "connection_statuses": built.by_connection("connection_statuses"),
+            "shared_keys": built.keys_by_connection(),
+        }
+        for attribute, value in outputs.items():
+            setattr(self, attribute, value)
+        self.register_outputs(outputs)
