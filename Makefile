@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: plan diagram test lint typecheck unit bench clean
+.PHONY: plan diagram test lint typecheck unit bench bench-mesh clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is required")'
@@ -23,6 +23,9 @@ diagram: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/plan_overhead.py
+
+bench-mesh: $(STAMP)
+	$(BIN)/python bench/mesh_scale.py --rounds 3
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

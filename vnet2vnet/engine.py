@@ -435,7 +435,8 @@ class StackConfig:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        loaded = yaml.safe_load(path.read_text()) or {}
+        # libyaml's loader when PyYAML has it (its wheels do): several times faster, same safe subset.
+        loaded = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except FileNotFoundError as exc:
         raise ConfigFileError(f"{path.name} not found in {path.parent}") from exc
     except yaml.YAMLError as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -132,15 +132,11 @@ class SpecFolder:
 
     # ------------------------------------------------------------------------------------ JSON Schemas
 
-    def json_schema_documents(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Every file as a JSON Schema document: allOf merged, unknown properties refused, x-ms-* dropped."""
-        for name in self.files():
-            document = self.raw(name) or {}
-            base = BASE + name
-            definitions = {
-                key: self._to_json_schema(value, base) for key, value in document.get("definitions", {}).items()
-            }
-            yield base, {"$id": base, "definitions": definitions}
+    def json_schema_document(self, uri: str) -> dict[str, Any]:
+        """One file as a JSON Schema document: allOf merged, unknown properties refused, x-ms-* dropped.
+        Each definition is converted on first use: a plan touches a few dozen of the folder's definitions."""
+        document = self.raw(uri.removeprefix(BASE)) or {}
+        return {"$id": uri, "definitions": _LazyDefinitions(self, uri, document.get("definitions", {}))}
 
     def _to_json_schema(self, node: Any, base: str) -> Any:
         if not isinstance(node, dict):
@@ -170,6 +166,25 @@ class SpecFolder:
         if not schema.get("required"):
             schema.pop("required", None)
         return schema
+
+
+class _LazyDefinitions(Mapping[str, Any]):
+    """A file's definitions as JSON Schemas, each converted when a `$ref` first reaches it."""
+
+    def __init__(self, folder: SpecFolder, uri: str, raw: dict[str, Any]) -> None:
+        self._folder, self._uri, self._raw = folder, uri, raw
+        self._converted: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._converted:
+            self._converted[name] = self._folder._to_json_schema(self._raw[name], self._uri)
+        return self._converted[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 def arm_id_pattern(path: str) -> re.Pattern[str]:

@@ -25,7 +25,7 @@ from referencing.jsonschema import DRAFT202012
 from vnet2vnet.azure_facts import NETWORK_API_VERSION
 from vnet2vnet.engine import RecordedResource, unwrap
 from vnet2vnet.findings import RenderedFinding
-from vnet2vnet.openapi import SpecFolder, arm_id_pattern
+from vnet2vnet.openapi import BASE, SpecFolder, arm_id_pattern
 
 SPEC_SUBDIR = Path(
     f"azure-rest-api-specs/specification/network/resource-manager/Microsoft.Network/stable/{NETWORK_API_VERSION}"
@@ -124,10 +124,11 @@ def _read_only(validator: Any, value: Any, instance: Any, schema: Any) -> Iterat
 class SpecChecker:
     def __init__(self, spec_dir: Path) -> None:
         self.folder = SpecFolder(spec_dir)
-        documents = dict(self.folder.json_schema_documents())
+
+        # Every file of the folder is registered; its definitions become JSON Schemas on first use.
         self.registry: Registry[Any] = Registry().with_resources(
-            (uri, Resource.from_contents(document, default_specification=DRAFT202012))
-            for uri, document in documents.items()
+            (uri, Resource.from_contents(self.folder.json_schema_document(uri), default_specification=DRAFT202012))
+            for uri in (BASE + name for name in self.folder.files())
         )
         validator_class = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
             jsonschema.Draft202012Validator, {"readOnly": _read_only}
