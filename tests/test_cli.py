@@ -36,7 +36,7 @@ def test_plan_prints_the_tree_outputs_and_summary() -> None:
         assert expected in out, f"{expected!r} missing from plan output:\n{out}"
 
 
-def test_unknown_stack_is_a_clear_error(tmp_path: Path) -> None:
+def test_unknown_stack_is_a_clear_error() -> None:
     result = run_cli("plan", "--stack", "nosuch")
     assert result.returncode == 2
     assert "Pulumi.nosuch.yaml" in result.stderr and "dev" in result.stderr and "prod" in result.stderr

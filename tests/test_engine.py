@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support import GATEWAY, PUBLIC_IP, RESOURCE_GROUP, SUBNET, VNET, plan_components, plan_stack
-from vnet2vnet.engine import OPAQUE_SECRET, ProgramError, deterministic_password, load_stack_config
+from vnet2vnet.engine import OPAQUE_SECRET, ConfigFileError, ProgramError, deterministic_password, load_stack_config
 
 ARM_ID_SHAPES = {
     RESOURCE_GROUP: r"^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+$",
@@ -64,6 +64,14 @@ def test_secure_stack_values_become_opaque_secrets(tmp_path: Path) -> None:
     assert project == "demo"
     assert config.values == {"demo:size": "3", "demo:key": OPAQUE_SECRET, "demo:list": "[1, 2]"}
     assert config.secret_keys == ["demo:key"] and config.opaque_keys == ["demo:key"]
+
+
+@pytest.mark.parametrize("bad", ["config:\n  - vnet2vnet:vnets\n", "config: just text\n"])
+def test_a_config_section_that_is_not_a_mapping_is_a_clear_error(tmp_path: Path, bad: str) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime: python\n")
+    (tmp_path / "Pulumi.x.yaml").write_text(bad)
+    with pytest.raises(ConfigFileError, match=r"Pulumi\.x\.yaml: `config:` must be a mapping"):
+        load_stack_config(tmp_path, "x")
 
 
 def test_program_failure_surfaces_as_its_own_message() -> None:

@@ -14,6 +14,7 @@ from tests.support import (
     CONNECTION,
     GATEWAY,
     PASSWORD,
+    PROJECT_DIR,
     PUBLIC_IP,
     RESOURCE_GROUP,
     STRONG_POLICY,
@@ -93,8 +94,15 @@ class TestProdStack:
         assert addresses["neu"] == ["172.16.15.30", "172.16.15.29"], "one per instance, from the GatewaySubnet"
 
     def test_prod_has_no_findings_and_uses_two_az_regions(self, prod: Plan) -> None:
+        from vnet2vnet.azure_facts import AZ_REGIONS
+        from vnet2vnet.checks import stack_findings
+        from vnet2vnet.engine import load_stack_config
+
         locations = {v.inputs["location"] for v in prod.of_type(VNET)}
-        assert locations == {"northeurope", "swedencentral"}
+        assert len(locations) == 2 and locations <= AZ_REGIONS, f"two regions with availability zones: {locations}"
+        _, config = load_stack_config(PROJECT_DIR, "prod")
+        raw = {k.split(":", 1)[1]: v for k, v in config.values.items() if k.startswith("vnet2vnet:")}
+        assert stack_findings(raw)[1] == [], "prod plans the production shape with no findings"
 
 
 class TestAzureOwnedFields:

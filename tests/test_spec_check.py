@@ -239,7 +239,7 @@ def test_plan_reports_the_spec_check_in_text_and_json() -> None:
     assert all(".json#" in ref for ref in spec_check["unchecked_refs"])
 
 
-def test_a_violation_becomes_an_error_finding_that_blames_the_program(checker: SpecChecker) -> None:
+def test_a_violation_becomes_an_error_finding_that_blames_the_program() -> None:
     from vnet2vnet.spec_check import SpecCheck, Violation, defect_findings
 
     result = SpecCheck(

@@ -446,6 +446,15 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return loaded
 
 
+def _config_section(document: dict[str, Any], path: Path) -> dict[str, Any]:
+    section = document.get("config") or {}
+    if not isinstance(section, dict):
+        raise ConfigFileError(
+            f"{path.name}: `config:` must be a mapping of keys to values, got a {type(section).__name__}"
+        )
+    return section
+
+
 def _as_config_string(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
@@ -455,7 +464,7 @@ def load_stack_config(project_dir: Path, stack: str) -> tuple[str, StackConfig]:
     project = _read_yaml(project_dir / "Pulumi.yaml")
     name = str(project.get("name", CONFIG_NAMESPACE))
     values: dict[str, str] = {}
-    for key, declaration in (project.get("config") or {}).items():
+    for key, declaration in _config_section(project, project_dir / "Pulumi.yaml").items():
         full_key = key if ":" in key else f"{name}:{key}"
         if isinstance(declaration, dict) and ("default" in declaration or "value" in declaration):
             values[full_key] = _as_config_string(declaration.get("value", declaration.get("default")))
@@ -467,7 +476,7 @@ def load_stack_config(project_dir: Path, stack: str) -> tuple[str, StackConfig]:
         raise ConfigFileError(f"no stack file {stack_file.name}; stacks here: {', '.join(stacks) or 'none'}")
     secret_keys: list[str] = []
     opaque_keys: list[str] = []
-    for key, value in (_read_yaml(stack_file).get("config") or {}).items():
+    for key, value in _config_section(_read_yaml(stack_file), stack_file).items():
         full_key = key if ":" in key else f"{name}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
             secret_keys.append(full_key)

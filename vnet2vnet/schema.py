@@ -378,7 +378,7 @@ class _Parser:
         here = (*path, Verbatim(key))
         if key in other and other[key].only == other_style:
             where = "the stack config" if other_style == "config" else "the component args"
-            self.fail(here, f"unknown key '{key}': it exists only in {where}", _only_fix(other[key], self.style))
+            self.fail(here, f"unknown key '{key}': it exists only in {where}", _only_fix(other[key]))
             return
         renamed = camel_case(key) if self.style == "config" else _snake_case(key)
         if renamed in allowed and renamed != key:
@@ -390,7 +390,7 @@ class _Parser:
         self.fail(here, f"unknown key '{key}'{hint}", fix)
 
 
-def _only_fix(declared: Field, style: PathStyle) -> str:
+def _only_fix(declared: Field) -> str:
     if declared.name == "provider":
         return "set subscriptionId (and tenantId) on the VNet; __main__.py makes the provider"
     return "pass an azure_native.Provider as `provider` for that side"
