@@ -3,22 +3,21 @@
 - dev: deploys on every push to the branch, previews pull requests;
 - prod: previews pull requests, deploys when someone clicks Deploy (or through the REST API), and runs drift
   detection every six hours without auto-remediation (prod is protected; a human reviews drift);
-- review: the template for pull-request review stacks, with a time-to-live so that nothing lingers; the dev
-  stack itself never gets a TTL.
+- review: the template for pull-request review stacks. Pulumi Cloud creates a review stack from it for each pull
+  request and destroys it when the pull request closes; `delete_after_destroy` (copied into each review stack's
+  settings) then deletes the destroyed stack. No schedule targets the template itself: a TTL on it would destroy
+  and delete the template, and no review stack would ever be created again.
 All stacks log in to Azure with OIDC (no secret anywhere) and cache dependencies (one lock file,
 requirements.txt, and a virtualenv named venv, as the main Pulumi.yaml declares).
 """
 
 from __future__ import annotations
 
-import datetime
-
 import pulumi
 import pulumi_pulumiservice as service
 
 PROJECT = "vnet2vnet"  # the main program's project name (../Pulumi.yaml)
 REVIEW_TEMPLATE = "review"
-REVIEW_TTL = datetime.timedelta(days=3)
 DRIFT_CRON = "0 */6 * * *"
 
 config = pulumi.Config()
@@ -81,18 +80,6 @@ service.DriftSchedule(
     schedule_cron=DRIFT_CRON,
     auto_remediate=False,
     opts=pulumi.ResourceOptions(depends_on=[prod]),
-)
-
-# Set once, when first created: later runs must not push the expiry forward.
-expiry = (datetime.datetime.now(datetime.timezone.utc) + REVIEW_TTL).strftime("%Y-%m-%dT%H:%M:%SZ")
-service.TtlSchedule(
-    "review-ttl",
-    organization=organization,
-    project=PROJECT,
-    stack=REVIEW_TEMPLATE,
-    timestamp=expiry,
-    delete_after_destroy=True,
-    opts=pulumi.ResourceOptions(depends_on=[review], ignore_changes=["timestamp"]),
 )
 
 pulumi.export("stacks", [f"{organization}/{PROJECT}/{stack}" for stack in ("dev", "prod", REVIEW_TEMPLATE)])

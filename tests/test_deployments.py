@@ -47,13 +47,16 @@ def test_prod_has_a_drift_schedule_and_nothing_else_does(plan: Plan) -> None:
     assert drift.inputs["autoRemediate"] is False
 
 
-def test_review_template_has_a_ttl_and_dev_never_does(plan: Plan) -> None:
+def test_review_stacks_come_from_the_template_and_nothing_expires_the_template(plan: Plan) -> None:
     review = settings_for(plan, "review").inputs
     assert review["github"]["pullRequestTemplate"] is True
-    ttls = plan.of_type("pulumiservice:index:TtlSchedule")
-    assert [t.inputs["stack"] for t in ttls] == ["review"], "only the review template, never dev or prod"
-    assert ttls[0].inputs["deleteAfterDestroy"] is True
-    assert ttls[0].options["ignoreChanges"] == ["timestamp"], "the expiry is set once, not moved on every run"
+    # Review stacks copy the template's settings: each is deleted once Pulumi Cloud destroys it (pull request
+    # closed). A TtlSchedule on the template would delete the template and its settings, and with them every
+    # future review stack.
+    assert review["operationContext"]["options"]["deleteAfterDestroy"] is True
+    assert plan.of_type("pulumiservice:index:TtlSchedule") == [], "no schedule may destroy the review template"
+    for stack in ("dev", "prod"):
+        assert not settings_for(plan, stack).inputs["operationContext"]["options"]["deleteAfterDestroy"], stack
 
 
 def test_missing_config_is_named() -> None:
