@@ -1,13 +1,19 @@
 """A stand-in for the `pulumi` CLI, for the automation tests: the tests put it first on PATH.
 
 It records its argv and environment in $FAKE_PULUMI_DIR/calls.jsonl and answers the calls the Automation API
-makes (version, stack select/init, preview, up, refresh, destroy, stack history/output/export) the way the
+makes (version, stack ls/select/init, preview, up, refresh, destroy, stack history/output/export) the way the
 real CLI does, from a scenario in $FAKE_PULUMI_DIR/scenario.json:
 
     {"changes": {"create": 13}, "protect": false, "fail": null,
      "statuses": [["Connecting", "Connecting"], ["Connected", "Connected"]]}
 
-`statuses[i]` is what the connections report after the i-th refresh (the last one repeats).
+`statuses[i]` is what the connections report after the i-th refresh (the last one repeats). A stack exists
+once `stack init` ran (a `stack-<name>` file in $FAKE_PULUMI_DIR). Each refresh appends the `--target` URNs it
+got to refreshes.jsonl (an empty list: the whole stack).
+
+To fail like the real CLI does before any engine work (login, passphrase, missing plugin), set
+FAKE_PULUMI_STDERR to the message and FAKE_PULUMI_FAIL_ON to the command it fails (`refresh`, `stack select`,
+... or `*` for every command but `version`): it prints the message on stderr and exits 255.
 """
 
 from __future__ import annotations
@@ -96,6 +102,14 @@ def operation(argv: list[str], kind: str) -> int:
     if kind == "destroy":
         changes = {"delete": 13}
     if kind == "refresh":
+        targets = [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--target"]
+        known = {resource["urn"] for resource in export()["deployment"]["resources"]}
+        for target in targets:
+            if target not in known:  # the engine's checkTargets, before anything is refreshed
+                print(f"error: no resource named '{target}' found", file=sys.stderr)
+                return 255
+        with open(STATE / "refreshes.jsonl", "a", encoding="utf-8") as refreshes:
+            refreshes.write(json.dumps({"targets": targets}) + "\n")
         counter("refresh", increment=True)
     print(f"Resources: {changes}")
     write_events(argv, changes)
@@ -147,14 +161,29 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["version"]:
         print("v3.272.0")
         return 0
+    fail_on = os.environ.get("FAKE_PULUMI_FAIL_ON", "")
+    if fail_on and (fail_on == "*" or argv[: len(fail_on.split())] == fail_on.split()):
+        print(os.environ.get("FAKE_PULUMI_STDERR", "error: fake failure"), file=sys.stderr)
+        return 255
+    current = STATE / "current-stack"
+    if argv[:2] == ["stack", "ls"]:
+        selected = current.read_text() if current.exists() else None
+        names = sorted(path.name.removeprefix("stack-") for path in STATE.glob("stack-*"))
+        print(json.dumps([{"name": name, "current": name == selected} for name in names]))
+        return 0
     if argv[:2] == ["stack", "select"]:
         name = option(argv, "--stack")
         if not (STATE / f"stack-{name}").exists():
-            print(f"error: no stack named '{name}' found", file=sys.stderr)
+            print(f"error: no stack named '{name}' found", file=sys.stderr)  # backenderr.StackNotFoundError
             return 255
+        current.write_text(str(name))
         return 0
     if argv[:2] == ["stack", "init"]:
+        if (STATE / f"stack-{argv[2]}").exists():
+            print(f"error: stack '{argv[2]}' already exists", file=sys.stderr)  # backenderr.StackAlreadyExistsError
+            return 255
         (STATE / f"stack-{argv[2]}").write_text("")
+        current.write_text(argv[2])
         return 0
     if argv[:2] == ["stack", "history"]:
         path = STATE / "history.json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -11,21 +12,57 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi import automation as auto
 
 from tests.support import PROJECT_DIR
 from vnet2vnet import cli
-from vnet2vnet.operations import change_summary, connection_states, protected_resources, troubleshooting
+from vnet2vnet.operations import (
+    MissingStackError,
+    Operator,
+    change_summary,
+    cli_error_lines,
+    connection_states,
+    protected_resources,
+    troubleshooting,
+)
 
 FAKE = Path(__file__).resolve().parent / "fake_pulumi.py"
+# The connections of the fake CLI's exported state (tests/fake_pulumi.py, `export`).
+CONNECTION_URNS = [
+    "urn:pulumi:dev::vnet2vnet::t$azure-native:network:VirtualNetworkGatewayConnection::vnet2vnet-east-to-west",
+    "urn:pulumi:dev::vnet2vnet::t$azure-native:network:VirtualNetworkGatewayConnection::vnet2vnet-west-to-east",
+]
+PASSPHRASE_ERROR = (
+    "error: passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables"
+)
 
 
 class FakeCli:
-    def __init__(self, state: Path, project: Path) -> None:
+    def __init__(self, state: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.state = state
         self.project = project
+        self.monkeypatch = monkeypatch
 
     def scenario(self, **values: Any) -> None:
         (self.state / "scenario.json").write_text(json.dumps(values))
+
+    def has_stacks(self, *names: str) -> None:
+        """Stacks that exist in the backend, as after `pulumi stack init`."""
+        for name in names:
+            (self.state / f"stack-{name}").write_text("")
+
+    def stacks(self) -> list[str]:
+        return sorted(path.name.removeprefix("stack-") for path in self.state.glob("stack-*"))
+
+    def fail(self, command: str, stderr: str) -> None:
+        """Make `pulumi <command>` (or every command, `*`) fail with the CLI's own message on stderr."""
+        self.monkeypatch.setenv("FAKE_PULUMI_FAIL_ON", command)
+        self.monkeypatch.setenv("FAKE_PULUMI_STDERR", stderr)
+
+    def refresh_targets(self) -> list[list[str]]:
+        """The `--target` URNs of each refresh, in order ([] for a whole-stack refresh)."""
+        path = self.state / "refreshes.jsonl"
+        return [json.loads(line)["targets"] for line in path.read_text().splitlines()] if path.exists() else []
 
     @property
     def calls(self) -> list[dict[str, Any]]:
@@ -56,7 +93,7 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeCli:
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setenv("FAKE_PULUMI_DIR", str(tmp_path / "state"))
     (tmp_path / "state").mkdir()
-    return FakeCli(tmp_path / "state", project)
+    return FakeCli(tmp_path / "state", project, monkeypatch)
 
 
 class TestUpPreviewRefresh:
@@ -85,6 +122,7 @@ class TestUpPreviewRefresh:
         assert "would have created 2, updated 1, deleted 0" in capsys.readouterr().out
 
     def test_refresh(self, fake: FakeCli, capsys: pytest.CaptureFixture[str]) -> None:
+        fake.has_stacks("prod")
         assert fake.run("refresh", "--stack", "prod") == 0
         assert fake.ran("refresh") and "Refresh of 'prod' succeeded" in capsys.readouterr().out
 
@@ -94,7 +132,8 @@ class TestUpPreviewRefresh:
         fake.scenario(fail="update")
         assert fake.run("up", "--stack", "dev") == 1
         err = capsys.readouterr().err
-        assert "`pulumi up` failed for stack 'dev'" in err and "Traceback" not in err
+        assert "the Pulumi CLI failed during `vnet2vnet up --stack dev`" in err and "Traceback" not in err, err
+        assert 'error: Code="InternalServerError" (fake failure)' in err, f"the CLI's own stderr is shown: {err}"
 
 
 def test_invalid_config_stops_before_the_cli_is_called(fake: FakeCli, capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,23 +147,130 @@ def test_invalid_config_stops_before_the_cli_is_called(fake: FakeCli, capsys: py
 
 class TestVerify:
     def test_polls_until_every_connection_is_connected(self, fake: FakeCli, capsys: pytest.CaptureFixture[str]) -> None:
+        fake.has_stacks("dev")
         fake.scenario(statuses=[["Connecting", "Unknown"], ["Connected", "Connecting"], ["Connected", "Connected"]])
         assert fake.run("verify", "--stack", "dev", "--interval", "0", "--timeout", "60") == 0
         out = capsys.readouterr().out
         assert len(fake.ran("refresh")) == 3, "one refresh per poll"
-        assert len([a for a in fake.commands() if a[:2] == ["stack", "export"]]) == 3, "state read from the export"
+        exports = [a for a in fake.commands() if a[:2] == ["stack", "export"]]
+        assert len(exports) == 4, "one export to find the connections, then the state read after each refresh"
         assert "east-to-west  Connected  1200" in out and "west-to-east  Connected  1200" in out, out
         assert "All 2 connections of 'dev' are Connected." in out
 
     def test_times_out_with_troubleshooting_and_exit_1(self, fake: FakeCli, capsys: pytest.CaptureFixture[str]) -> None:
+        fake.has_stacks("dev")
         fake.scenario(statuses=[["NotConnected", "Connecting"]])
         assert fake.run("verify", "--stack", "dev", "--interval", "0.01", "--timeout", "0") == 1
         out = capsys.readouterr().out
         assert "NotConnected" in out and "pre-shared key cannot mismatch" in out and "NSG" in out, out
 
+    def test_refreshes_only_the_connections(self, fake: FakeCli) -> None:
+        fake.has_stacks("dev")
+        fake.scenario(statuses=[["Connecting", "Connecting"], ["Connected", "Connected"]])
+        assert fake.run("verify", "--stack", "dev", "--interval", "0", "--timeout", "60") == 0
+        targets = fake.refresh_targets()
+        assert targets == [CONNECTION_URNS, CONNECTION_URNS], f"each poll targets exactly the connections: {targets}"
+
+    def test_a_stack_without_connections_is_not_refreshed(
+        self, fake: FakeCli, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        fake.has_stacks("dev")
+        fake.scenario(statuses=[[]])
+        assert fake.run("verify", "--stack", "dev", "--interval", "0", "--timeout", "0") == 1
+        assert fake.ran("refresh") == [], "no connections: nothing to refresh, certainly not the whole stack"
+        out = capsys.readouterr().out
+        assert "has no connection resources" in out and "vnet2vnet up --stack dev" in out, out
+
+
+class TestStacksMustExist:
+    """outputs, verify, refresh and destroy select a stack; they never create one."""
+
+    @pytest.mark.parametrize(
+        "command", [["outputs"], ["verify", "--timeout", "0"], ["refresh"], ["destroy", "--yes"]], ids=lambda c: c[0]
+    )
+    def test_a_missing_stack_is_not_created_and_the_existing_ones_are_listed(
+        self, fake: FakeCli, capsys: pytest.CaptureFixture[str], command: list[str]
+    ) -> None:
+        fake.has_stacks("dev")  # Pulumi.prod.yaml exists, the prod stack does not (never `pulumi stack init`)
+        assert fake.run(command[0], "--stack", "prod", *command[1:]) == 2, "a missing stack is a usage error"
+        err = capsys.readouterr().err
+        assert fake.stacks() == ["dev"], f"{command[0]} must not create a stack: {fake.stacks()}"
+        assert not [argv for argv in fake.commands() if argv[:2] == ["stack", "init"]], fake.commands()
+        work = [
+            argv
+            for argv in fake.commands()
+            if argv[0] in ("refresh", "destroy") or argv[1:2] in (["export"], ["output"])
+        ]
+        assert work == [], f"nothing may run against a stack that does not exist: {work}"
+        assert "error: stack 'prod' does not exist; stacks here: dev." in err, err
+        assert "`vnet2vnet up --stack prod` (or `pulumi stack init prod`)" in err, err
+        assert "Traceback" not in err
+
+    def test_a_mistyped_name_names_the_stacks_and_the_closest_one(self, fake: FakeCli) -> None:
+        fake.has_stacks("dev", "prod")
+        with pytest.raises(MissingStackError) as raised:
+            Operator(fake.project, "dve", out=io.StringIO()).outputs()
+        assert str(raised.value) == (
+            "stack 'dve' does not exist; stacks here: dev, prod (did you mean 'dev'?). "
+            "Create it with `vnet2vnet up --stack dve` (or `pulumi stack init dve`)."
+        ), str(raised.value)
+        assert fake.stacks() == ["dev", "prod"], "the typo must not become an empty stack"
+        assert ["stack", "ls", "--json"] in fake.commands(), "the list comes from the workspace"
+
+
+class TestCliErrorsReachTheUser:
+    """The CLI's own text (login, passphrase, missing plugin), not a traceback; exit 1."""
+
+    @pytest.mark.parametrize(
+        ("command", "failing"),
+        [
+            (["preview"], "preview"),
+            (["up"], "up"),
+            (["refresh"], "refresh"),
+            (["outputs"], "stack output"),
+            (["verify", "--timeout", "0"], "refresh"),
+            (["destroy", "--yes"], "destroy"),
+        ],
+        ids=lambda value: value[0] if isinstance(value, list) else value,
+    )
+    def test_the_passphrase_error_is_shown(
+        self, fake: FakeCli, capsys: pytest.CaptureFixture[str], command: list[str], failing: str
+    ) -> None:
+        fake.has_stacks("dev")
+        fake.fail(failing, PASSPHRASE_ERROR)
+        assert fake.run(command[0], "--stack", "dev", *command[1:]) == 1, f"`pulumi {failing}` failed"
+        err = capsys.readouterr().err
+        assert PASSPHRASE_ERROR in err, f"the CLI's stderr must reach the user: {err}"
+        assert f"failed during `vnet2vnet {command[0]} --stack dev`" in err and "Traceback" not in err, err
+
+    def test_a_login_error_on_select_is_not_taken_for_a_missing_stack(
+        self, fake: FakeCli, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        login = "error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions"
+        fake.fail("stack select", login)
+        assert fake.run("outputs", "--stack", "dev") == 1
+        err = capsys.readouterr().err
+        assert login in err and "does not exist" not in err, err
+
+    def test_no_traceback_from_the_console_script(self, fake: FakeCli) -> None:
+        fake.has_stacks("dev")
+        fake.fail("refresh", PASSPHRASE_ERROR)
+        result = subprocess.run(
+            [sys.executable, "-m", "vnet2vnet", "verify", "--stack", "dev", "--project-dir", str(fake.project)],
+            cwd=PROJECT_DIR,
+            env=dict(os.environ),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 1, result.stderr
+        assert PASSPHRASE_ERROR in result.stderr and "Traceback" not in result.stderr, result.stderr
+
 
 class TestDestroy:
     def test_protected_stack_explains_how_to_unprotect(self, fake: FakeCli, capsys: pytest.CaptureFixture[str]) -> None:
+        fake.has_stacks("prod")
         fake.scenario(protect=True)
         assert fake.run("destroy", "--stack", "prod", "--yes") == 1
         out = capsys.readouterr().out
@@ -132,6 +278,7 @@ class TestDestroy:
         assert fake.ran("destroy") == [], "destroy must not run on a protected stack"
 
     def test_asks_for_confirmation_unless_yes(self, fake: FakeCli, capsys: pytest.CaptureFixture[str]) -> None:
+        fake.has_stacks("dev")
         assert fake.run("destroy", "--stack", "dev") == 1, "no terminal: never assume yes"
         assert fake.ran("destroy") == []
         assert "Not confirmed" in capsys.readouterr().out
@@ -142,6 +289,7 @@ class TestDestroy:
 
 
 def test_outputs_never_print_secrets(fake: FakeCli, capsys: pytest.CaptureFixture[str]) -> None:
+    fake.has_stacks("dev")
     assert fake.run("outputs", "--stack", "dev") == 0
     out = capsys.readouterr().out
     assert json.loads(out)["sharedKey"] == "[secret]"
@@ -223,6 +371,15 @@ class TestPureParts:
         from vnet2vnet.operations import _link_name
 
         assert _link_name(connection, local, remote) == expected
+
+    def test_cli_error_lines_come_from_the_command_error_text(self) -> None:
+        result = auto.CommandResult(
+            stdout="Updating (dev)\n", stderr=f"warning: old CLI\n{PASSPHRASE_ERROR}\n", code=255
+        )
+        assert cli_error_lines(auto.CommandError(result)) == ["warning: old CLI", PASSPHRASE_ERROR], "stderr first"
+        quiet = auto.CommandResult(stdout="Diagnostics:\n  error: update failed\n", stderr="", code=255)
+        assert cli_error_lines(auto.CommandError(quiet)) == ["Diagnostics:", "  error: update failed"], "else stdout"
+        assert cli_error_lines(RuntimeError("odd")) == ["odd"], "any other shape: the message as it is"
 
     def test_troubleshooting_without_connections_says_to_deploy(self) -> None:
         assert troubleshooting([]) == [

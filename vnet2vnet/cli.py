@@ -73,7 +73,7 @@ def stack_config_findings(project_dir: Path, stack: str) -> tuple[TopologySpec |
     project, config = load_stack_config(project_dir, stack)
     prefix = f"{project}:"
     raw = {key[len(prefix) :]: value for key, value in config.values.items() if key.startswith(prefix)}
-    topology, findings = stack_findings(raw)
+    topology, findings = stack_findings(raw, project)
     return topology, [finding.rendered("config") for finding in findings]
 
 
@@ -172,6 +172,8 @@ def operation_command(args: argparse.Namespace) -> int:
         print(str(finding), file=sys.stderr)
     from pulumi.automation import errors as auto_errors
 
+    from vnet2vnet.operations import MissingStackError, cli_error_lines
+
     operator = Operator(args.project_dir, args.stack)
     try:
         if args.command == "preview":
@@ -189,10 +191,13 @@ def operation_command(args: argparse.Namespace) -> int:
     except PulumiCliMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_CLI
+    except MissingStackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except auto_errors.CommandError as exc:
-        detail = (exc.stderr or "").strip().splitlines()[-3:] if hasattr(exc, "stderr") else []
-        print(f"error: `pulumi {args.command}` failed for stack '{args.stack}'.", file=sys.stderr)
-        for line in detail:
+        # The CLI's own text (login, passphrase, missing plugin) is the useful part; a traceback is not.
+        print(f"error: the Pulumi CLI failed during `vnet2vnet {args.command} --stack {args.stack}`:", file=sys.stderr)
+        for line in cli_error_lines(exc):
             print(f"  {line}", file=sys.stderr)
         return EXIT_PROGRAM_FAILED
 

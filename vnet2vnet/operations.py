@@ -1,21 +1,26 @@
 """Deploy, verify and operate stacks through the Pulumi Automation API (LocalWorkspace on this project).
 
-Every command checks the stack config first and stops on errors without touching the cloud. The Automation
+Every command checks the stack config first and stops on errors without touching the cloud. `up` and `preview`
+create the stack if needed; the others only select it, so a mistyped name cannot create an empty stack. The Automation
 API drives the `pulumi` CLI binary, which must be on PATH (it is not on PyPI). Azure credentials are whatever
 the azure-native provider accepts (az login, service principal, OIDC); nothing secret is printed.
 """
 
 from __future__ import annotations
 
+import difflib
 import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from vnet2vnet.spec import link_key
+
+if TYPE_CHECKING:
+    from pulumi.automation import Stack
 
 CONNECTION_TYPE = "azure-native:network:VirtualNetworkGatewayConnection"
 CONNECTED = "Connected"
@@ -30,6 +35,10 @@ class PulumiCliMissingError(RuntimeError):
     pass
 
 
+class MissingStackError(LookupError):
+    """The stack named on the command line does not exist; the message names the ones that do."""
+
+
 def require_cli() -> str:
     path = shutil.which("pulumi")
     if path is None:
@@ -40,8 +49,9 @@ def require_cli() -> str:
 # ------------------------------------------------------------------------------------ pure: summaries, state
 
 
-def change_summary(changes: Mapping[str, int] | None, seconds: float) -> str:
-    """`created 13, updated 0, deleted 0 (unchanged 2) in 47m12s`."""
+def change_summary(changes: Mapping[Any, int] | None, seconds: float) -> str:
+    """`created 13, updated 0, deleted 0 (unchanged 2) in 47m12s`. Keys are op names ("create"): plain str or
+    the SDK's OpType, a str enum."""
     changes = dict(changes or {})
     parts = [
         f"{verb} {changes.get(key, 0)}"
@@ -164,6 +174,39 @@ def troubleshooting(states: Sequence[ConnectionState]) -> list[str]:
     return steps
 
 
+def missing_stack_message(stack: str, existing: Sequence[str]) -> str:
+    """`stack 'dve' does not exist; stacks here: dev, prod (did you mean 'dev'?). Create it with ...`."""
+    known = ", ".join(sorted(existing)) or "none"
+    close = difflib.get_close_matches(stack, existing, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return (
+        f"stack '{stack}' does not exist; stacks here: {known}{hint}. "
+        f"Create it with `vnet2vnet up --stack {stack}` (or `pulumi stack init {stack}`)."
+    )
+
+
+def cli_error_lines(error: BaseException, limit: int = 20) -> list[str]:
+    """The Pulumi CLI's own words from an Automation API CommandError: its stderr, where the CLI writes
+    `error: ...` (login, passphrase, missing plugin), else the tail of its stdout.
+
+    CommandError has no stdout/stderr attributes: its message is str(CommandResult), the lines
+    ` code: N`, ` stdout: ...` and ` stderr: ...`, so the parts are cut out of that text.
+    """
+    text = str(error)
+    _, found_stdout, rest = text.partition("\n stdout: ")
+    stdout, found_stderr, stderr = rest.partition("\n stderr: ")
+    if not (found_stdout and found_stderr):  # not the CommandResult shape: show the message as it is
+        stdout, stderr = "", text
+    lines = [line.rstrip() for line in stderr.splitlines() if line.strip()]
+    lines = lines or [line.rstrip() for line in stdout.splitlines() if line.strip()]
+    return lines[-limit:] or [f"the Pulumi CLI failed without a message ({type(error).__name__})"]
+
+
+def connection_urns(deployment: Mapping[str, Any]) -> list[str]:
+    """URNs of the connection resources in an exported stack: the only ones verify needs to refresh."""
+    return sorted(str(r["urn"]) for r in deployment.get("resources") or [] if r.get("type") == CONNECTION_TYPE)
+
+
 # ------------------------------------------------------------------------------------------ the imperative shell
 
 
@@ -177,11 +220,24 @@ class Operator:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
 
-    def _stack(self) -> Any:
+    def _stack(self) -> Stack:
+        """The stack, created if missing: only for `up` and `preview`, which may start a new stack."""
         from pulumi import automation as auto
 
         require_cli()
         return auto.create_or_select_stack(stack_name=self.stack_name, work_dir=str(self.project_dir))
+
+    def _existing_stack(self) -> Stack:
+        """The stack, which must exist: a mistyped name must not create an empty stack."""
+        from pulumi import automation as auto
+
+        require_cli()
+        try:
+            return auto.select_stack(stack_name=self.stack_name, work_dir=str(self.project_dir))
+        except auto.StackNotFoundError as error:
+            workspace = auto.LocalWorkspace(work_dir=str(self.project_dir))
+            existing = [summary.name for summary in workspace.list_stacks()]
+            raise MissingStackError(missing_stack_message(self.stack_name, existing)) from error
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -197,22 +253,22 @@ class Operator:
         self._say(f"Preview of '{self.stack_name}': would have {summary}")
         return 0
 
-    def _run(self, verb: str, action: Callable[[Any], Any]) -> int:
+    def _run(self, verb: str, stack: Stack, action: Callable[[Stack], Any]) -> int:
         started = self.clock()
-        result = action(self._stack())
+        result = action(stack)
         changes = result.summary.resource_changes if result.summary else None
         outcome = result.summary.result if result.summary else "unknown"
         self._say(f"{verb} of '{self.stack_name}' {outcome}: {change_summary(changes, self.clock() - started)}")
         return 0 if outcome == "succeeded" else 1
 
     def up(self) -> int:
-        return self._run("Update", lambda stack: stack.up(on_output=self._stream))
+        return self._run("Update", self._stack(), lambda stack: stack.up(on_output=self._stream))
 
     def refresh(self) -> int:
-        return self._run("Refresh", lambda stack: stack.refresh(on_output=self._stream))
+        return self._run("Refresh", self._existing_stack(), lambda stack: stack.refresh(on_output=self._stream))
 
     def destroy(self, confirmed: bool, ask: Callable[[str], str]) -> int:
-        stack = self._stack()
+        stack = self._existing_stack()
         protected = protected_resources(stack.export_stack().deployment or {})
         if protected:
             self._say(
@@ -239,16 +295,30 @@ class Operator:
         return 0 if result.summary.result == "succeeded" else 1
 
     def outputs(self) -> dict[str, Any]:
-        return {name: "[secret]" if value.secret else value.value for name, value in self._stack().outputs().items()}
+        return {
+            name: "[secret]" if value.secret else value.value
+            for name, value in self._existing_stack().outputs().items()
+        }
 
     def verify(self, timeout: float, interval: float) -> int:
-        stack = self._stack()
+        stack = self._existing_stack()
         deadline = self.clock() + timeout
+        deployment = stack.export_stack().deployment or {}
         attempt = 0
         while True:
             attempt += 1
-            stack.refresh(on_output=None)
-            states = connection_states(stack.export_stack().deployment or {})
+            # Only the connections: a whole-stack refresh reads every gateway and VNet on each poll. The URNs
+            # come from the latest export, so a connection the refresh found deleted is not targeted again.
+            targets = connection_urns(deployment)
+            if not targets:
+                self._say(
+                    f"verify: stack '{self.stack_name}' has no connection resources ({CONNECTION_TYPE}); nothing was "
+                    f"refreshed. Run `vnet2vnet up --stack {self.stack_name}` first."
+                )
+                return 1
+            stack.refresh(target=targets, on_output=None)
+            deployment = stack.export_stack().deployment or {}
+            states = connection_states(deployment)
             connected = sum(s.connected for s in states)
             self._say(f"verify: attempt {attempt}: {connected}/{len(states)} connections Connected")
             if states and connected == len(states):
