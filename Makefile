@@ -6,13 +6,16 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: plan diagram test lint typecheck unit bench bench-mesh clean
+.PHONY: plan diagram test lint typecheck unit golden bench bench-mesh clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	# The project itself (editable, no dependencies: requirements.txt pinned them): `import vnet2vnet` and the
+	# `vnet2vnet` console script work from any directory, as for an installed user.
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 plan: $(STAMP)
@@ -20,6 +23,10 @@ plan: $(STAMP)
 
 diagram: $(STAMP)
 	@$(BIN)/python -m vnet2vnet plan --stack $(STACK) --format mermaid
+
+# Rewrite tests/golden/ from the current plans after a deliberate change; review the diff before committing.
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden
 
 bench: $(STAMP)
 	$(BIN)/python bench/plan_overhead.py
@@ -33,8 +40,9 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
-	$(BIN)/mypy --strict deployments/__main__.py
-	$(BIN)/mypy --strict provider/__main__.py
+	@# Each program's __main__ is its own module named __main__: one run each, each with its own warm cache.
+	$(BIN)/mypy --strict --cache-dir .mypy_cache/deployments deployments/__main__.py
+	$(BIN)/mypy --strict --cache-dir .mypy_cache/provider provider/__main__.py
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest

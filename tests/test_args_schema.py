@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from components import args as component_args
-from components.mesh import VnetMeshArgs
 from vnet2vnet import schema
+from vnet2vnet.components import args as component_args
+from vnet2vnet.components.mesh import VnetMeshArgs
 
 PAIRS = [
     (component_args.VnetToVnetPairArgs, schema.TOPOLOGY),

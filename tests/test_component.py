@@ -8,7 +8,6 @@ import pulumi
 import pulumi_azure_native as azure_native
 import pytest
 
-from components import ValidationError, VnetToVnetPair, VnetToVnetPairArgs
 from tests.support import (
     CONNECTION,
     GATEWAY,
@@ -25,6 +24,7 @@ from tests.support import (
     plan_components,
     plan_stack,
 )
+from vnet2vnet import ValidationError, VnetToVnetPair, VnetToVnetPairArgs
 from vnet2vnet.engine import Plan
 
 

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
+import yaml
 from pulumi.provider.experimental.analyzer import Analyzer
 from pulumi.provider.experimental.component import ComponentProvider
 
-import components
-from components import args as component_args
+import vnet2vnet
 from tests.support import PROJECT_DIR, pair_args, plain, plan_components
+from vnet2vnet.components import args as component_args
 from vnet2vnet.findings import camel_case
 
 ARG_TYPES = {
@@ -40,7 +44,7 @@ OUTPUTS = {
 
 @pytest.fixture(scope="module")
 def analyzed() -> Any:
-    return Analyzer("vnet2vnet").analyze(components.PROVIDED_COMPONENTS)
+    return Analyzer("vnet2vnet").analyze(vnet2vnet.PROVIDED_COMPONENTS)
 
 
 class TestSchema:
@@ -71,23 +75,60 @@ class TestSchema:
         assert provider.ref.endswith("#/resources/pulumi:providers:azure-native")
         assert {d.name for d in analyzed["dependencies"]} == {"azure-native"}
 
-    def test_the_public_api_is_what_init_exports(self) -> None:
+    def test_the_public_api_is_what_the_package_exports(self) -> None:
         public = {
             "VnetToVnetPair", "VnetToVnetPairArgs", "VnetMesh", "VnetMeshArgs", "VnetArgs", "SubnetArgs",
-            "GatewayArgs", "ConnectionArgs", "IpsecPolicyArgs", "GatewayVnet", "VnetLink", "ValidationError",
-            "PROVIDED_COMPONENTS",
+            "GatewayArgs", "ConnectionArgs", "IpsecPolicyArgs", "ValidationError", "PROVIDED_COMPONENTS",
         }  # fmt: skip
-        assert set(components.__all__) == public
-        assert all(hasattr(components, name) for name in public)
+        assert set(vnet2vnet.__all__) == public, "the import path users depend on: from vnet2vnet import ..."
+        assert all(hasattr(vnet2vnet, name) for name in public)
+        assert issubclass(vnet2vnet.ValidationError, ValueError)
 
 
-def test_the_plugin_entry_point_finds_the_components_from_its_own_directory() -> None:
-    import runpy
+class TestPluginDirectory:
+    """provider/ is what `pulumi package add <repo>/provider` loads: a directory of its own, because the CLI
+    refuses one holding both PulumiPlugin.yaml and Pulumi.yaml and ignores a `main:` field (loaders.go,
+    project.go `PluginProject`)."""
 
-    loaded = runpy.run_path(str(PROJECT_DIR / "provider" / "__main__.py"), run_name="imported")
-    assert loaded["PROVIDED_COMPONENTS"] == [components.VnetToVnetPair, components.VnetMesh]
-    plugin = (PROJECT_DIR / "PulumiPlugin.yaml").read_text()
-    assert "main: provider" in plugin and "name: python" in plugin
+    def test_it_is_self_contained_and_apart_from_the_stack_program(self) -> None:
+        plugin_dir = PROJECT_DIR / "provider"
+        assert (plugin_dir / "PulumiPlugin.yaml").is_file()
+        assert not (PROJECT_DIR / "PulumiPlugin.yaml").exists(), "the root holds Pulumi.yaml: no plugin manifest there"
+        assert not (plugin_dir / "Pulumi.yaml").exists()
+        manifest = yaml.safe_load((plugin_dir / "PulumiPlugin.yaml").read_text())
+        assert manifest["runtime"]["name"] == "python"
+        assert "main" not in manifest, "CLIs up to v3.260 have no `main` field: the directory's __main__.py runs"
+        requirements = (plugin_dir / "requirements.txt").read_text().split()
+        assert ".." in requirements, "the plugin's virtualenv installs the vnet2vnet package from this repository"
+        pins = {line.split("==")[0] for line in requirements if "==" in line}
+        assert {"pulumi", "pulumi-azure-native", "pulumi-random"} <= pins
+
+    def test_its_pins_are_the_repository_pins(self) -> None:
+        def pins(path: Path) -> dict[str, str]:
+            lines = [line.strip() for line in path.read_text().splitlines()]
+            return dict(line.split("==", 1) for line in lines if "==" in line and not line.startswith("#"))
+
+        plugin, repository = pins(PROJECT_DIR / "provider" / "requirements.txt"), pins(PROJECT_DIR / "requirements.txt")
+        assert {name: repository.get(name) for name in plugin} == plugin, "one version of each package"
+
+    def test_the_language_host_command_prints_a_port(self) -> None:
+        # What the Python language host runs for a plugin: `python <plugin dir> <engine address>`; the engine
+        # reads the port from the first line of stdout.
+        process = subprocess.Popen(
+            [sys.executable, str(PROJECT_DIR / "provider"), "127.0.0.1:1"],
+            cwd=tempfile.gettempdir(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            ready, _, _ = select.select([process.stdout], [], [], 60)
+            first_line = process.stdout.readline().strip() if ready else ""
+        finally:
+            process.kill()
+            _, errors = process.communicate(timeout=30)
+        assert first_line.isdigit() and 0 < int(first_line) < 65536, f"no port on stdout; stderr: {errors[-2000:]}"
 
 
 def _camel_keys(value: Any) -> Any:
@@ -101,7 +142,7 @@ def _camel_keys(value: Any) -> Any:
 def test_the_component_host_builds_the_same_pair_from_a_plain_dict() -> None:
     args = pair_args(connection={"shared_key_length": 64, "dpd_timeout_seconds": 45})
     args["vnets"][0]["bgp_asn"] = 65010
-    provider = ComponentProvider(components.PROVIDED_COMPONENTS, "vnet2vnet")
+    provider = ComponentProvider(vnet2vnet.PROVIDED_COMPONENTS, "vnet2vnet")
     # What another language sends: camelCase keys, every number a double.
     sent = _camel_keys(args)
     sent["connection"]["sharedKeyLength"] = 64.0
@@ -110,7 +151,7 @@ def test_the_component_host_builds_the_same_pair_from_a_plain_dict() -> None:
     hosted = plan_components(
         lambda: provider.construct("corp", "vnet2vnet:index:VnetToVnetPair", sent, pulumi.ResourceOptions())
     )
-    native = plan_components(lambda: components.VnetToVnetPair("corp", components.VnetToVnetPairArgs(**args)))  # type: ignore[typeddict-item]
+    native = plan_components(lambda: vnet2vnet.VnetToVnetPair("corp", vnet2vnet.VnetToVnetPairArgs(**args)))  # type: ignore[typeddict-item]
 
     def shape(plan: Any) -> dict[tuple[str, str], Any]:
         return {(r.type, r.name): plain(r.inputs) for r in plan.custom_resources}
@@ -119,16 +160,23 @@ def test_the_component_host_builds_the_same_pair_from_a_plain_dict() -> None:
     assert len(shape(hosted)) == 13
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+NOT_SOURCE = ("venv", "build", "dist", "*.egg-info", ".git", "__pycache__", ".*_cache", ".hypothesis", "node_modules")
+
+
 def test_a_wheel_installs_into_a_fresh_virtualenv_and_runs_the_example(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
+    # From a clean copy: a stale build/ folder in the working tree would leak old modules into the wheel.
+    source = tmp_path / "source"
+    shutil.copytree(PROJECT_DIR, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(PROJECT_DIR)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(source)],
         check=True,
         capture_output=True,
         timeout=600,
     )
     (wheel,) = dist.glob("vnet2vnet-*.whl")
+    top_level = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    assert "components" not in top_level, "a top-level `components` would clash with the consumer's own folder"
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
@@ -138,9 +186,9 @@ def test_a_wheel_installs_into_a_fresh_virtualenv_and_runs_the_example(tmp_path:
     example = tmp_path / "example"
     shutil.copytree(PROJECT_DIR / "examples" / "python-two-pairs", example)
     script = (
-        "import components, vnet2vnet.engine as e, json, shutil;"
+        "import vnet2vnet, vnet2vnet.engine as e, json, shutil;"
         "p = e.run_stack('.', 'dev');"
-        "print(json.dumps({'resources': len(p.custom_resources), 'from': components.__file__,"
+        "print(json.dumps({'resources': len(p.custom_resources), 'from': vnet2vnet.__file__,"
         " 'cli': shutil.which('vnet2vnet')}))"
     )
     env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}", "PYTHONPATH": ""}

@@ -19,6 +19,7 @@ from tests.support import (
     plain,
     plan_stack,
 )
+from vnet2vnet.azure_facts import AZURE_NATIVE_DEFAULT_TIMEOUT_MINUTES
 from vnet2vnet.engine import Plan, Secret
 
 STACKS = {"dev": ("east", "west"), "prod": ("neu", "sdc")}
@@ -83,8 +84,14 @@ class TestGateways:
 
     def test_gateways_have_long_timeouts_and_delete_before_replace(self, stack_plan: tuple[str, Plan]) -> None:
         _, plan = stack_plan
+        for resource in plan.custom_resources:
+            for operation, timeout in resource.options["customTimeouts"].items():
+                # customTimeouts replace azure-native's 2-hour default, also downwards: never shorten it.
+                assert timeout.endswith("m") and int(timeout[:-1]) >= AZURE_NATIVE_DEFAULT_TIMEOUT_MINUTES, (
+                    f"{resource.name}: {operation} timeout {timeout} is shorter than azure-native's default"
+                )
         for gateway in plan.of_type(GATEWAY):
-            assert gateway.options["customTimeouts"] == {"create": "90m", "update": "90m", "delete": "60m"}
+            assert set(gateway.options["customTimeouts"]) == {"create", "update", "delete"}, gateway.name
             assert gateway.options["deleteBeforeReplace"], "one VPN gateway per VNet: replace must delete first"
 
     def test_public_ips_are_standard_static(self, stack_plan: tuple[str, Plan]) -> None:

@@ -109,7 +109,8 @@ class TestJson:
         assert second["inputs"]["sharedKey"] == "[secret]"
         assert second["options"]["additionalSecretOutputs"] == ["sharedKey"]
         gateway = by_name["vnet2vnet-east-gw"]
-        assert gateway["options"]["customTimeouts"] == {"create": "90m", "update": "90m", "delete": "60m"}
+        assert set(gateway["options"]["customTimeouts"]) == {"create", "update", "delete"}
+        assert second["options"]["replacementTrigger"] == "[secret]", "the trigger holds a digest of the key"
         for resource in resources:
             assert {"urn", "type", "name", "parent", "dependencies", "provider", "inputs", "options"} <= set(resource)
 

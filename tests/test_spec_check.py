@@ -10,7 +10,6 @@ from typing import Any
 import pulumi_azure_native as azure_native
 import pytest
 
-from components import VnetMesh, VnetMeshArgs, VnetToVnetPair, VnetToVnetPairArgs
 from tests.support import (
     CONNECTION,
     GATEWAY,
@@ -24,6 +23,7 @@ from tests.support import (
     plan_stack,
 )
 from tests.test_cli import run_cli
+from vnet2vnet import VnetMesh, VnetMeshArgs, VnetToVnetPair, VnetToVnetPairArgs
 from vnet2vnet.engine import Plan, unwrap
 from vnet2vnet.spec_check import SPEC_TARGETS, SpecChecker, check_plan, checker_for, find_spec_dir
 

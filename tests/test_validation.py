@@ -26,7 +26,7 @@ VALID: Config = {
 
 def findings_for(config: Config) -> list[RenderedFinding]:
     raw = {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
-    _, findings = stack_findings(raw)
+    _, findings = stack_findings(raw, "vnet2vnet")
     return [finding.rendered("config") for finding in findings]
 
 
@@ -456,8 +456,8 @@ class TestWhereFindingsSurface:
     def test_component_checks_output_values_once_they_resolve(self) -> None:
         import pulumi
 
-        from components import VnetToVnetPair, VnetToVnetPairArgs
         from tests.support import pair_args, plan_components
+        from vnet2vnet import VnetToVnetPair, VnetToVnetPairArgs
         from vnet2vnet.engine import ProgramError
 
         def program() -> None:
@@ -471,8 +471,8 @@ class TestWhereFindingsSurface:
     def test_component_output_values_that_pass_reach_the_resources(self) -> None:
         import pulumi
 
-        from components import VnetToVnetPair, VnetToVnetPairArgs
         from tests.support import GATEWAY, SUBNET, pair_args, plan_components
+        from vnet2vnet import VnetToVnetPair, VnetToVnetPairArgs
 
         def program() -> None:
             args = pair_args()
@@ -517,5 +517,5 @@ def test_shipped_stacks_have_no_findings(stack: str) -> None:
 
     _, config = load_stack_config(PROJECT_DIR, stack)
     raw = {k.split(":", 1)[1]: v for k, v in config.values.items() if k.startswith("vnet2vnet:")}
-    _, findings = stack_findings(raw)
+    _, findings = stack_findings(raw, "vnet2vnet")
     assert findings == [], [str(f.rendered("config")) for f in findings]

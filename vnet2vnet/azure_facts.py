@@ -136,6 +136,9 @@ VNET_RECOMMENDED_RANGES: Final = tuple(
 # Dead peer detection timeout (VPN FAQ, IPsec section): 9..3600 s.
 DPD_TIMEOUT_RANGE: Final = (9, 3600)
 CONNECTION_PROTOCOLS: Final = ("IKEv2", "IKEv1")
+# What Azure uses when a connection names no protocol (API spec 2024-05-01, connectionProtocol; VPN FAQ:
+# VNet-to-VNet uses IKEv2).
+DEFAULT_CONNECTION_PROTOCOL: Final = "IKEv2"
 
 # Regions, by programmatic name, with availability-zone support. Source: regions-list.md (09/23/2025).
 # VPN AZ SKUs deploy in every region; where a region has no zones the gateway stays regional (SKU consolidation).
@@ -225,3 +228,28 @@ TYPICAL_DURATIONS: Final[dict[str, TypicalDuration]] = {
 }
 # Anything else (random passwords, providers) happens in the engine, in no time worth counting.
 INSTANT: Final = TypicalDuration(0, "local to the Pulumi engine")
+
+
+NAMING_RULES_DOC: Final = "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules"
+# Longest name Azure accepts, by Pulumi type token (resource-name-rules: Microsoft.Resources/resourcegroups 1-90,
+# Microsoft.Network/virtualNetworks 2-64, virtualNetworks/subnets 1-80, publicIPAddresses 1-80,
+# virtualNetworkGateways 1-80, connections 1-80).
+NAME_LENGTH_LIMITS: Final[dict[str, int]] = {
+    "azure-native:resources:ResourceGroup": 90,
+    "azure-native:network:VirtualNetwork": 64,
+    "azure-native:network:Subnet": 80,
+    "azure-native:network:PublicIPAddress": 80,
+    "azure-native:network:VirtualNetworkGateway": 80,
+    "azure-native:network:VirtualNetworkGatewayConnection": 80,
+}
+# azure-native names a resource whose name input is unset after its Pulumi name plus 8 random characters
+# (pulumi/pulumi-azure-native provider autonaming; pulumi docs "Resource names: auto-naming").
+AUTONAME_SUFFIX_LENGTH: Final = 8
+
+# azure-native's own limit on one long-running Azure operation when a resource sets no customTimeouts: 2 hours
+# (pulumi/pulumi-azure-native provider: default operation timeout). customTimeouts replace it, also downwards.
+AZURE_NATIVE_DEFAULT_TIMEOUT_MINUTES: Final = 120
+
+# ARM accepts at most three auxiliary tenants in the x-ms-authorization-auxiliary header
+# (https://learn.microsoft.com/azure/azure-resource-manager/management/authenticate-multi-tenant).
+MAX_AUXILIARY_TENANTS: Final = 3

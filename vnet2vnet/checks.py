@@ -19,11 +19,12 @@ from vnet2vnet.spec import TopologySpec
 from vnet2vnet.validation import validate
 
 
-def stack_findings(raw: Mapping[str, str]) -> tuple[TopologySpec | None, list[Finding]]:
-    """Parse and validate the stack config: the single validation pass behind `plan` and `pulumi up`."""
+def stack_findings(raw: Mapping[str, str], project: str) -> tuple[TopologySpec | None, list[Finding]]:
+    """Parse and validate the stack config: the single validation pass behind `plan` and `pulumi up`. The
+    program names its component after the project."""
     topology, findings = parse_stack_config(raw)
     if topology is not None:
-        findings += validate(topology)
+        findings += validate(topology, component_name=project)
     return topology, findings
 
 
@@ -34,8 +35,8 @@ def _raise_on_errors(findings: list[Finding], style: PathStyle, intro: str) -> l
     return rendered
 
 
-def checked_stack_spec(raw: Mapping[str, str]) -> TopologySpec:
-    topology, findings = stack_findings(raw)
+def checked_stack_spec(raw: Mapping[str, str], project: str) -> TopologySpec:
+    topology, findings = stack_findings(raw, project)
     for warning in _raise_on_errors(findings, "config", "invalid stack configuration"):
         pulumi.log.warn(str(warning))
     assert topology is not None
@@ -85,12 +86,16 @@ def stack_already_checked() -> Iterator[None]:
         _stack_checked.reset(token)
 
 
-def _validated_args(args: Mapping[str, Any], schema: ObjectSchema) -> TopologySpec:
+def _is_azure_provider(value: Any) -> bool:
+    return isinstance(value, pulumi.ProviderResource) and getattr(value, "package", None) == "azure-native"
+
+
+def _validated_args(args: Mapping[str, Any], schema: ObjectSchema, component_name: str | None) -> TopologySpec:
     topology, findings = parse_component_args(
-        args, is_deferred=lambda value: isinstance(value, pulumi.Output), schema=schema
+        args, is_deferred=lambda value: isinstance(value, pulumi.Output), schema=schema, is_provider=_is_azure_provider
     )
     if topology is not None:
-        findings += validate(topology)
+        findings += validate(topology, component_name)
     for warning in _raise_on_errors(findings, "args", "invalid component args"):
         if not _stack_checked.get():
             pulumi.log.warn(str(warning))
@@ -98,23 +103,25 @@ def _validated_args(args: Mapping[str, Any], schema: ObjectSchema) -> TopologySp
     return topology
 
 
-def checked_component_spec(args: Mapping[str, Any], schema: ObjectSchema = TOPOLOGY) -> TopologySpec:
+def checked_component_spec(
+    args: Mapping[str, Any], schema: ObjectSchema = TOPOLOGY, component_name: str | None = None
+) -> TopologySpec:
     """The spec of valid component args, or ValidationError listing every finding.
 
     Plain values are checked now, before any resource is registered. Values that are Outputs are checked once
     they resolve, by the same rules: every resource input fed by such a value waits for that check, so a bad
     value fails the deployment with the same messages before it reaches Azure.
     """
-    topology = _validated_args(args, schema)
+    topology = _validated_args(args, schema, component_name)
     leaves = _output_leaves(args)
     if leaves:
         paths = [path for path, _ in leaves]
 
         def check_resolved(resolved: list[Any]) -> bool:
-            _validated_args(_with_values(args, list(zip(paths, resolved, strict=True))), schema)
+            _validated_args(_with_values(args, list(zip(paths, resolved, strict=True))), schema, component_name)
             return True
 
         checked = pulumi.Output.all(*[output for _, output in leaves]).apply(check_resolved)
         gated = [(path, pulumi.Output.all(checked, output).apply(lambda pair: pair[1])) for path, output in leaves]
-        topology = _validated_args(_with_values(args, gated), schema)
+        topology = _validated_args(_with_values(args, gated), schema, component_name)
     return topology

@@ -298,10 +298,27 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def __init__(self, mocks: AzureMocks, on_register: Callable[[RecordedResource], None] | None = None) -> None:
         super().__init__(mocks)
+        self._urns: set[str] = set()
         self.recorded: list[RecordedResource] = []
         self.on_register = on_register
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the engine gives: the parent's whole type chain (the mock keeps only the parent's own type),
+        without the stack's type for the stack's children (pulumi/pulumi sdk/go/common/resource/urn.go)."""
+        qualified = type_
+        if parent:
+            parent_chain = parent.split("::")[2]
+            if parent_chain != STACK_TYPE:
+                qualified = f"{parent_chain}${type_}"
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), qualified, name])
+
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        # Like the engine (pkg/resource/deploy, "Duplicate resource URN"), refuse a second resource with the same
+        # URN; the mock runtime would silently keep the last one.
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if urn in self._urns:
+            raise ProgramError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+        self._urns.add(urn)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         timeouts = request.customTimeouts
         options: dict[str, Any] = {
@@ -314,6 +331,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             "replaceOnChanges": list(request.replaceOnChanges),
             "additionalSecretOutputs": list(request.additionalSecretOutputs),
             "retainOnDelete": bool(request.retainOnDelete),
+            "replaceWith": sorted(request.replace_with),
+            "replacementTrigger": _from_wire(json_format.MessageToDict(request.replacement_trigger))
+            if request.HasField("replacement_trigger")
+            else None,
             "aliases": [
                 json_format.MessageToDict(alias)
                 for alias in request.aliases

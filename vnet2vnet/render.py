@@ -144,7 +144,7 @@ def plan_document(
                 "dependencies": r.dependencies,
                 "provider": r.provider,
                 "inputs": mask(r.inputs),
-                "options": r.options,
+                "options": mask(r.options),
             }
             for r in plan.resources
         ],

@@ -159,7 +159,6 @@ VNET = ObjectSchema(
             Kind.RESOURCE,
             "An `azure_native.Provider` used for every resource of this side, including its connection.",
             only="args",
-            deferrable=True,
         ),
     ),
     _vnet,
@@ -243,10 +242,19 @@ MESH = ObjectSchema(
 )
 
 
+def never_deferred(_: Any) -> bool:
+    return False
+
+
+def any_resource(_: Any) -> bool:
+    return True
+
+
 @dataclass
 class _Parser:
     style: PathStyle
     is_deferred: Callable[[Any], bool]
+    is_provider: Callable[[Any], bool] = any_resource
     findings: list[Finding] = field(default_factory=list)
 
     def fail(self, path: KeyPath, message: str, fix: str) -> None:
@@ -301,6 +309,11 @@ class _Parser:
             return self._parse_strings(value, declared, path)
         if kind is Kind.STR_MAP:
             return self._parse_string_map(value, declared, path)
+        if kind is Kind.RESOURCE and not self.is_provider(value):
+            self.fail(
+                path, f"expected an azure-native Provider, got {_describe(value)}", "pass an azure_native.Provider"
+            )
+            return None, False
         scalar, ok = self._scalar(value, kind)
         if not ok:
             self.fail(path, f"expected {kind.value}, got {_describe(value)}", f"write {kind.value}")
@@ -431,18 +444,15 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def never_deferred(_: Any) -> bool:
-    return False
-
-
 def parse_component_args(
     args: Mapping[str, Any],
     is_deferred: Callable[[Any], bool] = never_deferred,
     schema: ObjectSchema = TOPOLOGY,
+    is_provider: Callable[[Any], bool] = any_resource,
 ) -> tuple[s.TopologySpec | None, list[Finding]]:
     """Parse `VnetToVnetPairArgs` (or `VnetMeshArgs` with `schema=MESH`): snake_case keys, Outputs allowed where a
-    field is deferrable."""
-    parser = _Parser("args", is_deferred)
+    field is deferrable; `is_provider` tells an azure-native provider from anything else."""
+    parser = _Parser("args", is_deferred, is_provider)
     topology = parser.parse_object(args, schema, ())
     return topology, parser.findings
 

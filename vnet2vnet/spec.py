@@ -110,6 +110,19 @@ class TopologySpec:
     def links(self) -> list[Link]:
         return topology_links(self.vnet_names(), self.topology, self.hub)
 
+    def auxiliary_tenants(self) -> dict[str, list[str]]:
+        """For each VNet: the tenants, other than its own, of the VNets it links to. Its provider names them as
+        auxiliary tenants, the ARM header that cross-tenant references need (VPN FAQ, cross-tenant). A VNet
+        without a tenant (the default provider's) counts every tenant it reaches."""
+        tenants = {vnet.name: vnet.tenant_id for vnet in self.vnets}
+        reached: dict[str, set[str]] = {name: set() for name in tenants}
+        for a, b in self.links():
+            for local, remote in ((a, b), (b, a)):
+                remote_tenant = tenants.get(remote)
+                if remote_tenant and remote_tenant != tenants.get(local):
+                    reached[local].add(remote_tenant)
+        return {name: sorted(others) for name, others in reached.items()}
+
 
 MANAGED_BY_TAG = "managed-by"
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from vnet2vnet import azure_facts as facts
-from vnet2vnet.findings import Finding, KeyPath, camel_case, error, warning
+from vnet2vnet import naming
+from vnet2vnet.findings import Finding, KeyPath, camel_case, error, errors_in, warning
 from vnet2vnet.spec import TopologySpec, VnetSpec
 from vnet2vnet.topology import TOPOLOGIES, tunnels_per_vnet
 
@@ -511,6 +512,80 @@ def check_transit(topology: TopologySpec) -> Iterator[Finding]:
         )
 
 
+# ------------------------------------------------------------------------------------- derived resource names
+
+
+def _vnet_at(topology: TopologySpec, path: KeyPath) -> VnetSpec:
+    """The VNet a `("vnets", i, ...)` path points into."""
+    return topology.vnets[int(path[1])]
+
+
+def _origin(topology: TopologySpec, derived: naming.DerivedName) -> str:
+    """Who derives a name, in the user's terms: a VNet, a VNet's subnet, or a link."""
+    names = [_vnet_at(topology, path).name for path in derived.origins if len(path) == 3]
+    subnet = [path for path in derived.origins if len(path) == 5]
+    if subnet:
+        vnet = _vnet_at(topology, subnet[0])
+        return f"subnet '{vnet.subnets[int(subnet[0][3])].name}' of VNet '{vnet.name}'"
+    if len(names) == 2:
+        return f"the link between VNets '{names[0]}' and '{names[1]}'"
+    return f"VNet '{names[0]}'"
+
+
+def check_resource_names(topology: TopologySpec, component_name: str | None = None) -> Iterator[Finding]:
+    """Derived names never collide (the engine refuses a duplicate URN), and the names Azure gets fit its
+    limits (resource-name-rules), checked now rather than after both gateways are built."""
+    # Every derived name starts with the component's name and '-': collisions do not depend on it.
+    prefix = component_name if component_name is not None else "component"
+    names = list(naming.derived_names(prefix, "component", topology, topology.gateway.public_ip_count))
+    reported_pairs: set[tuple[tuple[KeyPath, ...], tuple[KeyPath, ...]]] = set()
+    for first, second in naming.collisions(iter(names)):
+        if (first.origins, second.origins) in reported_pairs:
+            continue  # one finding per pair of colliding VNets (or links), not per resource
+        reported_pairs.add((first.origins, second.origins))
+        yield error(
+            second.origins[-1],
+            f"{_origin(topology, second)} derives the resource name '{second.name}', which "
+            f"{_origin(topology, first)} derives too: Pulumi refuses two resources with one URN",
+            "rename one of those VNets (or subnets) so that their names, joined with '-', differ",
+        )
+    if component_name is None:
+        return
+    reported: set[KeyPath] = set()
+    for derived in names:
+        limit = facts.NAME_LENGTH_LIMITS.get(derived.type_token)
+        if limit is None or not derived.autonamed:
+            continue
+        length = len(derived.name) + facts.AUTONAME_SUFFIX_LENGTH
+        path = max(derived.origins, key=lambda origin: len(_vnet_at(topology, origin).name))
+        if length <= limit or path in reported:
+            continue
+        reported.add(path)
+        kind = derived.type_token.rsplit(":", 1)[-1]
+        yield error(
+            path,
+            f"the {kind} name '{derived.name}' plus azure-native's {facts.AUTONAME_SUFFIX_LENGTH}-character "
+            f"suffix is {length} characters; Azure allows {limit} ({facts.NAMING_RULES_DOC})",
+            f"shorten this VNet name (or the component's name '{component_name}', for a stack its project name) "
+            f"by {length - limit} or more characters",
+        )
+
+
+def check_auxiliary_tenants(topology: TopologySpec) -> Iterator[Finding]:
+    """A provider reaches other tenants through ARM's auxiliary-tenant header, which takes at most three
+    (authenticate-multi-tenant)."""
+    for index, vnet in enumerate(topology.vnets):
+        others = topology.auxiliary_tenants().get(vnet.name, [])
+        if len(others) > facts.MAX_AUXILIARY_TENANTS:
+            yield error(
+                ("vnets", index, "tenant_id"),
+                f"VNet '{vnet.name}' links to VNets in {len(others)} other tenants; ARM accepts at most "
+                f"{facts.MAX_AUXILIARY_TENANTS} auxiliary tenants per request, so its connections cannot be created",
+                f"link it to VNets in at most {facts.MAX_AUXILIARY_TENANTS} other tenants (split the mesh, or use "
+                "hub-and-spoke with the hub in the spokes' tenants)",
+            )
+
+
 RULES: tuple[Callable[[TopologySpec], Iterable[Finding]], ...] = (
     check_locations,
     check_address_plan,
@@ -520,12 +595,16 @@ RULES: tuple[Callable[[TopologySpec], Iterable[Finding]], ...] = (
     check_ipsec_policy,
     check_capacity,
     check_transit,
+    check_auxiliary_tenants,
 )
 
 
-def validate(topology: TopologySpec) -> list[Finding]:
-    """Every finding for the whole configuration, in a stable order."""
+def validate(topology: TopologySpec, component_name: str | None = None) -> list[Finding]:
+    """Every finding for the whole configuration, in a stable order. With the component's name (for a stack,
+    its project name) the derived Azure names are checked against Azure's limits too."""
     findings = list(check_topology(topology))
     for rule in RULES:
         findings.extend(rule(topology))
+    if not errors_in(findings):  # names derive from valid, unique VNet names only
+        findings.extend(check_resource_names(topology, component_name))
     return findings

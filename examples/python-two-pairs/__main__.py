@@ -2,7 +2,7 @@
 
 import pulumi
 
-from components import VnetToVnetPair, VnetToVnetPairArgs
+from vnet2vnet import VnetToVnetPair, VnetToVnetPairArgs
 
 hub = {
     "name": "hub",

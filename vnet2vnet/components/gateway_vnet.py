@@ -9,16 +9,21 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import network, resources
 
-from vnet2vnet import azure_facts
+from vnet2vnet import azure_facts, naming
 from vnet2vnet.spec import GatewaySpec, VnetSpec
 
-# A gateway takes 45 minutes or more to create (gateway settings doc); a resize about as long
-# (gateway-sku-upgrade). Give the provider room beyond the typical figure before it gives up.
-GATEWAY_TIMEOUTS = pulumi.CustomTimeouts(create="90m", update="90m", delete="60m")
+# A gateway takes 45 minutes or more to create (gateway settings doc) and a resize about as long
+# (gateway-sku-upgrade); a slow region can take well over an hour. azure-native waits 2 hours by default and
+# customTimeouts replace that default, also downwards: never shorten it, give the gateway more.
+GATEWAY_TIMEOUT_MINUTES = 3 * 60
+GATEWAY_TIMEOUTS = pulumi.CustomTimeouts(
+    create=f"{GATEWAY_TIMEOUT_MINUTES}m", update=f"{GATEWAY_TIMEOUT_MINUTES}m", delete=f"{GATEWAY_TIMEOUT_MINUTES}m"
+)
 
 # Fields of the gateway that Azure computes and owns, never sent by this program. Azure fills bgpSettings on
-# every VPN gateway, BGP or not (default ASN 65515, VPN FAQ). Without these, a refreshed state differs from the
-# program on every run and each `pulumi up` rewrites the gateway:
+# every VPN gateway, BGP or not (default ASN 65515, VPN FAQ). azure-native diffs new inputs against old inputs,
+# and a refresh copies into the inputs whatever changed in Azure's answer (provider Read, `applyDiff`). Without
+# these, a refreshed state differs from the program and each `pulumi up` rewrites the gateway:
 # - bgpSettings.bgpPeeringAddress: set by Azure from the GatewaySubnet; writing it fails with
 #   VirtualNetworkGatewayBgpPeeringAddressCannotBeModified (hashicorp/terraform-provider-azurerm #916, #16590;
 #   PR #1040 made it computed).
@@ -32,6 +37,15 @@ AZURE_OWNED_GATEWAY_FIELDS = [
     "bgpSettings.bgpPeeringAddresses",
     "bgpSettings.peerWeight",
 ]
+# With BGP off the program sends no bgpSettings at all: a refresh that brings Azure's in would be a top-level
+# "remove bgpSettings" diff, which nested paths cannot ignore (the engine's ignoreChanges needs the parent on
+# both sides): the whole object is Azure's then.
+AZURE_OWNED_WITHOUT_BGP = ["bgpSettings"]
+
+
+def azure_owned_fields(enable_bgp: bool) -> list[str]:
+    """The gateway's ignoreChanges: what Azure computes, given whether the program sends bgpSettings."""
+    return AZURE_OWNED_GATEWAY_FIELDS if enable_bgp else AZURE_OWNED_WITHOUT_BGP
 
 
 def _bgp_peering_addresses(settings: Any) -> list[str]:
@@ -66,6 +80,8 @@ class GatewayVnet(pulumi.ComponentResource):
     """Resource group of this side."""
     provider: pulumi.ProviderResource | None
     """The explicit provider of this side, if any: its connections must use it too."""
+    gateway: network.VirtualNetworkGateway
+    """The VPN gateway: a connection is replaced whenever either of its gateways is."""
 
     def __init__(
         self,
@@ -75,15 +91,19 @@ class GatewayVnet(pulumi.ComponentResource):
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("vnet2vnet:index:GatewayVnet", name, None, opts)
+        super().__init__(naming.SIDE_TYPE, name, None, opts)
         self.provider = vnet.provider
         self.location = vnet.location
         child = pulumi.ResourceOptions(parent=self, provider=vnet.provider)
-        # A gateway's public IP cannot be kept across a re-create (VPN FAQ): protect both together.
-        protected = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=gateway.protect))
+        # A gateway's public IP cannot be kept across a re-create (VPN FAQ): protect both together. Unset (None)
+        # unless asked for: a child inherits its parent's `protect` only when its own is None, so a consumer's
+        # `protect=True` on the component reaches these too.
+        protected = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=gateway.protect or None))
 
         if vnet.resource_group_name is None:
-            group = resources.ResourceGroup(f"{name}-rg", location=vnet.location, tags=tags, opts=child)
+            group = resources.ResourceGroup(
+                naming.resource_group_name(name), location=vnet.location, tags=tags, opts=child
+            )
             self.resource_group_name = group.name
         else:
             self.resource_group_name = pulumi.Output.from_input(vnet.resource_group_name)
@@ -91,7 +111,7 @@ class GatewayVnet(pulumi.ComponentResource):
         # No inline `subnets`: subnets are standalone resources, and the two styles must not be mixed
         # (pulumi/pulumi-azure-native #611).
         virtual_network = network.VirtualNetwork(
-            f"{name}-vnet",
+            naming.vnet_name(name),
             resource_group_name=self.resource_group_name,
             location=vnet.location,
             address_space=network.AddressSpaceArgs(address_prefixes=vnet.address_spaces),
@@ -112,13 +132,15 @@ class GatewayVnet(pulumi.ComponentResource):
             )
 
         gateway_subnet = subnet(
-            f"{name}-gateway-subnet", azure_facts.GATEWAY_SUBNET_NAME, vnet.gateway_subnet_prefix, []
+            naming.gateway_subnet_name(name), azure_facts.GATEWAY_SUBNET_NAME, vnet.gateway_subnet_prefix, []
         )
         # Azure serialises writes to one VNet's subnets and answers concurrent ones with a retryable 409
         # (AnotherOperationInProgress / InUseSubnetCannotBeUpdated): chain them.
         previous = gateway_subnet
         for workload in vnet.subnets:
-            previous = subnet(f"{name}-subnet-{workload.name}", workload.name, workload.prefix, [previous])
+            previous = subnet(
+                naming.workload_subnet_name(name, workload.name), workload.name, workload.prefix, [previous]
+            )
 
         # Zone-redundant gateways need AZ SKUs and Standard public IPs in the zones (reliability doc); a region
         # without zones gets none. The location may still be an Output (component args).
@@ -128,7 +150,7 @@ class GatewayVnet(pulumi.ComponentResource):
         public_ips = [
             # New VPN gateways need Standard, Static public IPs (VPN FAQ; about-gateway-skus).
             network.PublicIPAddress(
-                f"{name}-gw-ip{index}",
+                naming.public_ip_name(name, index),
                 resource_group_name=self.resource_group_name,
                 location=vnet.location,
                 sku=network.PublicIPAddressSkuArgs(
@@ -146,7 +168,7 @@ class GatewayVnet(pulumi.ComponentResource):
 
         sku = network.VirtualNetworkGatewaySkuName(gateway.sku)
         vpn_gateway = network.VirtualNetworkGateway(
-            f"{name}-gw",
+            naming.gateway_name(name),
             resource_group_name=self.resource_group_name,
             location=vnet.location,
             # VNet-to-VNet needs route-based gateways on both sides (VPN FAQ, V2VMulti).
@@ -174,13 +196,14 @@ class GatewayVnet(pulumi.ComponentResource):
                     custom_timeouts=GATEWAY_TIMEOUTS,
                     # One VPN gateway per VNet (gateway settings doc): a replacement must delete the old first.
                     delete_before_replace=True,
-                    ignore_changes=AZURE_OWNED_GATEWAY_FIELDS,
+                    ignore_changes=azure_owned_fields(gateway.enable_bgp),
                     # Subnet writes on the VNet must not race the gateway's 45-minute build on the same VNet.
                     depends_on=[previous],
                 ),
             ),
         )
 
+        self.gateway = vpn_gateway
         self.vnet_id = virtual_network.id
         self.gateway_id = vpn_gateway.id
         self.public_ip_addresses = pulumi.Output.all(*[ip.ip_address for ip in public_ips]).apply(

@@ -6,12 +6,11 @@ from typing import Any
 import pulumi
 from typing_extensions import NotRequired, TypedDict
 
-from components.args import ConnectionArgs, GatewayArgs, VnetArgs
-from components.network import build_network
 from vnet2vnet.checks import checked_component_spec
+from vnet2vnet.components.args import ConnectionArgs, GatewayArgs, VnetArgs
+from vnet2vnet.components.network import build_network, claim_names
+from vnet2vnet.naming import MESH_TYPE
 from vnet2vnet.schema import MESH
-
-MESH_TYPE = "vnet2vnet:index:VnetMesh"
 
 
 class VnetMeshArgs(TypedDict):
@@ -49,9 +48,10 @@ class VnetMesh(pulumi.ComponentResource):
     """Each connection's pre-shared key keyed "<a>-to-<b>" (secret; both directions of a link share one)."""
 
     def __init__(self, name: str, args: VnetMeshArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        topology = checked_component_spec({"topology": "mesh", **args}, schema=MESH)
+        topology = checked_component_spec({"topology": "mesh", **args}, schema=MESH, component_name=name)
+        claim_names(name, MESH_TYPE, topology, opts)
         super().__init__(MESH_TYPE, name, None, opts)
-        built = build_network(name, topology, self)
+        built = build_network(name, MESH_TYPE, topology, self)
         outputs: dict[str, Any] = {
             **built.side_outputs(),
             "connection_ids": built.by_connection("connection_ids"),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+from pulumi.runtime import settings as runtime_settings
 
-from components.gateway_vnet import GatewayVnet
-from components.vnet_link import VnetLink
+from vnet2vnet import naming
+from vnet2vnet.components.gateway_vnet import GatewayVnet
+from vnet2vnet.components.vnet_link import VnetLink
+from vnet2vnet.findings import RenderedFinding, ValidationError
 from vnet2vnet.spec import TopologySpec, managed_tags
 from vnet2vnet.topology import connection_rounds
 
@@ -41,18 +44,56 @@ class BuiltNetwork:
         return pulumi.Output.secret(pulumi.Output.all(**pairs))
 
 
-def build_network(name: str, topology: TopologySpec, parent: pulumi.Resource) -> BuiltNetwork:
+# The names each program run has registered through our components, by the run's root stack resource: two
+# components can derive one name (pairs `corp` with VNet `hq-x` and `corp-hq` with VNet `x`), which the engine
+# refuses as a duplicate URN. Checked here, before registering, so that the error names both components.
+_claimed: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, int, str], str]] = weakref.WeakKeyDictionary()
+_NO_ROOT = pulumi.Resource  # stands for "no root stack" (a program run outside the engine)
+
+
+def claim_names(name: str, component_type: str, topology: TopologySpec, opts: pulumi.ResourceOptions | None) -> None:
+    """Refuse `name`'s resources if another component of this program run already derived one of them."""
+    root = runtime_settings.get_root_resource() or _NO_ROOT
+    claimed = _claimed.setdefault(root, {})
+    # Components under the same parent have the same URN type chains: the same type and name is the same URN.
+    parent_id = id(opts.parent) if opts is not None and opts.parent is not None else 0
+    mine: dict[tuple[str, str, int, str], str] = {}
+    for derived in naming.derived_names(name, component_type, topology, topology.gateway.public_ip_count):
+        key = (derived.type_token, derived.parent_type, parent_id, derived.name)
+        other = claimed.get(key)
+        if other is not None:
+            finding = RenderedFinding(
+                "error",
+                f"component '{name}'",
+                f"registers {derived.type_token.rsplit(':', 1)[-1]} '{derived.name}', which component '{other}' "
+                "already registers in this program: Pulumi refuses two resources with one URN",
+                f"rename component '{name}' (or its VNets) so that its names differ from component '{other}''s",
+            )
+            raise ValidationError([finding], "duplicate resource names")
+        mine[key] = name
+    claimed.update(mine)
+
+
+def build_network(
+    name: str, component_type: str, topology: TopologySpec, parent: pulumi.ComponentResource
+) -> BuiltNetwork:
     """Sides (built in parallel), one link per VNet pair, and connections in rounds: each waits for the previous
     connection on each of its two gateways, so no two writes ever hit one gateway together."""
-    tags: Mapping[str, Any] = managed_tags(pulumi.get_project(), pulumi.get_stack(), topology.tags)
+    project, stack = pulumi.get_project(), pulumi.get_stack()
+    tags: pulumi.Input[dict[str, Any]] = (
+        # Tags given as one Output (component args) merge once they resolve.
+        topology.tags.apply(lambda user_tags: managed_tags(project, stack, user_tags))
+        if isinstance(topology.tags, pulumi.Output)
+        else managed_tags(project, stack, topology.tags)
+    )
     child = pulumi.ResourceOptions(parent=parent)
     sides = {
-        vnet.name: GatewayVnet(f"{name}-{vnet.name}", vnet, topology.gateway, tags, opts=child)
+        vnet.name: GatewayVnet(naming.side_name(name, vnet.name), vnet, topology.gateway, tags, opts=child)
         for vnet in topology.vnets
     }
     links = {
         (a, b): VnetLink(
-            f"{name}-{a}-{b}",
+            naming.link_name(name, a, b),
             sides={a: sides[a], b: sides[b]},
             connection=topology.connection,
             enable_bgp=topology.gateway.enable_bgp,

@@ -4,11 +4,10 @@ from typing import Any
 
 import pulumi
 
-from components.args import VnetToVnetPairArgs
-from components.network import build_network
 from vnet2vnet.checks import checked_component_spec
-
-PAIR_TYPE = "vnet2vnet:index:VnetToVnetPair"
+from vnet2vnet.components.args import VnetToVnetPairArgs
+from vnet2vnet.components.network import build_network, claim_names
+from vnet2vnet.naming import PAIR_TYPE
 
 
 class VnetToVnetPair(pulumi.ComponentResource):
@@ -32,9 +31,10 @@ class VnetToVnetPair(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: VnetToVnetPairArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Check everything before registering anything: a mistake found here saves a 45-minute gateway build.
-        topology = checked_component_spec(args)
+        topology = checked_component_spec(args, component_name=name)
+        claim_names(name, PAIR_TYPE, topology, opts)
         super().__init__(PAIR_TYPE, name, None, opts)
-        built = build_network(name, topology, self)
+        built = build_network(name, PAIR_TYPE, topology, self)
         (link,) = built.links.values()
         outputs: dict[str, Any] = {
             **built.side_outputs(),

@@ -6,6 +6,7 @@ connections" (VPN FAQ; vpn-gateway-vnet-vnet-rm-ps).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,17 +14,30 @@ import pulumi
 import pulumi_random as random
 from pulumi_azure_native import network
 
-from components.gateway_vnet import GatewayVnet
-from vnet2vnet import azure_facts
+from vnet2vnet import azure_facts, naming
+from vnet2vnet.components.gateway_vnet import GatewayVnet
 from vnet2vnet.spec import ConnectionSpec, link_key
 
-# A plain PUT may leave an existing connection's key unchanged (the Terraform provider moved to the SetSharedKey
-# API for this: hashicorp/terraform-provider-azurerm #11673, PR #11742) and azure-native has no shared-key
-# resource: a new key replaces both connections. The connection protocol cannot change after creation either.
-REPLACE_CONNECTION_ON = ["sharedKey", "connectionProtocol"]
+
+def replacement_trigger(key: str, protocol: str | None) -> dict[str, str]:
+    """What must replace both connections when it changes, and nothing else:
+    - the key: a plain PUT may leave an existing connection's key unchanged (the Terraform provider moved to the
+      SetSharedKey API for this: hashicorp/terraform-provider-azurerm #11673, PR #11742) and azure-native has no
+      shared-key resource;
+    - the *effective* protocol: it cannot change after creation, but writing the default (IKEv2) where it was
+      unset is no change.
+    A trigger, not `replaceOnChanges` on the inputs: a refresh may drop or mask the write-only key in the state's
+    inputs, and an input diff on it must never recreate the tunnels. Only a digest of the key is kept (and as a
+    secret): the trigger is stored in the state."""
+    return {
+        "sharedKeySha256": hashlib.sha256(key.encode()).hexdigest(),
+        "connectionProtocol": protocol or azure_facts.DEFAULT_CONNECTION_PROTOCOL,
+    }
 
 
-def generated_key(name: str, connection: ConnectionSpec, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
+def generated_key(
+    name: str, connection: ConnectionSpec, opts: pulumi.ResourceOptions
+) -> tuple[pulumi.Output[str], random.RandomPassword]:
     """A key of only the characters Azure accepts: printable ASCII except space, `-` and `~` (VPN FAQ).
     Changing `shared_key_version` changes the keepers, so a new key is generated (rotation)."""
     password = random.RandomPassword(
@@ -39,7 +53,7 @@ def generated_key(name: str, connection: ConnectionSpec, opts: pulumi.ResourceOp
         opts=opts,
     )
     # Under the engine RandomPassword.result is secret; wrap it so that it stays secret everywhere we pass it.
-    return pulumi.Output.secret(password.result)
+    return pulumi.Output.secret(password.result), password
 
 
 def _ipsec_policies(connection: ConnectionSpec) -> list[network.IpsecPolicyArgs] | None:
@@ -88,14 +102,20 @@ class VnetLink(pulumi.ComponentResource):
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("vnet2vnet:index:VnetLink", name, None, opts)
+        super().__init__(naming.LINK_TYPE, name, None, opts)
         self._sides = sides
         self._connection = connection
         self._enable_bgp = enable_bgp
         self._resource_prefix = resource_prefix
         self._tags = tags
+        # Replaced with the generated key (a rotation): both connections are replaced too, even on the first run
+        # after an upgrade, whatever the state's inputs say (`replace_with`).
+        self._key_resources: list[pulumi.Resource] = []
         if shared_key is None:
-            self.shared_key = generated_key(f"{name}-psk", connection, pulumi.ResourceOptions(parent=self))
+            self.shared_key, password = generated_key(
+                naming.key_name(name), connection, pulumi.ResourceOptions(parent=self)
+            )
+            self._key_resources.append(password)
         else:
             self.shared_key = pulumi.Output.secret(shared_key)
         self.connections = {}
@@ -106,7 +126,7 @@ class VnetLink(pulumi.ComponentResource):
         local, remote = self._sides[local_name], self._sides[remote_name]
         protocol = self._connection.connection_protocol
         created = network.VirtualNetworkGatewayConnection(
-            f"{self._resource_prefix}-{link_key(local_name, remote_name)}",
+            naming.connection_name(self._resource_prefix, local_name, remote_name),
             # A connection lives in the region and resource group of its virtual_network_gateway1
             # (VPN FAQ; MicrosoftLearning/AZ-700 #307), created with that side's provider.
             resource_group_name=local.resource_group_name,
@@ -130,7 +150,12 @@ class VnetLink(pulumi.ComponentResource):
                 depends_on=after,
                 # azure-native declares no secret outputs for sharedKey (pulumi-notes).
                 additional_secret_outputs=["sharedKey"],
-                replace_on_changes=REPLACE_CONNECTION_ON,
+                replacement_trigger=pulumi.Output.secret(
+                    self.shared_key.apply(lambda key: replacement_trigger(key, protocol))
+                ),
+                # Azure refuses to delete a gateway that still has connections: a gateway rebuilt (a change Azure
+                # cannot apply in place) takes its connections with it, deleted first and recreated after.
+                replace_with=[local.gateway, remote.gateway, *self._key_resources],
                 # Both directions must be recreated with the new key; names stay the same.
                 delete_before_replace=True,
             ),

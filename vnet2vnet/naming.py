@@ -1,0 +1,123 @@
+"""Every Pulumi resource name the components derive, in one place. Pure.
+
+Names join the component's name and the user's VNet (and subnet) names with `-`, and those names may contain
+`-` themselves, so two different configurations can derive the same name: a mesh of `a, b-c, a-b, c` has links
+`a`+`b-c` and `a-b`+`c`, both `<mesh>-a-b-c`. The engine refuses a duplicate URN ("Duplicate resource URN"),
+so every derived name is listed here, with the config key it comes from, and collisions are refused before
+anything is registered. The names themselves never change: they are the URNs of existing stacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from vnet2vnet.findings import KeyPath
+from vnet2vnet.spec import TopologySpec, link_key
+
+PAIR_TYPE = "vnet2vnet:index:VnetToVnetPair"
+MESH_TYPE = "vnet2vnet:index:VnetMesh"
+SIDE_TYPE = "vnet2vnet:index:GatewayVnet"
+LINK_TYPE = "vnet2vnet:index:VnetLink"
+RESOURCE_GROUP_TYPE = "azure-native:resources:ResourceGroup"
+VNET_TYPE = "azure-native:network:VirtualNetwork"
+SUBNET_TYPE = "azure-native:network:Subnet"
+PUBLIC_IP_TYPE = "azure-native:network:PublicIPAddress"
+GATEWAY_TYPE = "azure-native:network:VirtualNetworkGateway"
+CONNECTION_TYPE = "azure-native:network:VirtualNetworkGatewayConnection"
+PASSWORD_TYPE = "random:index/randomPassword:RandomPassword"
+
+
+def side_name(component: str, vnet: str) -> str:
+    return f"{component}-{vnet}"
+
+
+def resource_group_name(side: str) -> str:
+    return f"{side}-rg"
+
+
+def vnet_name(side: str) -> str:
+    return f"{side}-vnet"
+
+
+def gateway_subnet_name(side: str) -> str:
+    return f"{side}-gateway-subnet"
+
+
+def workload_subnet_name(side: str, subnet: str) -> str:
+    return f"{side}-subnet-{subnet}"
+
+
+def public_ip_name(side: str, index: int) -> str:
+    return f"{side}-gw-ip{index}"
+
+
+def gateway_name(side: str) -> str:
+    return f"{side}-gw"
+
+
+def link_name(component: str, a: str, b: str) -> str:
+    return f"{component}-{a}-{b}"
+
+
+def key_name(link: str) -> str:
+    return f"{link}-psk"
+
+
+def connection_name(component: str, local: str, remote: str) -> str:
+    return f"{component}-{link_key(local, remote)}"
+
+
+@dataclass(frozen=True)
+class DerivedName:
+    """One resource the component registers: its type, its parent's type (the URN's type chain below the
+    component), its Pulumi name, whether Azure gets that name plus a random suffix, and the config keys it
+    comes from (to shorten or rename)."""
+
+    type_token: str
+    parent_type: str
+    name: str
+    origins: tuple[KeyPath, ...]
+    autonamed: bool = True
+
+
+def derived_names(
+    component: str, component_type: str, topology: TopologySpec, public_ips: int
+) -> Iterator[DerivedName]:
+    """Every name the component registers for `topology`, in registration order."""
+    for index, vnet in enumerate(topology.vnets):
+        origin: tuple[KeyPath, ...] = (("vnets", index, "name"),)
+        side = side_name(component, vnet.name)
+        yield DerivedName(SIDE_TYPE, component_type, side, origin, autonamed=False)
+        if vnet.resource_group_name is None:
+            yield DerivedName(RESOURCE_GROUP_TYPE, SIDE_TYPE, resource_group_name(side), origin)
+        yield DerivedName(VNET_TYPE, SIDE_TYPE, vnet_name(side), origin)
+        yield DerivedName(SUBNET_TYPE, SIDE_TYPE, gateway_subnet_name(side), origin, autonamed=False)
+        for k, subnet in enumerate(vnet.subnets):
+            subnet_origin = (*origin, ("vnets", index, "subnets", k, "name"))
+            yield DerivedName(
+                SUBNET_TYPE, SIDE_TYPE, workload_subnet_name(side, subnet.name), subnet_origin, autonamed=False
+            )
+        for ip in range(1, public_ips + 1):
+            yield DerivedName(PUBLIC_IP_TYPE, SIDE_TYPE, public_ip_name(side, ip), origin)
+        yield DerivedName(GATEWAY_TYPE, SIDE_TYPE, gateway_name(side), origin)
+    position = {vnet.name: index for index, vnet in enumerate(topology.vnets)}
+    for a, b in topology.links():
+        origin = (("vnets", position[a], "name"), ("vnets", position[b], "name"))
+        link = link_name(component, a, b)
+        yield DerivedName(LINK_TYPE, component_type, link, origin, autonamed=False)
+        if topology.shared_key is None:
+            yield DerivedName(PASSWORD_TYPE, LINK_TYPE, key_name(link), origin, autonamed=False)
+        for local, remote in ((a, b), (b, a)):
+            yield DerivedName(CONNECTION_TYPE, LINK_TYPE, connection_name(component, local, remote), origin)
+
+
+def collisions(names: Iterator[DerivedName]) -> Iterator[tuple[DerivedName, DerivedName]]:
+    """Pairs of names that would give one URN (same type, same parent type, same name), first one first."""
+    seen: dict[tuple[str, str, str], DerivedName] = {}
+    for derived in names:
+        key = (derived.type_token, derived.parent_type, derived.name)
+        if key in seen:
+            yield seen[key], derived
+        else:
+            seen[key] = derived
