@@ -1,14 +1,17 @@
-"""`plan`: the schedule, the capacity summary, `--json`, `--format mermaid` and progress."""
+"""`plan`: the schedule, the capacity summary, `--json` (also when nothing is planned), `--format mermaid` and
+progress."""
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support import CONNECTION, GATEWAY, PROJECT_DIR, plain, plan_stack
-from tests.test_cli import run_cli
+from tests.test_cli import broken_dev_config, dev_config, project_copy, run_cli, write_stack
 from vnet2vnet import cli
 from vnet2vnet.diagram import render_mermaid
 from vnet2vnet.engine import Plan
@@ -119,6 +122,62 @@ class TestJson:
         assert isinstance(outputs, dict) and outputs["sharedKey"] == "[secret]"
 
 
+def unplanned(result: Any, plan_document: dict[str, object]) -> dict[str, Any]:
+    """The document `plan --json` printed when nothing could be planned, checked against a real plan's: the same
+    keys and types, everything but `stack`, `project` and `findings` empty."""
+    assert "Traceback" not in result.stderr, result.stderr
+    document: dict[str, Any] = json.loads(result.stdout)  # stdout is JSON and nothing else
+    assert set(document) == set(plan_document), "the same keys as a planned stack's document"
+    for key, value in plan_document.items():
+        assert type(document[key]) is type(value), f"{key}: {type(document[key]).__name__}, not {type(value)}"
+    schedule = plan_document["schedule"]
+    assert isinstance(schedule, dict) and set(document["schedule"]) == set(schedule)
+    assert document["resources"] == [] and document["outputs"] == {} and document["capacity"] == []
+    assert document["schedule"]["waves"] == [] and document["spec_check"]["checked"] == 0
+    assert document["findings"], "the findings say why nothing was planned"
+    for finding in document["findings"]:
+        assert set(finding) == {"severity", "path", "message", "fix"}, finding
+    return document
+
+
+class TestJsonWhenNothingIsPlanned:
+    def test_config_errors_print_the_findings_and_exit_1(self, tmp_path: Path, document: dict[str, object]) -> None:
+        project = project_copy(tmp_path)
+        write_stack(project, "broken", broken_dev_config())
+        result = run_cli("plan", "--stack", "broken", "--json", "--project-dir", str(project))
+        assert result.returncode == 1, result.stderr
+        failed = unplanned(result, document)
+        assert failed["stack"] == "broken" and failed["project"] == "vnet2vnet"
+        paths = {(f["severity"], f["path"]) for f in failed["findings"]}
+        assert ("error", "vnet2vnet:vnets[1].gatewaySubnetPrefix") in paths, failed["findings"]
+        assert "vnet2vnet:vnets[1].gatewaySubnetPrefix" in result.stderr, "stderr still tells a human"
+
+    def test_a_missing_stack_file_is_a_finding_on_the_file_and_exit_2(self, document: dict[str, object]) -> None:
+        result = run_cli("plan", "--stack", "nosuch", "--json")
+        assert result.returncode == 2, result.stderr
+        (finding,) = unplanned(result, document)["findings"]
+        assert finding["severity"] == "error" and finding["path"] == str(PROJECT_DIR / "Pulumi.nosuch.yaml"), finding
+        assert "dev" in finding["message"], "the message lists the stacks that exist"
+
+    def test_a_malformed_stack_file_is_a_finding_on_the_file_and_exit_2(
+        self, tmp_path: Path, document: dict[str, object]
+    ) -> None:
+        project = project_copy(tmp_path)
+        (project / "Pulumi.bad.yaml").write_text("config: [\n")
+        result = run_cli("plan", "--stack", "bad", "--json", "--project-dir", str(project))
+        assert result.returncode == 2, result.stderr
+        (finding,) = unplanned(result, document)["findings"]
+        assert finding["severity"] == "error" and finding["path"] == str(project / "Pulumi.bad.yaml"), finding
+
+    def test_outside_a_project_is_a_finding_on_pulumi_yaml_and_exit_2(
+        self, tmp_path: Path, document: dict[str, object]
+    ) -> None:
+        result = run_cli("plan", "--json", cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        (finding,) = unplanned(result, document)["findings"]
+        assert finding["path"] == str(tmp_path / "Pulumi.yaml") and "not a vnet2vnet project" in finding["message"]
+
+
 def test_the_generated_key_never_appears_in_any_output(dev_plan: Plan) -> None:
     key = plain(dev_plan.outputs["sharedKey"])
     assert len(key) == 64
@@ -143,6 +202,22 @@ class TestMermaid:
         match = re.search(r"<!-- dev-diagram -->\n```mermaid\n(.*?)```", readme, re.S)
         assert match, "README must embed the dev diagram after <!-- dev-diagram -->"
         assert match.group(1) == result.stdout, "README diagram is stale: paste `make diagram` output"
+
+    def test_warnings_go_to_stderr_and_only_the_diagram_to_stdout(self, tmp_path: Path) -> None:
+        project = project_copy(tmp_path)
+        write_stack(project, "warned", {**dev_config(), "vnet2vnet:hub": "east"})  # hub means nothing to a pair
+        result = run_cli("plan", "--stack", "warned", "--format", "mermaid", "--project-dir", str(project))
+        assert result.returncode == 0, "warnings alone do not fail"
+        assert result.stdout.startswith("flowchart") and "warning" not in result.stdout, result.stdout
+        assert "warning: vnet2vnet:hub: hub is used only by hub-and-spoke" in result.stderr, result.stderr
+        assert result.stderr.count("vnet2vnet:hub:") == 1, f"the warning is shown once:\n{result.stderr}"
+
+    def test_errors_go_to_stderr_with_exit_1_and_nothing_on_stdout(self, tmp_path: Path) -> None:
+        project = project_copy(tmp_path)
+        write_stack(project, "broken", broken_dev_config())
+        result = run_cli("plan", "--stack", "broken", "--format", "mermaid", "--project-dir", str(project))
+        assert (result.returncode, result.stdout) == (1, ""), result
+        assert "error: vnet2vnet:vnets[1].gatewaySubnetPrefix" in result.stderr, result.stderr
 
 
 def test_text_plan_shows_schedule_and_capacity() -> None:

@@ -1,80 +1,241 @@
-"""`python -m vnet2vnet` (or `vnet2vnet` once installed): offline planning of the project's stacks."""
+"""`python -m vnet2vnet` (or `vnet2vnet` once installed): offline planning of the project's stacks, and the
+Pulumi operations on them.
+
+Only argparse and the findings module are imported up front: `--help` and `--version` must not pay for the
+Pulumi SDKs, so each command imports what it needs.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from vnet2vnet.checks import stack_findings
-from vnet2vnet.diagram import render_mermaid
-from vnet2vnet.engine import ConfigFileError, ProgramError, RecordedResource, load_stack_config, run_stack
-from vnet2vnet.findings import RenderedFinding, format_findings
-from vnet2vnet.operations import Operator, PulumiCliMissingError
-from vnet2vnet.render import plan_document, render_text
-from vnet2vnet.report import connection_rounds_of, gateway_capacity, plan_schedule
-from vnet2vnet.spec import TopologySpec
-from vnet2vnet.spec_check import check_plan, defect_findings
+from vnet2vnet import __version__
+from vnet2vnet.findings import CONFIG_NAMESPACE, RenderedFinding, format_findings
+
+if TYPE_CHECKING:
+    from vnet2vnet.engine import RecordedResource
+    from vnet2vnet.spec import TopologySpec
 
 EXIT_OK = 0
-EXIT_INVALID_CONFIG = 1
-EXIT_PROGRAM_FAILED = 1
+EXIT_FINDINGS = 1
+EXIT_INVALID_CONFIG = EXIT_FINDINGS
+EXIT_PROGRAM_FAILED = EXIT_FINDINGS
 EXIT_USAGE = 2
 EXIT_NO_CLI = 3
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES = """\
+exit codes:
+  0    success; warnings alone do not fail (verify: every connection is Connected)
+  1    findings: errors in the stack config or in the planned requests; or an operation failed
+       (program error, Pulumi CLI error, verify timed out, destroy not confirmed or blocked)
+  2    usage or file error: bad arguments, not a vnet2vnet project, stack file missing or
+       malformed, stack not found in the backend
+  3    no Pulumi CLI on PATH (preview, up, refresh, destroy, outputs, verify)
+  130  interrupted (Ctrl-C)
+"""
+
+_IMPORTS_VNET2VNET = re.compile(r"^\s*(?:from|import)\s+vnet2vnet\b", re.MULTILINE)
 
 
-def _project_dir(value: str) -> Path:
-    path = Path(value).resolve()
-    if not (path / "Pulumi.yaml").exists():
-        raise argparse.ArgumentTypeError(f"{path} has no Pulumi.yaml")
-    return path
+class NotAProjectError(Exception):
+    """The project directory is not a vnet2vnet project; the message says why and what to do instead."""
+
+    fix = "run it from the project directory or pass --project-dir"
+
+    def __init__(self, project_dir: Path, reason: str, project: str = "") -> None:
+        self.project_dir, self.project = project_dir, project
+        self.problem = f"{project_dir} is not a vnet2vnet project ({reason})"
+        super().__init__(f"{self.problem}; {self.fix}")
+
+
+def _declares_vnet2vnet(manifest: dict[str, Any]) -> bool:
+    name = manifest.get("name")
+    config = manifest.get("config")
+    keys = [str(key) for key in config] if isinstance(config, dict) else []
+    return name == CONFIG_NAMESPACE or any(key.startswith(f"{CONFIG_NAMESPACE}:") for key in keys)
+
+
+def require_project(project_dir: Path) -> None:
+    """Raise NotAProjectError unless `project_dir` holds a Python Pulumi project that uses vnet2vnet: named
+    vnet2vnet, or declaring `vnet2vnet:` config keys, or with a `__main__.py` that imports vnet2vnet. Without this,
+    another project's directory would only get "vnet2vnet:vnets: is required"."""
+    from vnet2vnet.stack_files import ConfigFileError, read_yaml_file
+
+    manifest_file = project_dir / "Pulumi.yaml"
+    if not manifest_file.is_file():
+        raise NotAProjectError(project_dir, "no Pulumi.yaml")
+    try:
+        # The one strict reader the config loader uses too: another parser would disagree with it (and crash).
+        manifest = read_yaml_file(manifest_file).document
+    except (OSError, ConfigFileError):
+        return  # a broken Pulumi.yaml is a file error, which the config loader reports with its own message
+    if not isinstance(manifest, dict):
+        return
+    runtime = manifest.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    project = str(manifest.get("name", ""))
+    if runtime_name != "python":
+        raise NotAProjectError(
+            project_dir, f"its Pulumi.yaml is project {project!r} with runtime {runtime_name!r}", project
+        )
+    if _declares_vnet2vnet(manifest):
+        return
+    program = project_dir / "__main__.py"
+    if program.is_file() and _IMPORTS_VNET2VNET.search(program.read_text(errors="replace")):
+        return
+    raise NotAProjectError(
+        project_dir,
+        f"its Pulumi.yaml is project {project!r}, declares no {CONFIG_NAMESPACE}: config keys, and "
+        f"{'its __main__.py does not import vnet2vnet' if program.is_file() else 'there is no __main__.py'}",
+        project,
+    )
+
+
+def _directory(value: str) -> Path:
+    return Path(value).resolve()
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="vnet2vnet", description="Plan, deploy and verify Azure VNet-to-VNet stacks; every command checks first."
+        prog="vnet2vnet",
+        description="Plan, deploy and verify Azure VNet-to-VNet stacks; every command checks the stack config first.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"vnet2vnet {__version__}")
     stack_args = argparse.ArgumentParser(add_help=False)
     stack_args.add_argument("--stack", "-s", default="dev", help="stack name (reads Pulumi.<stack>.yaml); default dev")
     stack_args.add_argument(
         "--project-dir",
-        type=_project_dir,
-        default=Path.cwd(),
-        help="directory holding Pulumi.yaml (default: the current directory)",
+        metavar="DIR",
+        type=_directory,
+        default=".",
+        help="the vnet2vnet project directory, holding Pulumi.yaml (default: the current directory)",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    plan = commands.add_parser("plan", parents=[stack_args], help="show what a stack would build, offline")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            parents=[stack_args],
+            help=summary,
+            description=textwrap.fill(description, 88),  # the raw formatter keeps the epilog's table as written
+            epilog=EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    plan = command(
+        "plan",
+        "show what a stack would build, offline",
+        "Check the stack config, then run the program on Pulumi's mock runtime (no cloud account, nothing "
+        "deployed) and print the findings, the resource tree, the outputs, the deployment schedule, the gateway "
+        "capacity and the check against Azure's API spec. In --json mode stdout is always one JSON document, "
+        "errors included.",
+    )
     plan.add_argument(
         "--format",
         choices=("text", "json", "mermaid"),
         default="text",
-        help="text (default): tree, findings, schedule, capacity; json: one document; mermaid: topology diagram",
+        help="text (default): tree, findings, schedule, capacity; json: one document; mermaid: topology diagram "
+        "(findings on stderr)",
     )
     plan.add_argument("--json", action="store_const", const="json", dest="format", help="same as --format json")
-    commands.add_parser("preview", parents=[stack_args], help="pulumi preview through the Automation API")
-    commands.add_parser("up", parents=[stack_args], help="deploy the stack (pulumi up)")
-    commands.add_parser("refresh", parents=[stack_args], help="read the stack's real state from Azure")
-    destroy = commands.add_parser("destroy", parents=[stack_args], help="delete every resource of the stack")
+    command(
+        "preview",
+        "pulumi preview through the Automation API",
+        "Check the stack config, then run `pulumi preview` (creating the stack if needed) and print the change "
+        "summary. Needs the Pulumi CLI.",
+    )
+    command(
+        "up",
+        "deploy the stack (pulumi up)",
+        "Check the stack config, then run `pulumi up` (creating the stack if needed) and print what was created, "
+        "updated and deleted. Needs the Pulumi CLI and Azure credentials.",
+    )
+    command(
+        "refresh",
+        "read the stack's real state from Azure",
+        "Check the stack config, then run `pulumi refresh` on an existing stack.",
+    )
+    destroy = command(
+        "destroy",
+        "delete every resource of the stack",
+        "Delete every resource of an existing stack, after you type its name (or with --yes). Protected gateways "
+        "stop it with the steps to unprotect them.",
+    )
     destroy.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    commands.add_parser("outputs", parents=[stack_args], help="print the stack outputs as JSON (secrets masked)")
-    verify = commands.add_parser(
-        "verify", parents=[stack_args], help="refresh and wait until every connection is Connected"
+    command(
+        "outputs",
+        "print the stack outputs as JSON (secrets masked)",
+        'Print the outputs of an existing stack as one JSON object; secrets are shown as "[secret]".',
+    )
+    verify = command(
+        "verify",
+        "refresh and wait until every connection is Connected",
+        "Refresh the stack's connections until every one reports Connected or the timeout passes; print their "
+        "status and, if some are not Connected, what to check.",
     )
     verify.add_argument("--timeout", type=float, default=900, help="seconds to wait for Connected (default 900)")
     verify.add_argument("--interval", type=float, default=30, help="seconds between checks (default 30)")
     return parser
 
 
-def stack_config_findings(project_dir: Path, stack: str) -> tuple[TopologySpec | None, list[RenderedFinding]]:
-    """The validation pass over the stack config, as `pulumi up` would run it, without running the program."""
+_VNETS_PATH = f"{CONFIG_NAMESPACE}:vnets"
+
+
+def _explain_unset_stack(
+    project_dir: Path, stack: str, project: str, findings: list[RenderedFinding]
+) -> list[RenderedFinding]:
+    """When the stack file sets no vnet2vnet key at all, the vnets finding says so and lists the keys to set: the
+    cause is then a new or foreign stack file, not a typo."""
+    if not any(finding.severity == "error" and finding.path == _VNETS_PATH for finding in findings):
+        return findings
+    from vnet2vnet.schema import MESH
+    from vnet2vnet.stack_files import read_yaml_file
+
+    stack_file = project_dir / f"Pulumi.{stack}.yaml"
+    document = read_yaml_file(stack_file).document  # the config loader has just read it without error
+    config = document.get("config") if isinstance(document, dict) else None
+    keys = sorted(key if ":" in key else f"{project}:{key}" for key in map(str, config or {}))
+    if any(key.startswith(f"{CONFIG_NAMESPACE}:") for key in keys):
+        return findings
+    shown = ", ".join(keys[:5]) + (", ..." if len(keys) > 5 else "")
+    unset = f"{stack_file.name} sets no {CONFIG_NAMESPACE}: keys" + (f" (only {shown})" if keys else "")
+    optional = ", ".join(f"{CONFIG_NAMESPACE}:{key}" for key in sorted(set(MESH.fields_for("config")) - {"vnets"}))
+    fix = (
+        f"set {_VNETS_PATH} in {stack_file.name}: the VNets, each with name, location, addressSpaces and "
+        f"gatewaySubnetPrefix (README 'Config reference'); optional: {optional}"
+    )
+    return [
+        RenderedFinding(finding.severity, finding.path, f"{finding.message}; {unset}", fix)
+        if finding.severity == "error" and finding.path == _VNETS_PATH
+        else finding
+        for finding in findings
+    ]
+
+
+def stack_config_findings(project_dir: Path, stack: str) -> tuple[str, TopologySpec | None, list[RenderedFinding]]:
+    """The validation pass over the stack config, as `pulumi up` would run it, without running the program: the
+    project name, the spec (None when there are errors) and the findings."""
+    from vnet2vnet.checks import stack_findings
+    from vnet2vnet.engine import load_stack_config
+
     project, config = load_stack_config(project_dir, stack)
-    prefix = f"{project}:"
+    # The program reads the vnet2vnet: namespace whatever the project is called (read_raw_stack_config).
+    prefix = f"{CONFIG_NAMESPACE}:"
     raw = {key[len(prefix) :]: value for key, value in config.values.items() if key.startswith(prefix)}
     topology, findings = stack_findings(raw, project)
-    return topology, [finding.rendered("config") for finding in findings]
+    rendered = [finding.rendered("config") for finding in findings]
+    return project, topology, _explain_unset_stack(project_dir, stack, project, rendered)
 
 
 class Progress:
@@ -103,27 +264,77 @@ class Progress:
             print(f"\r{total}" if self.interactive else total, file=sys.stderr)
 
 
+def _print_json(document: dict[str, Any]) -> None:
+    print(json.dumps(document, indent=2))
+
+
+def _unplanned(args: argparse.Namespace, project: str, findings: list[RenderedFinding], code: int) -> int:
+    """End a plan that produced nothing. In --json mode stdout still gets a document (the plan's keys, empty, with
+    the findings) so that CI can read why; in the other modes the findings are already on stderr."""
+    if args.format == "json":
+        from vnet2vnet.render import unplanned_document
+        from vnet2vnet.spec_check import SpecCheck
+
+        document = unplanned_document(args.stack, project, findings)
+        document["spec_check"] = SpecCheck(skipped="nothing was planned").as_dict()
+        _print_json(document)
+    return code
+
+
+def _file_error_finding(project_dir: Path, stack: str, error: Exception) -> RenderedFinding:
+    """A missing or malformed project or stack file as a finding whose path is that file."""
+    text = str(error)
+    stack_file = f"Pulumi.{stack}.yaml"
+    # The loader's message names the file it is about: the stack file unless only Pulumi.yaml is named.
+    name = "Pulumi.yaml" if "Pulumi.yaml" in text and stack_file not in text else stack_file
+    path = project_dir / name
+    if path.exists():
+        fix = f"correct {name}: a YAML mapping whose `config:` maps keys to values"
+    else:
+        fix = f"create {name} (README 'Config reference'), or pass --stack with one of the stacks here"
+    return RenderedFinding("error", str(path), text, fix)
+
+
 def plan_command(args: argparse.Namespace) -> int:
+    from vnet2vnet.engine import ConfigFileError, ProgramError, run_stack
+
     progress = Progress()
+    project = ""
+    findings: list[RenderedFinding] = []
     try:
-        topology, findings = stack_config_findings(args.project_dir, args.stack)
-        if any(finding.severity == "error" for finding in findings):
-            errors = sum(finding.severity == "error" for finding in findings)
+        require_project(args.project_dir)
+        project, topology, findings = stack_config_findings(args.project_dir, args.stack)
+        errors = sum(finding.severity == "error" for finding in findings)
+        if errors:
             print(
                 f"Stack '{args.stack}': {errors} error(s) in the configuration; nothing was planned.\n", file=sys.stderr
             )
             print(format_findings(findings), file=sys.stderr)
-            return EXIT_INVALID_CONFIG
+            return _unplanned(args, project, findings, EXIT_FINDINGS)
         plan = run_stack(args.project_dir, args.stack, on_register=progress)
+    except NotAProjectError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        finding = RenderedFinding("error", str(exc.project_dir / "Pulumi.yaml"), exc.problem, exc.fix)
+        return _unplanned(args, exc.project, [finding], EXIT_USAGE)
     except ConfigFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _unplanned(args, project, [_file_error_finding(args.project_dir, args.stack, exc)], EXIT_USAGE)
     except ProgramError as exc:
         print(f"error: the program failed for stack '{args.stack}':\n{exc}", file=sys.stderr)
-        return EXIT_PROGRAM_FAILED
+        failure = RenderedFinding(
+            "error",
+            str(args.project_dir / "__main__.py"),
+            f"the program failed: {exc}",
+            "fix the error the message quotes (README 'Troubleshooting')",
+        )
+        return _unplanned(args, project, [*findings, failure], EXIT_PROGRAM_FAILED)
     finally:
         progress.done()
     assert topology is not None
+    if args.format == "mermaid":
+        # stdout is the diagram alone, ready to paste; the findings a text plan shows go to stderr.
+        for finding in findings:
+            print(str(finding), file=sys.stderr)
     for warning in plan.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     shown = {str(finding) for finding in findings}
@@ -131,8 +342,14 @@ def plan_command(args: argparse.Namespace) -> int:
         if message not in shown:
             print(f"program: {message}", file=sys.stderr)
     if args.format == "mermaid":
+        from vnet2vnet.diagram import render_mermaid
+
         print(render_mermaid(plan))
         return EXIT_OK
+    from vnet2vnet.render import plan_document, render_text
+    from vnet2vnet.report import connection_rounds_of, gateway_capacity, plan_schedule
+    from vnet2vnet.spec_check import check_plan, defect_findings
+
     schedule = plan_schedule(plan)
     capacity = gateway_capacity(topology)
     rounds = connection_rounds_of(plan)
@@ -141,11 +358,11 @@ def plan_command(args: argparse.Namespace) -> int:
     if args.format == "json":
         document = plan_document(plan, findings, schedule, capacity, rounds)
         document["spec_check"] = spec_check.as_dict()
-        print(json.dumps(document, indent=2))
+        _print_json(document)
     else:
         print(render_text(plan, findings, schedule, capacity, rounds))
         print(spec_check.summary())
-    return EXIT_PROGRAM_FAILED if spec_check.violations else EXIT_OK
+    return EXIT_FINDINGS if spec_check.violations else EXIT_OK
 
 
 def _ask(prompt: str) -> str:
@@ -159,20 +376,23 @@ def _ask(prompt: str) -> str:
 
 def operation_command(args: argparse.Namespace) -> int:
     """preview, up, refresh, destroy, outputs and verify: check the config, then drive the Pulumi CLI."""
+    from vnet2vnet.engine import ConfigFileError
+
     try:
-        _, findings = stack_config_findings(args.project_dir, args.stack)
-    except ConfigFileError as exc:
+        require_project(args.project_dir)
+        _, _, findings = stack_config_findings(args.project_dir, args.stack)
+    except (NotAProjectError, ConfigFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if any(finding.severity == "error" for finding in findings):
         print(f"Stack '{args.stack}': errors in the configuration; nothing was sent to Azure.\n", file=sys.stderr)
         print(format_findings(findings), file=sys.stderr)
-        return EXIT_INVALID_CONFIG
+        return EXIT_FINDINGS
     for finding in findings:
         print(str(finding), file=sys.stderr)
     from pulumi.automation import errors as auto_errors
 
-    from vnet2vnet.operations import MissingStackError, cli_error_lines
+    from vnet2vnet.operations import MissingStackError, Operator, PulumiCliMissingError, cli_error_lines
 
     operator = Operator(args.project_dir, args.stack)
     try:
@@ -203,7 +423,7 @@ def operation_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # usage errors exit 2 here, --help and --version 0
     try:
         if args.command == "plan":
             return plan_command(args)
@@ -213,7 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
@@ -33,6 +32,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from vnet2vnet import stack_files
 from vnet2vnet.azure_facts import AZURE_DEFAULT_ASN
 from vnet2vnet.findings import CONFIG_NAMESPACE
 
@@ -140,8 +140,8 @@ class ProgramError(Exception):
     """The program failed; the message is the program's own."""
 
 
-class ConfigFileError(Exception):
-    """A project or stack file is missing or malformed."""
+# A project or stack file is missing or malformed: raised by the file loader, re-exported for the CLI and tests.
+ConfigFileError = stack_files.ConfigFileError
 
 
 def unwrap(value: Any) -> Any:
@@ -452,60 +452,65 @@ class StackConfig:
     values: dict[str, str]
     secret_keys: list[str]
     opaque_keys: list[str]  # secure values the offline engine cannot decrypt
+    warnings: list[str] = field(default_factory=list)  # about the files themselves (e.g. a plain-text key)
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        # libyaml's loader when PyYAML has it (its wheels do): several times faster, same safe subset.
-        loaded = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    except FileNotFoundError as exc:
-        raise ConfigFileError(f"{path.name} not found in {path.parent}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigFileError(f"{path.name} is not valid YAML: {exc}") from exc
-    if not isinstance(loaded, dict):
-        raise ConfigFileError(f"{path.name} must be a YAML mapping")
-    return loaded
+def _read_yaml(path: Path) -> stack_files.YamlFile:
+    # One strict loader for both files: what the Pulumi CLI refuses is refused here, with the key path or line.
+    return stack_files.read_yaml_file(path)
 
 
-def _config_section(document: dict[str, Any], path: Path) -> dict[str, Any]:
-    section = document.get("config") or {}
-    if not isinstance(section, dict):
-        raise ConfigFileError(
-            f"{path.name}: `config:` must be a mapping of keys to values, got a {type(section).__name__}"
-        )
-    return section
+def _config_section(document: stack_files.YamlFile, project: str) -> dict[str, Any]:
+    return stack_files.config_entries(document, project)
 
 
 def _as_config_string(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+    return stack_files.config_string(value)
+
+
+def _secret_warning(key: str, value: Any, file: str) -> list[str]:
+    # The key the program reads (stack_config.read_raw_stack_config), whatever the project is called.
+    if key == f"{CONFIG_NAMESPACE}:sharedKey" and value is not None:
+        return [stack_files.plaintext_secret_warning(key, file)]
+    return []
 
 
 def load_stack_config(project_dir: Path, stack: str) -> tuple[str, StackConfig]:
     """Merge the project's config defaults with Pulumi.<stack>.yaml, as the CLI does before running a program."""
-    project = _read_yaml(project_dir / "Pulumi.yaml")
-    name = str(project.get("name", CONFIG_NAMESPACE))
+    project_file = _read_yaml(project_dir / "Pulumi.yaml")
+    name = stack_files.project_name(project_file)
     values: dict[str, str] = {}
-    for key, declaration in _config_section(project, project_dir / "Pulumi.yaml").items():
-        full_key = key if ":" in key else f"{name}:{key}"
+    warnings: list[str] = []
+    for key, declaration in _config_section(project_file, name).items():
         if isinstance(declaration, dict) and ("default" in declaration or "value" in declaration):
-            values[full_key] = _as_config_string(declaration.get("value", declaration.get("default")))
+            value = declaration.get("value", declaration.get("default"))
         elif not isinstance(declaration, dict):
-            values[full_key] = _as_config_string(declaration)
+            value = declaration
+        else:
+            continue  # a declaration without a value: the stack file sets it, or the program reports it missing
+        values[key] = _as_config_string(value)
+        warnings += _secret_warning(key, value, project_file.name)
     stack_file = project_dir / f"Pulumi.{stack}.yaml"
     if not stack_file.exists():
         stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
         raise ConfigFileError(f"no stack file {stack_file.name}; stacks here: {', '.join(stacks) or 'none'}")
     secret_keys: list[str] = []
     opaque_keys: list[str] = []
-    for key, value in _config_section(_read_yaml(stack_file), stack_file).items():
-        full_key = key if ":" in key else f"{name}:{key}"
-        if isinstance(value, dict) and set(value) == {"secure"}:
-            secret_keys.append(full_key)
-            opaque_keys.append(full_key)
-            values[full_key] = OPAQUE_SECRET
+    stack_document = _read_yaml(stack_file)
+    stack_files.check_stack_settings(stack_document)
+    for key, value in _config_section(stack_document, name).items():
+        if value is None:  # loaders.go checkForEmptyConfig: the CLI passes "" and warns
+            values[key] = ""
+            warnings.append(stack_files.empty_value_warning(key, stack_file.name))
+            continue
+        plain, encrypted = stack_files.replace_secure(value, OPAQUE_SECRET)
+        if encrypted:
+            secret_keys.append(key)
+            opaque_keys.append(key)
         else:
-            values[full_key] = _as_config_string(value)
-    return name, StackConfig(values, secret_keys, opaque_keys)
+            warnings += _secret_warning(key, value, stack_file.name)
+        values[key] = _as_config_string(plain)
+    return name, StackConfig(values, secret_keys, opaque_keys, warnings)
 
 
 def run_stack(
@@ -534,6 +539,7 @@ def run_stack(
     plan = run_program(
         program, project=project, stack=stack, config=values, secret_keys=secret_keys, on_register=on_register
     )
+    plan.warnings.extend(stack_config.warnings)
     plan.warnings.extend(
         f"{key} is encrypted in Pulumi.{stack}.yaml; the offline engine cannot decrypt it, so its value is "
         "checked at `pulumi up`"

@@ -158,3 +158,10 @@ def plan_document(
         },
         "capacity": [dataclasses.asdict(gateway) for gateway in capacity],
     }
+
+
+def unplanned_document(stack: str, project: str, findings: Sequence[RenderedFinding]) -> dict[str, Any]:
+    """The `plan --json` document when nothing was planned (config or file errors): built by plan_document from an
+    empty plan, so it has the same keys and types, with the findings saying why."""
+    empty = Schedule(waves=[], critical_path=[], critical_path_minutes=0.0, start_minutes={})
+    return plan_document(Plan(project, stack, [], {}), findings, empty, [])
