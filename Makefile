@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 .PHONY: plan diagram test lint typecheck unit golden bench bench-mesh clean
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is required")'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (the pinned rpds-py and hypothesis need it)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -45,6 +45,10 @@ typecheck: $(STAMP)
 	$(BIN)/mypy --strict --cache-dir .mypy_cache/provider provider/__main__.py
 
 unit: $(STAMP)
+	@# The spec-check tests need Azure's REST API spec files (shared/ beside the clone, as CI lays it out).
+	@test -n "$$VNET2VNET_SPEC_DIR" || test -d ../shared/azure-rest-api-specs || { \
+		echo "error: ../shared/azure-rest-api-specs is missing: put shared/ beside this clone (CI does), or set" \
+		"VNET2VNET_SPEC_DIR to the Microsoft.Network 2024-05-01 spec folder" >&2; exit 2; }
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit

@@ -95,3 +95,23 @@ def test_path_set_scalars_from_the_cli_are_accepted_as_strings() -> None:
     assert topology is not None
     assert topology.connection.shared_key_length == 64
     assert topology.gateway.active_active is False
+
+
+class TestSecretsAndOddValuesFromArgs:
+    def test_a_key_of_the_wrong_type_is_never_echoed(self) -> None:
+        from tests.support import pair_args
+
+        key = 982734651029384756
+        _, findings = parse_component_args(pair_args(shared_key=key))
+        (finding,) = findings
+        rendered = str(finding.rendered("args"))
+        assert finding.path == ("shared_key",) and "expected a string, got an integer" in rendered, rendered
+        assert str(key) not in rendered and "98273" not in rendered, "the key, even of the wrong type, stays unsaid"
+
+    def test_tag_names_that_are_not_strings_are_a_finding_not_a_crash(self) -> None:
+        from tests.support import pair_args
+
+        _, findings = parse_component_args(pair_args(tags={1: "one", "owner": "net"}))
+        assert [(f.path, f.message) for f in findings] == [(("tags", "1"), "a name must be a string, got integer 1")], (
+            findings
+        )

@@ -182,6 +182,18 @@ class TestValidation:
         assert finding.path == "vnet2vnet:gateway.sku" and f"use {fitting}" == finding.fix, finding
         assert f"({count - 1})" in finding.message
 
+    @pytest.mark.parametrize(("count", "warned"), [(8, False), (9, True)])
+    def test_active_active_links_are_also_counted_conservatively(self, count: int, warned: bool) -> None:
+        # Microsoft documents one tunnel per connection but not how an active-active link's four IPsec tunnels
+        # count: the documented count decides errors, the stricter one (4 per link) warns.
+        gateway = {"sku": "VpnGw2AZ", "activeActive": True}
+        findings = findings_for({"vnets": stack_vnets(count), "topology": "mesh", "gateway": gateway})
+        assert not [f for f in findings if f.severity == "error"], findings
+        conservative = [f for f in findings if "four IPsec tunnels" in f.message]
+        assert bool(conservative) == warned, f"{count - 1} links x 4 = {4 * (count - 1)} against 30"
+        if warned:
+            assert conservative[0].severity == "warning" and "use VpnGw4AZ" in conservative[0].fix
+
     def test_every_overlapping_pair_is_named(self) -> None:
         plan_vnets = stack_vnets(4)
         plan_vnets[2]["addressSpaces"] = ["10.0.0.0/8"]

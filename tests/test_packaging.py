@@ -201,3 +201,19 @@ def test_a_wheel_installs_into_a_fresh_virtualenv_and_runs_the_example(tmp_path:
     assert report["resources"] == 26, "two pairs of 13 resources"
     assert str(venv) in report["from"], "the components come from the installed wheel, not the repository"
     assert report["cli"] and report["cli"].startswith(str(venv)), "the vnet2vnet console script is installed"
+
+
+def test_every_pin_installs_on_the_python_the_quick_start_names() -> None:
+    import importlib.metadata
+    import re
+
+    from packaging.specifiers import SpecifierSet
+
+    readme = (PROJECT_DIR / "README.md").read_text()
+    (minimum,) = set(re.findall(r"any machine with Python >= (3\.\d+)", readme))
+    makefile = (PROJECT_DIR / "Makefile").read_text()
+    assert f"sys.version_info >= ({minimum.replace('.', ', ')})" in makefile, "make checks the README's minimum"
+    pins = [line.split("==")[0] for line in (PROJECT_DIR / "requirements.txt").read_text().splitlines() if "==" in line]
+    for name in pins:
+        requires = importlib.metadata.metadata(name)["Requires-Python"] or ""
+        assert SpecifierSet(requires).contains(f"{minimum}.0"), f"{name} needs Python {requires}, not {minimum}"

@@ -27,14 +27,15 @@ from vnet2vnet import VnetMesh, VnetMeshArgs, VnetToVnetPair, VnetToVnetPairArgs
 from vnet2vnet.engine import Plan, unwrap
 from vnet2vnet.spec_check import SPEC_TARGETS, SpecChecker, check_plan, checker_for, find_spec_dir
 
-SPEC_DIR = find_spec_dir(PROJECT_DIR)
-pytestmark = pytest.mark.skipif(SPEC_DIR is None, reason="needs ../shared/azure-rest-api-specs beside the project")
+# Without the spec files every test here fails, saying what is missing (tests/conftest.py), never skips.
+pytestmark = pytest.mark.usefixtures("spec_dir")
 
 
 @pytest.fixture(scope="module")
 def checker() -> SpecChecker:
-    assert SPEC_DIR is not None
-    return checker_for(SPEC_DIR)
+    found = find_spec_dir(PROJECT_DIR)
+    assert found is not None, "the spec_dir fixture fails first when the spec files are missing"
+    return checker_for(found)
 
 
 def _pair(args: dict[str, Any]) -> Callable[[], Plan]:

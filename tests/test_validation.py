@@ -159,7 +159,11 @@ RULES: list[tuple[str, Callable[[Config], None], list[tuple[str, str, str]]]] = 
         [("error", "vnet2vnet:vnets[0].subnets[1].name", "used twice")],
     ),
     # gateway
-    ("sku-non-az-retired", section("gateway", sku="VpnGw2"), [("error", "vnet2vnet:gateway.sku", "non-AZ")]),
+    (
+        "sku-non-az-retired",
+        section("gateway", sku="VpnGw2"),
+        [("error", "vnet2vnet:gateway.sku", "was retired on 30 September 2026")],
+    ),
     ("sku-legacy", section("gateway", sku="Standard"), [("error", "vnet2vnet:gateway.sku", "legacy SKU")]),
     ("sku-typo", section("gateway", sku="VpnGw2Az"), [("error", "vnet2vnet:gateway.sku", "not a VPN gateway SKU")]),
     (
@@ -351,6 +355,108 @@ RULES: list[tuple[str, Callable[[Config], None], list[tuple[str, str, str]]]] = 
         [("error", "vnet2vnet:vnets[0].location", "did you mean 'eastus'")],
     ),
     ("unknown-region-typo", vnet(1, location="westeurop"), [("error", "vnet2vnet:vnets[1].location", "'westeurope'")]),
+    ("region-denmarkeast-has-zones", vnet(0, location="denmarkeast"), []),
+    ("region-indiasouthcentral-has-zones", vnet(0, location="indiasouthcentral"), []),
+    ("region-jio-is-known", vnet(1, location="jioindiawest"), []),
+    (
+        "region-unknown-is-a-warning",
+        vnet(0, location="marsnorth"),
+        [("warning", "vnet2vnet:vnets[0].location", "not in this program's list")],
+    ),
+    (
+        "region-near-miss-is-an-error",
+        vnet(0, location="East US"),
+        [("error", "vnet2vnet:vnets[0].location", "did you mean 'eastus'")],
+    ),
+    (
+        "region-preview-zones-are-not-used",
+        both(vnet(0, location="northcentralus"), section("gateway", zones=["1", "2", "3"])),
+        [("warning", "vnet2vnet:vnets[0].location", "in preview (no SLA): zones are not sent")],
+    ),
+    (
+        "zones-two-of-three",
+        section("gateway", zones=["1", "2"]),
+        [("error", "vnet2vnet:gateway.zones", "one zone or in all")],
+    ),
+    ("zones-repeated", section("gateway", zones=["1", "1"]), [("error", "vnet2vnet:gateway.zones", "listed twice")]),
+    ("zones-one", section("gateway", zones=["2"]), []),
+    # what the user names and types (resource-name-rules, tag-resources); never a "defect of the program"
+    (
+        "subscription-not-guid",
+        vnet(0, subscriptionId="my-subscription"),
+        [("error", "vnet2vnet:vnets[0].subscriptionId", "not a GUID")],
+    ),
+    (
+        "tenant-not-guid",
+        vnet(1, tenantId="contoso.onmicrosoft.com"),
+        [("error", "vnet2vnet:vnets[1].tenantId", "not a GUID")],
+    ),
+    (
+        "resource-group-slash",
+        vnet(0, resourceGroupName="rg/net"),
+        [("error", "vnet2vnet:vnets[0].resourceGroupName", "'/'")],
+    ),
+    (
+        "resource-group-final-period",
+        vnet(0, resourceGroupName="rg-net."),
+        [("error", "vnet2vnet:vnets[0].resourceGroupName", "final '.'")],
+    ),
+    (
+        "resource-group-too-long",
+        vnet(0, resourceGroupName="r" * 91),
+        [("error", "vnet2vnet:vnets[0].resourceGroupName", "91 characters")],
+    ),
+    ("resource-group-unicode-ok", vnet(0, resourceGroupName="rg-réseau_(prod).1"), []),
+    (
+        "subnet-name-invalid",
+        vnet(0, subnets=[{"name": "app tier", "prefix": "10.10.1.0/24"}]),
+        [("error", "vnet2vnet:vnets[0].subnets[0].name", "not a valid subnet name")],
+    ),
+    (
+        "subnet-name-ends-with-period",
+        vnet(0, subnets=[{"name": "app.", "prefix": "10.10.1.0/24"}]),
+        [("error", "vnet2vnet:vnets[0].subnets[0].name", "not a valid subnet name")],
+    ),
+    (
+        "subnet-smaller-than-29",
+        vnet(0, subnets=[{"name": "app", "prefix": "10.10.1.0/30"}]),
+        [("error", "vnet2vnet:vnets[0].subnets[0].prefix", "smallest IPv4 subnet, /29")],
+    ),
+    (
+        "ipv6-only-vnet",
+        vnet(0, addressSpaces=["fd00:10::/48"], gatewaySubnetPrefix="fd00:10:0:ff::/64"),
+        [
+            ("error", "vnet2vnet:vnets[0].addressSpaces", "only IPv6"),
+            ("error", "vnet2vnet:vnets[0].gatewaySubnetPrefix", "must be IPv4"),
+        ],
+    ),
+    (
+        "ipv6-gateway-subnet-in-dual-stack",
+        vnet(0, addressSpaces=["10.10.0.0/16", "fd00:10::/48"], gatewaySubnetPrefix="fd00:10:0:ff::/64"),
+        [("error", "vnet2vnet:vnets[0].gatewaySubnetPrefix", "must be IPv4")],
+    ),
+    (
+        "tags-over-fifty-with-ours",
+        top(tags={f"t{i}": "x" for i in range(48)}),
+        [("error", "vnet2vnet:tags", "plus the 3 the program adds make 51")],
+    ),
+    ("tags-fifty-with-ours", top(tags={f"t{i}": "x" for i in range(47)}), []),
+    (
+        "tag-name-forbidden-characters",
+        top(tags={"cost/center": "x"}),
+        [("error", 'vnet2vnet:tags["cost/center"]', "'/'")],
+    ),
+    (
+        "tag-name-too-long",
+        top(tags={"n" * 513: "x"}),
+        [("error", f'vnet2vnet:tags["{"n" * 513}"]', "1..512 characters")],
+    ),
+    ("tag-value-too-long", top(tags={"owner": "v" * 257}), [("error", 'vnet2vnet:tags["owner"]', "at most 256")]),
+    (
+        "tag-names-differ-only-by-case",
+        top(tags={"Owner": "a", "owner": "b"}),
+        [("error", 'vnet2vnet:tags["owner"]', "case-insensitive")],
+    ),
 ]
 
 

@@ -92,7 +92,11 @@ GATEWAY_SKUS: Final[dict[str, GatewaySku]] = {
 }
 DEFAULT_GATEWAY_SKU: Final = "VpnGw1AZ"
 
-# Non-AZ SKUs: new creation blocked since 2025, retired Sep 2026 (SKU consolidation doc): map to the AZ SKU.
+# Non-AZ SKUs: new creation blocked in 2025 (SKU consolidation doc: "Effective January 1, 2025"; what's new: "New
+# Non-AZ SKU creates blocked in 2025"; ../shared/reference/azure-vpn-facts.md gives 1 November 2025), existing
+# gateways migrated to the AZ SKUs, retired 30 September 2026 (what's new, 05/26/2026): map to the AZ SKU.
+NON_AZ_CREATION_BLOCKED: Final = "2025"
+NON_AZ_RETIRED: Final = "30 September 2026"
 RETIRED_NON_AZ_SKUS: Final[dict[str, str]] = {f"VpnGw{n}": f"VpnGw{n}AZ" for n in range(1, 6)}
 # Legacy SKUs whose creation Azure blocks (VPN FAQ; what's new).
 LEGACY_SKUS: Final = ("Standard", "HighPerformance", "UltraPerformance")
@@ -140,13 +144,18 @@ CONNECTION_PROTOCOLS: Final = ("IKEv2", "IKEv1")
 # VNet-to-VNet uses IKEv2).
 DEFAULT_CONNECTION_PROTOCOL: Final = "IKEv2"
 
-# Regions, by programmatic name, with availability-zone support. Source: regions-list.md (09/23/2025).
-# VPN AZ SKUs deploy in every region; where a region has no zones the gateway stays regional (SKU consolidation).
+# Regions, by programmatic name, with availability-zone support. Source: regions-list.md
+# (https://learn.microsoft.com/azure/reliability/regions-list; MicrosoftDocs/reliability-docs as of 2026-08:
+# Denmark East GA 2026-03, India South Central GA 2026-07). VPN AZ SKUs deploy in every region; where a region has
+# no zones the gateway stays regional (SKU consolidation). A fixed list goes stale: an unknown region is a warning
+# unless it is a near miss of a known one (validation.check_locations).
+REGIONS_AS_OF: Final = "2026-08"
 AZ_REGIONS: Final = frozenset(
     {
         "australiaeast", "austriaeast", "belgiumcentral", "brazilsouth", "canadacentral", "centralindia",
-        "centralus", "chilecentral", "eastasia", "eastus", "eastus2", "francecentral", "germanywestcentral",
-        "indonesiacentral", "israelcentral", "italynorth", "japaneast", "japanwest", "koreacentral",
+        "centralus", "chilecentral", "denmarkeast", "eastasia", "eastus", "eastus2", "francecentral",
+        "germanywestcentral", "indiasouthcentral", "indonesiacentral", "israelcentral", "italynorth", "japaneast",
+        "japanwest", "koreacentral",
         "malaysiawest", "mexicocentral", "newzealandnorth", "northeurope", "norwayeast", "polandcentral",
         "qatarcentral", "southafricanorth", "southcentralus", "southeastasia", "spaincentral", "swedencentral",
         "switzerlandnorth", "uaenorth", "uksouth", "westeurope", "westus2", "westus3",
@@ -157,8 +166,15 @@ NON_AZ_REGIONS: Final = frozenset(
         "australiacentral", "australiacentral2", "australiasoutheast", "brazilsoutheast", "canadaeast",
         "francesouth", "germanynorth", "koreasouth", "northcentralus", "norwaywest", "southafricawest",
         "southindia", "switzerlandwest", "uaecentral", "ukwest", "westcentralus", "westindia", "westus",
+        # Restricted regions for Jio customers: Azure locations (`az account list-locations`) absent from
+        # regions-list.md, so no documented zones.
+        "jioindiacentral", "jioindiawest",
     }
 )  # fmt: skip
+# Regions whose zones are in preview (../shared/reference/azure-vpn-facts.md, December 2026: "northcentralus now
+# lists 3 zones (preview)"; regions-list.md of 2026-08 shows none). Preview zones carry no SLA, and a public IP's
+# zones cannot change after creation: the program treats these regions as regional and never sends zones there.
+PREVIEW_ZONE_REGIONS: Final = frozenset({"northcentralus"})
 KNOWN_REGIONS: Final = AZ_REGIONS | NON_AZ_REGIONS
 AVAILABILITY_ZONES: Final = ("1", "2", "3")
 
@@ -253,3 +269,22 @@ AZURE_NATIVE_DEFAULT_TIMEOUT_MINUTES: Final = 120
 # ARM accepts at most three auxiliary tenants in the x-ms-authorization-auxiliary header
 # (https://learn.microsoft.com/azure/azure-resource-manager/management/authenticate-multi-tenant).
 MAX_AUXILIARY_TENANTS: Final = 3
+
+# What the user names or types, as Azure accepts it (NAMING_RULES_DOC, Microsoft.Resources and Microsoft.Network):
+# - resource group: 1-90 characters, Unicode letters and digits, underscores, parentheses, hyphens and periods;
+#   it cannot end with a period.
+# - subnet: 1-80 characters, alphanumerics, underscores, periods and hyphens; it starts with an alphanumeric and
+#   ends with an alphanumeric or an underscore.
+RESOURCE_GROUP_NAME_MAX: Final = 90
+SUBNET_NAME_PATTERN: Final = r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$"
+# Subscription and tenant IDs are GUIDs (ARM resource IDs; Entra tenant ID).
+GUID_PATTERN: Final = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+# Tags (https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources): at most 50 per
+# resource; names up to 512 characters, values up to 256; names cannot contain < > % & \ ? /; names are
+# case-insensitive.
+TAG_LIMIT_PER_RESOURCE: Final = 50
+TAG_NAME_MAX: Final = 512
+TAG_VALUE_MAX: Final = 256
+TAG_NAME_FORBIDDEN_CHARACTERS: Final = "<>%&\\?/"
+# The smallest IPv4 subnet Azure supports is /29 (VNET_FAQ: "The smallest supported IPv4 subnet is /29").
+SMALLEST_SUBNET_PREFIX_LENGTH: Final = 29

@@ -47,6 +47,7 @@ class Field:
     only: PathStyle | None = None  # a key of one entry point only
     deferrable: bool = False  # may be a Pulumi Output in component args
     schema: ObjectSchema | None = None
+    secret: bool = False  # never echoed in a finding, whatever its type
 
     def key(self, style: PathStyle) -> str:
         return camel_case(self.name) if style == "config" else self.name
@@ -224,6 +225,7 @@ TOPOLOGY = ObjectSchema(
             Kind.STR,
             "Bring your own pre-shared key (secret); overrides key generation.",
             deferrable=True,
+            secret=True,
         ),
         Field("tags", Kind.STR_MAP, "Tags for every taggable resource.", deferrable=True),
     ),
@@ -240,6 +242,14 @@ MESH = ObjectSchema(
     ),
     _topology,
 )
+
+
+def _describe_kind(value: Any) -> str:
+    """The kind of a value without the value itself (for secrets)."""
+    for kind, described in ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string")):
+        if isinstance(value, kind):
+            return described
+    return _describe(value)
 
 
 def never_deferred(_: Any) -> bool:
@@ -316,7 +326,9 @@ class _Parser:
             return None, False
         scalar, ok = self._scalar(value, kind)
         if not ok:
-            self.fail(path, f"expected {kind.value}, got {_describe(value)}", f"write {kind.value}")
+            # A key of the wrong type is still a key: name its type, never its value.
+            got = _describe_kind(value) if declared.secret else _describe(value)
+            self.fail(path, f"expected {kind.value}, got {got}", f"write {kind.value}")
         return scalar, ok
 
     def _scalar(self, value: Any, kind: Kind) -> tuple[Any, bool]:
@@ -336,8 +348,13 @@ class _Parser:
             return value, True
         if self.style == "args" and isinstance(value, float) and value.is_integer():
             return int(value), True  # other languages send every number as a double
-        if self.style == "config" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value), True
+        if self.style == "config" and isinstance(value, str):
+            # One optional minus and 1-20 ASCII digits: str.isdigit() also takes "²" and "٣", and lstrip("-") took
+            # "--64", all of which int() refuses; and int() refuses over 4300 digits (CPython's str-to-int limit).
+            text = value.strip()
+            digits = text.removeprefix("-")
+            if 0 < len(digits) <= 20 and digits.isascii() and digits.isdigit():
+                return int(text), True
         return None, False
 
     def _parse_list(self, value: Any, declared: Field, path: KeyPath) -> tuple[Any, bool]:
@@ -378,6 +395,14 @@ class _Parser:
             return None, False
         valid = True
         for key, item in value.items():
+            if not isinstance(key, str):
+                self.fail(
+                    (*path, MapKey(str(key))),
+                    f"a name must be a string, got {_describe(key)}",
+                    "quote the name",
+                )
+                valid = False
+                continue
             if isinstance(item, str) or (declared.deferrable and self.is_deferred(item)):
                 continue
             self.fail((*path, MapKey(key)), f"expected {Kind.STR.value}, got {_describe(item)}", "quote the value")

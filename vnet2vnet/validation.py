@@ -16,8 +16,8 @@ from typing import Any
 
 from vnet2vnet import azure_facts as facts
 from vnet2vnet import naming
-from vnet2vnet.findings import Finding, KeyPath, camel_case, error, errors_in, warning
-from vnet2vnet.spec import TopologySpec, VnetSpec
+from vnet2vnet.findings import Finding, KeyPath, MapKey, camel_case, error, errors_in, warning
+from vnet2vnet.spec import TopologySpec, VnetSpec, managed_tags
 from vnet2vnet.topology import TOPOLOGIES, tunnels_per_vnet
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -110,6 +110,14 @@ def check_address_plan(topology: TopologySpec) -> Iterator[Finding]:
             yield error(
                 ("vnets", i, "address_spaces"), "a VNet needs at least one address space", 'add e.g. ["10.10.0.0/16"]'
             )
+        elif plan.spaces and all(network.version == 6 for _, network in plan.spaces):
+            # A VPN gateway needs IPv4: IPv6 in a VNet is dual-stack only (ipv6-overview).
+            yield error(
+                ("vnets", i, "address_spaces"),
+                "the VNet has only IPv6 address spaces; Azure VNets and VPN gateways need an IPv4 space "
+                "(IPv6 is dual-stack only)",
+                'add an IPv4 space, e.g. ["10.10.0.0/16"]',
+            )
         yield from _check_space_ranges(plan.spaces)
         for _, path_b, net_a, net_b in overlapping_pairs(plan.spaces):
             yield error(path_b, f"{net_b} overlaps {net_a} of the same VNet", "merge them or pick a disjoint range")
@@ -152,6 +160,13 @@ def _check_gateway_subnet(topology: TopologySpec, index: int, plan: _VnetPlan) -
     if plan.gateway_subnet is None:
         return
     path, network = plan.gateway_subnet
+    if network.version != 4:
+        yield error(
+            path,
+            f"{network} is IPv6; the GatewaySubnet prefix must be IPv4 (a VPN gateway's IP configurations are IPv4)",
+            "use an IPv4 prefix inside the VNet, e.g. its last /27",
+        )
+        return
     spaces = [n for _, n in plan.spaces]
     if spaces and not _inside_any(network, spaces):
         yield error(
@@ -186,6 +201,13 @@ def _check_workload_subnets(vnet: VnetSpec, index: int, plan: _VnetPlan) -> Iter
     for path, network in plan.subnets:
         if spaces and not _inside_any(network, spaces):
             yield error(path, f"{network} is not inside the VNet's address spaces", "pick a prefix inside them")
+        smallest = facts.SMALLEST_SUBNET_PREFIX_LENGTH
+        if network.version == 4 and network.prefixlen > smallest:
+            yield error(
+                path,
+                f"/{network.prefixlen} is smaller than Azure's smallest IPv4 subnet, /{smallest} (VNet FAQ)",
+                f"use a /{smallest} or larger, e.g. {network.supernet(new_prefix=smallest)}",
+            )
     with_gateway = ([plan.gateway_subnet] if plan.gateway_subnet else []) + plan.subnets
     for path_a, path_b, net_a, net_b in overlapping_pairs(with_gateway):
         other = "the GatewaySubnet" if path_a[-1] == "gateway_subnet_prefix" else f"subnets[{path_a[-2]}]"
@@ -236,25 +258,41 @@ def check_topology(topology: TopologySpec) -> Iterator[Finding]:
         seen.setdefault(vnet.name.lower(), i)
 
 
-def _closest_regions(location: str) -> list[str]:
+# How close an unknown name must be to a known region to be taken for a typo of it (difflib ratio).
+NEAR_MISS_RATIO = 0.8
+
+
+def _near_misses(location: str) -> list[str]:
+    """Known regions the user probably meant: the same letters and digits (`East US`, `east-us`), or a close
+    spelling (`westeurop`)."""
     squashed = re.sub(r"[^a-z0-9]", "", location.lower())
     if squashed in facts.KNOWN_REGIONS:
         return [squashed]
-    return difflib.get_close_matches(squashed, sorted(facts.KNOWN_REGIONS), n=3, cutoff=0.6)
+    return difflib.get_close_matches(squashed, sorted(facts.KNOWN_REGIONS), n=3, cutoff=NEAR_MISS_RATIO)
 
 
 def check_locations(topology: TopologySpec) -> Iterator[Finding]:
-    # Programmatic region names (regions-list.md).
+    # Programmatic region names (regions-list.md). The list goes stale as Azure opens regions: a near miss of a
+    # known region is an error (a typo costs a failed deployment), any other unknown name only a warning.
     for i, vnet in enumerate(topology.vnets):
         if not isinstance(vnet.location, str) or vnet.location in facts.KNOWN_REGIONS:
             continue
-        closest = _closest_regions(vnet.location)
-        hint = f"; did you mean {' or '.join(repr(c) for c in closest)}?" if closest else ""
-        yield error(
-            ("vnets", i, "location"),
-            f"'{vnet.location}' is not a known Azure region{hint}",
-            f"use '{closest[0]}'" if closest else "use a programmatic name from `az account list-locations`",
-        )
+        path: KeyPath = ("vnets", i, "location")
+        closest = _near_misses(vnet.location)
+        if closest:
+            yield error(
+                path,
+                f"'{vnet.location}' is not an Azure region; did you mean {' or '.join(repr(c) for c in closest)}?",
+                f"use '{closest[0]}'",
+            )
+        else:
+            yield warning(
+                path,
+                f"'{vnet.location}' is not in this program's list of Azure regions (as of {facts.REGIONS_AS_OF}); "
+                "if Azure has it, it is newer than the list: its zones are unknown here, so none are sent and "
+                "the gateway stays regional",
+                "check the name with `az account list-locations -o table`",
+            )
 
 
 # --------------------------------------------------------------------------------------------------- gateway
@@ -268,7 +306,8 @@ def check_gateway(topology: TopologySpec) -> Iterator[Finding]:
         replacement = facts.RETIRED_NON_AZ_SKUS[gateway.sku]
         yield error(
             ("gateway", "sku"),
-            f"{gateway.sku} is a non-AZ SKU: new creation is blocked since 2025 and it retires in Sep 2026",
+            f"{gateway.sku} is a non-AZ SKU: creating new ones has been blocked since {facts.NON_AZ_CREATION_BLOCKED}, "
+            f"and the SKU was retired on {facts.NON_AZ_RETIRED}",
             f"use {replacement} (same tier, zone-redundant, priced the same since Jan 2025)",
         )
     elif sku is None:
@@ -313,12 +352,34 @@ def _check_zones(topology: TopologySpec, sku: facts.GatewaySku | None) -> Iterat
     for k, zone in enumerate(zones):
         if zone not in facts.AVAILABILITY_ZONES:
             yield error(("gateway", "zones", k), f"'{zone}' is not an availability zone", 'use "1", "2" and/or "3"')
+    distinct = sorted(set(zones))
+    if any(zone not in facts.AVAILABILITY_ZONES for zone in zones):
+        pass  # reported above, zone by zone
+    elif len(distinct) != len(zones):
+        yield error(("gateway", "zones"), "a zone is listed twice", f"list each zone once: {distinct}")
+    elif 1 < len(distinct) < len(facts.AVAILABILITY_ZONES):
+        # A public IP is zonal (one zone) or zone-redundant (every zone of the region): Azure creates a two-zone
+        # request in all three, and the next refresh wants a replacement (hashicorp/terraform-provider-azurerm
+        # #16470; public-ip-addresses "Availability zone").
+        yield error(
+            ("gateway", "zones"),
+            f"{len(distinct)} zones: a public IP is in one zone or in all of the region's zones "
+            f"({', '.join(facts.AVAILABILITY_ZONES)})",
+            'use ["1", "2", "3"] (zone-redundant, the default) or a single zone',
+        )
     if sku is not None and not sku.zone_redundant:
         yield warning(
             ("gateway", "zones"), f"{sku.name} gateways are not zone-redundant", "use an AZ SKU or drop zones"
         )
     for i, vnet in enumerate(topology.vnets):
-        if isinstance(vnet.location, str) and vnet.location in facts.NON_AZ_REGIONS:
+        if isinstance(vnet.location, str) and vnet.location in facts.PREVIEW_ZONE_REGIONS:
+            yield warning(
+                ("vnets", i, "location"),
+                f"{vnet.location}'s availability zones are in preview (no SLA): zones are not sent for VNet "
+                f"'{vnet.name}', its gateway stays regional (a public IP's zones cannot be changed later)",
+                "nothing to do, or pick a region with generally available zones for zone redundancy",
+            )
+        elif isinstance(vnet.location, str) and vnet.location in facts.NON_AZ_REGIONS:
             yield warning(
                 ("vnets", i, "location"),
                 f"{vnet.location} has no availability zones: zones are not sent for VNet '{vnet.name}', its gateway "
@@ -482,23 +543,55 @@ def check_ipsec_policy(topology: TopologySpec) -> Iterator[Finding]:
         )
 
 
+def _over_limit(sku: facts.GatewaySku, used: dict[str, int]) -> tuple[str, str | None] | None:
+    """The gateways over the SKU's tunnel limit, listed, and the smallest SKU that fits them all."""
+    over = {name: count for name, count in used.items() if count > sku.max_tunnels}
+    if not over:
+        return None
+    needed = max(over.values())
+    fitting = next((s.name for s in facts.GATEWAY_SKUS.values() if s.max_tunnels >= needed), None)
+    return ", ".join(f"{name} ({count})" for name, count in over.items()), fitting
+
+
 def check_capacity(topology: TopologySpec) -> Iterator[Finding]:
-    # Tunnels per gateway: Basic 10, VpnGw1AZ-3AZ 30, VpnGw4AZ-5AZ 100 (SKU table); one per link (VPN FAQ).
+    # Tunnels per gateway: Basic 10, VpnGw1AZ-3AZ 30, VpnGw4AZ-5AZ 100 (SKU table); one per link, "A VNet-to-VNet
+    # tunnel consists of two connection resources" and each connection counts (VPN FAQ; highly-available doc).
     sku = facts.GATEWAY_SKUS.get(topology.gateway.sku)
     if sku is None:
         return
-    used = tunnels_per_vnet(topology.vnet_names(), topology.links())
-    over = {name: count for name, count in used.items() if count > sku.max_tunnels}
-    if not over:
+    links = topology.links()
+    documented = _over_limit(sku, tunnels_per_vnet(topology.vnet_names(), links))
+    if documented is not None:
+        listed, fitting = documented
+        yield error(
+            ("gateway", "sku"),
+            f"{sku.name} takes {sku.max_tunnels} tunnels per gateway; these gateways need more: {listed}",
+            f"use {fitting}" if fitting else "split the topology: no SKU takes that many tunnels",
+        )
         return
-    needed = max(over.values())
-    fitting = next((s.name for s in facts.GATEWAY_SKUS.values() if s.max_tunnels >= needed), None)
-    listed = ", ".join(f"{name} ({count})" for name, count in over.items())
-    yield error(
-        ("gateway", "sku"),
-        f"{sku.name} takes {sku.max_tunnels} tunnels per gateway; these gateways need more: {listed}",
-        f"use {fitting}" if fitting else "split the topology: no SKU takes that many tunnels",
-    )
+    if not topology.gateway.active_active:
+        return
+    # Between two active-active gateways a link is a full mesh of four IPsec tunnels, one per pair of instances
+    # (vpn-gateway-highlyavailable). Microsoft does not say how they count against the SKU's limit: warn at the
+    # stricter count, one per instance pair.
+    strict = {
+        name: count * INSTANCES_PER_ACTIVE_ACTIVE_GATEWAY**2
+        for name, count in tunnels_per_vnet(topology.vnet_names(), links).items()
+    }
+    stricter = _over_limit(sku, strict)
+    if stricter is not None:
+        listed, fitting = stricter
+        yield warning(
+            ("gateway", "sku"),
+            f"counting each of an active-active link's four IPsec tunnels, {sku.name}'s {sku.max_tunnels} would not "
+            f"suffice: {listed}. Microsoft documents one tunnel per connection; it does not say how active-active "
+            "tunnels count, so this is the conservative count",
+            (f"use {fitting} to be safe either way" if fitting else "split the topology to be safe either way"),
+        )
+
+
+# An active-active gateway has two instances (about-active-active-gateways).
+INSTANCES_PER_ACTIVE_ACTIVE_GATEWAY = 2
 
 
 def check_transit(topology: TopologySpec) -> Iterator[Finding]:
@@ -510,6 +603,86 @@ def check_transit(topology: TopologySpec) -> Iterator[Finding]:
             "spokes cannot reach each other through the hub without BGP: spoke-to-spoke traffic needs BGP transit",
             "enable BGP (gateway.enableBgp and a bgpAsn per VNet) if spokes must talk to each other",
         )
+
+
+# ------------------------------------------------------------------------------- what the user names and types
+
+
+def check_identifiers(topology: TopologySpec) -> Iterator[Finding]:
+    """Subscription and tenant IDs are GUIDs; resource group and subnet names follow Azure's naming rules
+    (resource-name-rules). Caught here, they are the user's mistake, never a defect reported by the spec check."""
+    guid = re.compile(facts.GUID_PATTERN)
+    for i, vnet in enumerate(topology.vnets):
+        for key in ("subscription_id", "tenant_id"):
+            value = getattr(vnet, key)
+            if isinstance(value, str) and not guid.match(value):
+                yield error(
+                    ("vnets", i, key),
+                    f"'{value}' is not a GUID; {camel_case(key)} looks like 00000000-0000-0000-0000-000000000000",
+                    f"copy it from `az account show --query {'id' if key == 'subscription_id' else 'tenantId'}`",
+                )
+        group = vnet.resource_group_name
+        if isinstance(group, str):
+            yield from _check_resource_group_name(group, ("vnets", i, "resource_group_name"))
+        subnet_name = re.compile(facts.SUBNET_NAME_PATTERN)
+        for k, subnet in enumerate(vnet.subnets):
+            if not subnet_name.match(subnet.name):
+                yield error(
+                    ("vnets", i, "subnets", k, "name"),
+                    f"'{subnet.name}' is not a valid subnet name",
+                    "use 1-80 letters, digits, '_', '.' and '-', starting with a letter or digit and ending with a "
+                    "letter, digit or '_'",
+                )
+
+
+def _check_resource_group_name(name: str, path: KeyPath) -> Iterator[Finding]:
+    rule = f"use 1-{facts.RESOURCE_GROUP_NAME_MAX} letters, digits, '_', '(', ')', '-' and '.', not ending with '.'"
+    if not 1 <= len(name) <= facts.RESOURCE_GROUP_NAME_MAX:
+        yield error(path, f"the resource group name has {len(name)} characters", rule)
+    elif name.endswith(".") or not all(c.isalnum() or c in "_()-." for c in name):
+        bad = sorted({c for c in name if not (c.isalnum() or c in "_()-.")})
+        shown = ", ".join(repr(c) for c in bad) if bad else "a final '.'"
+        yield error(path, f"'{name}' is not a valid resource group name (it has {shown})", rule)
+
+
+def check_tags(topology: TopologySpec, component_name: str | None = None) -> Iterator[Finding]:
+    """Tag names and values within Azure's limits, and no more than 50 tags on a resource, counting the tags the
+    component adds (tag-resources)."""
+    tags = topology.tags
+    if not isinstance(tags, dict):
+        return  # an Output: checked once it resolves
+    merged = managed_tags(component_name or "project", "stack", tags)
+    if len(merged) > facts.TAG_LIMIT_PER_RESOURCE:
+        added = len(merged) - len(tags)
+        yield error(
+            ("tags",),
+            f"{len(tags)} tags plus the {added} the program adds make {len(merged)}; Azure allows "
+            f"{facts.TAG_LIMIT_PER_RESOURCE} per resource",
+            f"remove {len(merged) - facts.TAG_LIMIT_PER_RESOURCE} or more tags",
+        )
+    seen: dict[str, str] = {}
+    for name, value in tags.items():
+        path: KeyPath = ("tags", MapKey(name))
+        bad = sorted({c for c in name if c in facts.TAG_NAME_FORBIDDEN_CHARACTERS})
+        if not name or len(name) > facts.TAG_NAME_MAX:
+            yield error(path, f"a tag name has 1..{facts.TAG_NAME_MAX} characters, got {len(name)}", "shorten it")
+        if bad:
+            yield error(
+                path,
+                f"tag name '{name}' contains {', '.join(repr(c) for c in bad)}, which Azure refuses in tag names",
+                "remove those characters",
+            )
+        if name.lower() in seen:
+            yield error(
+                path,
+                f"tag names are case-insensitive in Azure: '{name}' and '{seen[name.lower()]}' are the same tag",
+                "keep one of them",
+            )
+        seen.setdefault(name.lower(), name)
+        if isinstance(value, str) and len(value) > facts.TAG_VALUE_MAX:
+            yield error(
+                path, f"a tag value has at most {facts.TAG_VALUE_MAX} characters, got {len(value)}", "shorten it"
+            )
 
 
 # ------------------------------------------------------------------------------------- derived resource names
@@ -596,6 +769,7 @@ RULES: tuple[Callable[[TopologySpec], Iterable[Finding]], ...] = (
     check_capacity,
     check_transit,
     check_auxiliary_tenants,
+    check_identifiers,
 )
 
 
@@ -605,6 +779,7 @@ def validate(topology: TopologySpec, component_name: str | None = None) -> list[
     findings = list(check_topology(topology))
     for rule in RULES:
         findings.extend(rule(topology))
+    findings.extend(check_tags(topology, component_name))
     if not errors_in(findings):  # names derive from valid, unique VNet names only
         findings.extend(check_resource_names(topology, component_name))
     return findings
