@@ -49,7 +49,8 @@ unit: $(STAMP)
 	@test -n "$$VNET2VNET_SPEC_DIR" || test -d ../shared/azure-rest-api-specs || { \
 		echo "error: ../shared/azure-rest-api-specs is missing: put shared/ beside this clone (CI does), or set" \
 		"VNET2VNET_SPEC_DIR to the Microsoft.Network 2024-05-01 spec folder" >&2; exit 2; }
-	$(BIN)/python -m pytest
+	@# One worker per core: the suite is CPU-bound (bench/offline_suite.py measures it).
+	$(BIN)/python -m pytest -n auto
 
 test: lint typecheck unit
 
