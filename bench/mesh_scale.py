@@ -40,6 +40,8 @@ def vnet(index: int) -> dict[str, object]:
 def write_project(directory: Path, sizes: list[int]) -> None:
     for name in ("Pulumi.yaml", "__main__.py"):
         shutil.copy(ROOT / name, directory / name)
+    # The stack program's own helpers (not part of the installed package).
+    shutil.copytree(ROOT / "components", directory / "components", ignore=shutil.ignore_patterns("__pycache__"))
     for size in sizes:
         config = {
             "config": {
