@@ -41,7 +41,9 @@ def write_project(directory: Path, sizes: list[int]) -> None:
     for name in ("Pulumi.yaml", "__main__.py"):
         shutil.copy(ROOT / name, directory / name)
     # The stack program's own helpers (not part of the installed package).
-    shutil.copytree(ROOT / "components", directory / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "components", directory / "components", ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True
+    )
     for size in sizes:
         config = {
             "config": {

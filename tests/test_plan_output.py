@@ -251,3 +251,23 @@ def test_progress_stays_quiet_on_short_plans(capsys: pytest.CaptureFixture[str],
         progress(resource)
     progress.done()
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "mesh"])
+def test_the_progress_estimate_knows_how_many_resources_a_plan_registers(stack: str) -> None:
+    from tests.support import plan_stack
+
+    project, topology, _ = cli.stack_config_findings(PROJECT_DIR, stack)
+    assert topology is not None
+    registered = len(plan_stack(stack).resources)
+    expected = cli.expected_resources(project, topology)
+    assert expected == registered, f"{stack}: estimated {expected}, registered {registered}"
+
+
+def test_progress_shows_how_far_and_the_time_left(capsys: pytest.CaptureFixture[str], dev_plan: Plan) -> None:
+    progress = cli.Progress(after=0, every=0, expected=2 * len(dev_plan.resources))
+    for resource in dev_plan.resources:
+        progress(resource)
+    err = capsys.readouterr().err
+    assert f"{len(dev_plan.resources)} of about {2 * len(dev_plan.resources)} resources registered (50%" in err, err
+    assert "s left)" in err, err

@@ -239,9 +239,12 @@ def stack_config_findings(project_dir: Path, stack: str) -> tuple[str, TopologyS
 
 
 class Progress:
-    """A resource counter on stderr, shown only once a plan takes longer than `after` seconds."""
+    """A resource counter on stderr, shown only once a plan takes longer than `after` seconds; with the expected
+    number of resources, also how far it is and an estimate of the time left (registration time is linear in the
+    number of resources: bench/mesh_scale.py)."""
 
-    def __init__(self, after: float = 1.5, every: float = 1.0) -> None:
+    def __init__(self, after: float = 1.5, every: float = 1.0, expected: int | None = None) -> None:
+        self.expected = expected
         self.started = time.monotonic()
         self.after, self.every = after, every
         self.last_shown = 0.0
@@ -255,7 +258,14 @@ class Progress:
         if now - self.started < self.after or now - self.last_shown < self.every:
             return
         self.last_shown, self.shown = now, True
-        message = f"plan: {self.count} resource(s) registered ({now - self.started:.0f}s)"
+        elapsed = now - self.started
+        message = f"plan: {self.count} resource(s) registered ({elapsed:.0f}s)"
+        if self.expected and self.count < self.expected:
+            left = elapsed / self.count * (self.expected - self.count)
+            message = (
+                f"plan: {self.count} of about {self.expected} resources registered "
+                f"({100 * self.count // self.expected}%, {elapsed:.0f}s, about {left:.0f}s left)"
+            )
         print(f"\r{message}" if self.interactive else message, end="" if self.interactive else "\n", file=sys.stderr)
 
     def done(self) -> None:
@@ -295,6 +305,17 @@ def _file_error_finding(project_dir: Path, stack: str, error: Exception) -> Rend
     return RenderedFinding("error", str(path), text, fix)
 
 
+def expected_resources(project: str, topology: TopologySpec) -> int:
+    """How many registrations the stack program makes: the stack, its component, every derived resource and the
+    explicit providers (default providers are the engine's, not the program's)."""
+    from vnet2vnet import naming
+
+    component_type = naming.PAIR_TYPE if topology.topology == "pair" else naming.MESH_TYPE
+    derived = naming.derived_names(project, component_type, topology, topology.gateway.public_ip_count)
+    explicit_providers = sum(1 for vnet in topology.vnets if vnet.subscription_id or vnet.tenant_id)
+    return 2 + sum(1 for _ in derived) + explicit_providers
+
+
 def plan_command(args: argparse.Namespace) -> int:
     from vnet2vnet.engine import ConfigFileError, ProgramError, run_stack
 
@@ -311,6 +332,8 @@ def plan_command(args: argparse.Namespace) -> int:
             )
             print(format_findings(findings), file=sys.stderr)
             return _unplanned(args, project, findings, EXIT_FINDINGS)
+        if topology is not None:
+            progress.expected = expected_resources(project, topology)
         plan = run_stack(args.project_dir, args.stack, on_register=progress)
     except NotAProjectError as exc:
         print(f"error: {exc}", file=sys.stderr)
