@@ -747,8 +747,9 @@ def check_resource_names(topology: TopologySpec, component_name: str | None = No
 def check_auxiliary_tenants(topology: TopologySpec) -> Iterator[Finding]:
     """A provider reaches other tenants through ARM's auxiliary-tenant header, which takes at most three
     (authenticate-multi-tenant)."""
+    auxiliary = topology.auxiliary_tenants()
     for index, vnet in enumerate(topology.vnets):
-        others = topology.auxiliary_tenants().get(vnet.name, [])
+        others = auxiliary.get(vnet.name, [])
         if len(others) > facts.MAX_AUXILIARY_TENANTS:
             yield error(
                 ("vnets", index, "tenant_id"),

@@ -48,7 +48,13 @@ class BuiltNetwork:
 # components can derive one name (pairs `corp` with VNet `hq-x` and `corp-hq` with VNet `x`), which the engine
 # refuses as a duplicate URN. Checked here, before registering, so that the error names both components.
 _claimed: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, int, str], str]] = weakref.WeakKeyDictionary()
-_NO_ROOT = pulumi.Resource  # stands for "no root stack" (a program run outside the engine)
+
+
+class _NoRoot:
+    """Stands for the root stack of a program run outside the engine (no stack resource to key on)."""
+
+
+_NO_ROOT = _NoRoot()
 
 
 def claim_names(name: str, component_type: str, topology: TopologySpec, opts: pulumi.ResourceOptions | None) -> None:
