@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: plan diagram test lint typecheck unit golden bench bench-mesh clean
+.PHONY: plan diagram test test-offline lint typecheck unit engine engine-tests rehearse golden bench bench-mesh \
+	bench-engine clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (the pinned rpds-py and hypothesis need it)")'
@@ -34,6 +35,18 @@ bench: $(STAMP)
 bench-mesh: $(STAMP)
 	$(BIN)/python bench/mesh_scale.py --rounds 3
 
+bench-engine: engine
+	$(BIN)/python bench/real_engine.py
+
+# The real Pulumi CLI: $$VNET2VNET_PULUMI, our cached build, a `pulumi` on PATH, or a build from the Go module proxy
+# (tools/pulumi/build.sh; cold about 5 minutes on 2 cores, cached in ~/.cache/vnet2vnet). Last line: its path.
+engine: $(STAMP)
+	@$(BIN)/python -m vnet2vnet.pulumi_cli
+
+# The whole lifecycle of a stack on the real engine against the Azure emulator: make rehearse STACK=dev
+rehearse: engine
+	$(BIN)/python -m vnet2vnet rehearse --stack $(STACK)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -50,9 +63,17 @@ unit: $(STAMP)
 		echo "error: ../shared/azure-rest-api-specs is missing: put shared/ beside this clone (CI does), or set" \
 		"VNET2VNET_SPEC_DIR to the Microsoft.Network 2024-05-01 spec folder" >&2; exit 2; }
 	@# One worker per core: the suite is CPU-bound (bench/offline_suite.py measures it).
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --ignore=tests/engine
 
-test: lint typecheck unit
+# The real-engine suite (tests/engine): every test runs the real CLI against the Azure emulator. Its tests mostly
+# wait on the emulator's scaled clock, so they run four at a time on two cores.
+engine-tests: engine
+	VNET2VNET_PULUMI="$$($(BIN)/python -m vnet2vnet.pulumi_cli)" $(BIN)/python -m pytest -n 4 tests/engine
+
+# The fast loop: everything but the real engine.
+test-offline: lint typecheck unit
+
+test: lint typecheck unit engine-tests
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -91,6 +91,7 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeCli:
     for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "__main__.py"):
         shutil.copy(PROJECT_DIR / name, project / name)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("VNET2VNET_PULUMI", str(script))  # before our cached build of the real CLI
     monkeypatch.setenv("FAKE_PULUMI_DIR", str(tmp_path / "state"))
     (tmp_path / "state").mkdir()
     return FakeCli(tmp_path / "state", project, monkeypatch)
@@ -296,11 +297,12 @@ def test_outputs_never_print_secrets(fake: FakeCli, capsys: pytest.CaptureFixtur
     assert "TopSecretKey" not in out
 
 
-def test_missing_cli_is_a_clear_error_with_an_empty_path() -> None:
+def test_missing_cli_is_a_clear_error_with_an_empty_path(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "VNET2VNET_PULUMI"}
     result = subprocess.run(
         [sys.executable, "-m", "vnet2vnet", "up", "--stack", "dev"],
         cwd=PROJECT_DIR,
-        env={**os.environ, "PATH": ""},
+        env={**environment, "PATH": "", "VNET2VNET_CACHE": str(tmp_path / "empty-cache")},
         capture_output=True,
         text=True,
         timeout=120,
@@ -308,7 +310,8 @@ def test_missing_cli_is_a_clear_error_with_an_empty_path() -> None:
     )
     assert result.returncode == 3
     assert (
-        "Pulumi CLI ('pulumi') is not on PATH" in result.stderr
+        "no Pulumi CLI found" in result.stderr
+        and "VNET2VNET_PULUMI" in result.stderr
         and "https://www.pulumi.com/docs/install/" in result.stderr
     )
     assert "Traceback" not in result.stderr

@@ -36,10 +36,11 @@ EXIT_CODES = """\
 exit codes:
   0    success; warnings alone do not fail (verify: every connection is Connected)
   1    findings: errors in the stack config or in the planned requests; or an operation failed
-       (program error, Pulumi CLI error, verify timed out, destroy not confirmed or blocked)
+       (program error, Pulumi CLI error, verify timed out, destroy not confirmed or blocked,
+       a rehearsal check failed)
   2    usage or file error: bad arguments, not a vnet2vnet project, stack file missing or
        malformed, stack not found in the backend
-  3    no Pulumi CLI on PATH (preview, up, refresh, destroy, outputs, verify)
+  3    no Pulumi CLI found (preview, up, refresh, destroy, outputs, verify, rehearse)
   130  interrupted (Ctrl-C)
 """
 
@@ -186,6 +187,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--timeout", type=float, default=900, help="seconds to wait for Connected (default 900)")
     verify.add_argument("--interval", type=float, default=30, help="seconds between checks (default 30)")
+    rehearse = command(
+        "rehearse",
+        "run the stack's whole lifecycle on the real engine against an Azure emulator",
+        "Run the stack's real program through the real Pulumi engine against vnet2vnet's Azure emulator, in a "
+        "throwaway local backend: up (no 409 conflicts), preview (no changes), refresh then preview (no changes), "
+        "key rotation (only the keys and their connections replaced), destroy (nothing left), and no plaintext "
+        "secret in the state file. Nothing reaches Azure or your Pulumi backend. Needs a Pulumi CLI "
+        "(VNET2VNET_PULUMI, `make engine`, or `pulumi` on PATH).",
+    )
+    rehearse.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    rehearse.add_argument("--keep", metavar="DIR", type=Path, help="keep the backend and the emulator state in DIR")
+    rehearse.add_argument("--seed", metavar="FILE", type=Path, help="start the emulator from a seed and fault file")
+    rehearse.add_argument(
+        "--clock-scale",
+        type=float,
+        default=None,
+        help="real seconds per emulated second (default 1/120: a 45-minute gateway takes 22.5 s)",
+    )
     return parser
 
 
@@ -397,25 +416,38 @@ def _ask(prompt: str) -> str:
         return ""
 
 
-def operation_command(args: argparse.Namespace) -> int:
-    """preview, up, refresh, destroy, outputs and verify: check the config, then drive the Pulumi CLI."""
+def _config_check(args: argparse.Namespace, consequence: str) -> int | None:
+    """Check the project and the stack config before any CLI work: the exit code to stop with, or None (warnings
+    printed) to go on."""
+    from vnet2vnet.emulator.seed import SeedError, load_seed
     from vnet2vnet.engine import ConfigFileError
 
     try:
         require_project(args.project_dir)
         _, _, findings = stack_config_findings(args.project_dir, args.stack)
-    except (NotAProjectError, ConfigFileError) as exc:
+        if getattr(args, "seed", None) is not None:
+            load_seed(args.seed)
+    except (NotAProjectError, ConfigFileError, SeedError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if any(finding.severity == "error" for finding in findings):
-        print(f"Stack '{args.stack}': errors in the configuration; nothing was sent to Azure.\n", file=sys.stderr)
+        print(f"Stack '{args.stack}': errors in the configuration; {consequence}.\n", file=sys.stderr)
         print(format_findings(findings), file=sys.stderr)
         return EXIT_FINDINGS
     for finding in findings:
         print(str(finding), file=sys.stderr)
+    return None
+
+
+def operation_command(args: argparse.Namespace) -> int:
+    """preview, up, refresh, destroy, outputs and verify: check the config, then drive the Pulumi CLI."""
+    stopped = _config_check(args, "nothing was sent to Azure")
+    if stopped is not None:
+        return stopped
     from pulumi.automation import errors as auto_errors
 
-    from vnet2vnet.operations import MissingStackError, Operator, PulumiCliMissingError, cli_error_lines
+    from vnet2vnet.operations import MissingStackError, Operator, cli_error_lines
+    from vnet2vnet.pulumi_cli import PulumiCliMissingError
 
     operator = Operator(args.project_dir, args.stack)
     try:
@@ -445,11 +477,59 @@ def operation_command(args: argparse.Namespace) -> int:
         return EXIT_PROGRAM_FAILED
 
 
+def rehearse_command(args: argparse.Namespace) -> int:
+    from vnet2vnet.emulator.store import DEFAULT_CLOCK_SCALE
+    from vnet2vnet.pulumi_cli import PulumiCliMissingError, find_cli
+    from vnet2vnet.rehearse import RehearsalError, rehearse
+
+    stopped = _config_check(args, "nothing was rehearsed")
+    if stopped is not None:
+        return stopped
+    scale = args.clock_scale if args.clock_scale is not None else DEFAULT_CLOCK_SCALE
+    if not 0 < scale <= 1:
+        print("error: --clock-scale must be above 0 and at most 1 (real seconds per emulated second)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        cli = find_cli(build=True)
+        document = rehearse(args.project_dir, args.stack, cli, keep=args.keep, seed=args.seed, clock_scale=scale)
+    except (PulumiCliMissingError, RehearsalError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NO_CLI if isinstance(exc, PulumiCliMissingError) else EXIT_USAGE
+    if args.json:
+        _print_json(document)
+    else:
+        print(render_rehearsal(document))
+    return EXIT_OK if document["ok"] else EXIT_FINDINGS
+
+
+def render_rehearsal(document: dict[str, Any]) -> str:
+    lines = [
+        f"Rehearsal of '{document['stack']}' on {document['cli_version']} (clock scale {document['clock_scale']:.5g})"
+    ]
+    for step in document["steps"]:
+        changes = ", ".join(f"{kind} {count}" for kind, count in step["changes"].items() if count) or "no changes"
+        lines.append(f"  {step['name']:<22} {changes:<40} {step['seconds']:>7.1f}s")
+    span = document["makespan"]
+    lines.append(
+        f"makespan: {span['emulated_minutes']} emulated minutes for up, planned critical path "
+        f"{span['planned_critical_path_minutes']} (ratio {span['ratio']})"
+    )
+    lines.append(
+        f"409 conflicts: {document['conflicts']}; plaintext secrets in state: {document['state_plaintext_secrets']}"
+    )
+    lines += [f"note: {note}" for note in document["notes"]]
+    lines += [f"problem: {problem}" for problem in document["problems"]]
+    lines.append("OK: every check holds" if document["ok"] else "FAILED: see the problems above")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # usage errors exit 2 here, --help and --version 0
     try:
         if args.command == "plan":
             return plan_command(args)
+        if args.command == "rehearse":
+            return rehearse_command(args)
         return operation_command(args)
     except BrokenPipeError:  # `plan | head`: the reader left, nothing more to say
         sys.stderr.close()

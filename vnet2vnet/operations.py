@@ -2,14 +2,16 @@
 
 Every command checks the stack config first and stops on errors without touching the cloud. `up` and `preview`
 create the stack if needed; the others only select it, so a mistyped name cannot create an empty stack. The Automation
-API drives the `pulumi` CLI binary, which must be on PATH (it is not on PyPI). Azure credentials are whatever
-the azure-native provider accepts (az login, service principal, OIDC); nothing secret is printed.
+API drives a `pulumi` CLI binary (`vnet2vnet.pulumi_cli` says which); when no Python language host
+(pulumi-language-python) comes with it, as with the CLI `make engine` builds, the program runs inline in this
+process, exactly as the project's `__main__.py`. Azure credentials are whatever the azure-native provider accepts
+(az login, service principal, OIDC); nothing secret is printed.
 """
 
 from __future__ import annotations
 
 import difflib
-import shutil
+import runpy
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -17,33 +19,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from vnet2vnet.pulumi_cli import PulumiCli, find_cli
 from vnet2vnet.spec import link_key
 
 if TYPE_CHECKING:
-    from pulumi.automation import Stack
+    from pulumi.automation import LocalWorkspace, Stack
 
 CONNECTION_TYPE = "azure-native:network:VirtualNetworkGatewayConnection"
 CONNECTED = "Connected"
-INSTALL_HELP = (
-    "the Pulumi CLI ('pulumi') is not on PATH. Install it (https://www.pulumi.com/docs/install/: "
-    "`curl -fsSL https://get.pulumi.com | sh`, `brew install pulumi/tap/pulumi` or `winget install pulumi`), "
-    "open a new shell so that PATH includes it, then run `pulumi login`."
-)
-
-
-class PulumiCliMissingError(RuntimeError):
-    pass
 
 
 class MissingStackError(LookupError):
     """The stack named on the command line does not exist; the message names the ones that do."""
 
 
-def require_cli() -> str:
-    path = shutil.which("pulumi")
-    if path is None:
-        raise PulumiCliMissingError(INSTALL_HELP)
-    return path
+def inline_program(project_dir: Path) -> Callable[[], None]:
+    """The project's `__main__.py` as an Automation API inline program, run as `pulumi up` would run it."""
+
+    def program() -> None:
+        if str(project_dir) not in sys.path:
+            sys.path.insert(0, str(project_dir))
+        runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
+
+    return program
 
 
 # ------------------------------------------------------------------------------------ pure: summaries, state
@@ -219,23 +217,35 @@ class Operator:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    env: Mapping[str, str] = field(default_factory=dict)  # extra environment of the CLI (a rehearsal's sandbox)
+    cli: PulumiCli | None = None  # default: find_cli()
+
+    def _workspace(self) -> LocalWorkspace:
+        from pulumi import automation as auto
+
+        cli = self.cli or find_cli()
+        return auto.LocalWorkspace(
+            work_dir=str(self.project_dir),
+            program=None if cli.language_host() else inline_program(self.project_dir),
+            env_vars=dict(self.env) or None,
+            pulumi_home=self.env.get("PULUMI_HOME"),
+            pulumi_command=auto.PulumiCommand(root=cli.root),
+        )
 
     def _stack(self) -> Stack:
         """The stack, created if missing: only for `up` and `preview`, which may start a new stack."""
         from pulumi import automation as auto
 
-        require_cli()
-        return auto.create_or_select_stack(stack_name=self.stack_name, work_dir=str(self.project_dir))
+        return auto.Stack.create_or_select(self.stack_name, self._workspace())
 
     def _existing_stack(self) -> Stack:
         """The stack, which must exist: a mistyped name must not create an empty stack."""
         from pulumi import automation as auto
 
-        require_cli()
+        workspace = self._workspace()
         try:
-            return auto.select_stack(stack_name=self.stack_name, work_dir=str(self.project_dir))
+            return auto.Stack.select(self.stack_name, workspace)
         except auto.StackNotFoundError as error:
-            workspace = auto.LocalWorkspace(work_dir=str(self.project_dir))
             existing = [summary.name for summary in workspace.list_stacks()]
             raise MissingStackError(missing_stack_message(self.stack_name, existing)) from error
 

@@ -1,0 +1,500 @@
+"""Azure's behaviour for the resources vnet2vnet creates, as functions over the emulator's state.
+
+Sources: the Microsoft.Network 2024-05-01 REST spec (resource IDs, properties, read-only fields) and the VPN Gateway
+documentation, cited per rule. The emulator's rules are its own reading of those sources: it must not share code
+with vnet2vnet's validation, so that the two can disagree.
+
+A resource record in the state: {"id", "type" (Pulumi token), "name", "subscription", "resourceGroup",
+"location", "inputs" (azure-native's flattened inputs without path parameters), "computed" (what Azure adds),
+"provisioningState", "seeded"}.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from vnet2vnet.azure_facts import INSTANT, TYPICAL_DURATIONS
+
+VPN_SETTINGS_DOC = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings"
+VPN_FAQ = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq"
+BGP_DOC = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-bgp-overview"
+ARM_ASYNC_DOC = "https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations"
+DEFAULT_SUBSCRIPTION = "6d6b3f6e-0000-4000-8000-00000e000001"  # the emulator's own; never a real subscription
+
+RG = "azure-native:resources:ResourceGroup"
+VNET = "azure-native:network:VirtualNetwork"
+SUBNET = "azure-native:network:Subnet"
+PUBLIC_IP = "azure-native:network:PublicIPAddress"
+GATEWAY = "azure-native:network:VirtualNetworkGateway"
+CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    arm_type: str
+    name_parameter: str  # the path parameter that names it (azure-native auto-names it when unset)
+    parent_parameters: tuple[str, ...]  # path parameters before the name, after the subscription
+    path: str  # the ARM ID template, from the spec's PUT path
+
+
+RESOURCE_TYPES: dict[str, ResourceType] = {
+    RG: ResourceType(
+        "Microsoft.Resources/resourceGroups", "resourceGroupName", (), "/subscriptions/{s}/resourceGroups/{name}"
+    ),
+    VNET: ResourceType(
+        "Microsoft.Network/virtualNetworks",
+        "virtualNetworkName",
+        ("resourceGroupName",),
+        "/subscriptions/{s}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/{name}",
+    ),
+    SUBNET: ResourceType(
+        "Microsoft.Network/virtualNetworks/subnets",
+        "subnetName",
+        ("resourceGroupName", "virtualNetworkName"),
+        "/subscriptions/{s}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/"
+        "{virtualNetworkName}/subnets/{name}",
+    ),
+    PUBLIC_IP: ResourceType(
+        "Microsoft.Network/publicIPAddresses",
+        "publicIpAddressName",
+        ("resourceGroupName",),
+        "/subscriptions/{s}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/publicIPAddresses/{name}",
+    ),
+    GATEWAY: ResourceType(
+        "Microsoft.Network/virtualNetworkGateways",
+        "virtualNetworkGatewayName",
+        ("resourceGroupName",),
+        "/subscriptions/{s}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/"
+        "virtualNetworkGateways/{name}",
+    ),
+    CONNECTION: ResourceType(
+        "Microsoft.Network/connections",
+        "virtualNetworkGatewayConnectionName",
+        ("resourceGroupName",),
+        "/subscriptions/{s}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/connections/{name}",
+    ),
+}
+
+# Properties Azure computes and a client never sends (readOnly in the 2024-05-01 spec).
+READ_ONLY = frozenset(
+    {
+        "id",
+        "name",
+        "type",
+        "etag",
+        "provisioningState",
+        "resourceGuid",
+        "connectionStatus",
+        "ingressBytesTransferred",
+        "egressBytesTransferred",
+        "tunnelConnectionStatus",
+        "ipAddress",
+        "ipConfigurations",  # read-only on subnets; a gateway's are sent, and read back unchanged
+        "ipConfiguration",
+        "azureApiVersion",
+        "managedBy",
+        "properties",
+    }
+)
+
+
+class AzureError(Exception):
+    """An error response from ARM, worded as azure-native's Azure SDK reports it."""
+
+    def __init__(self, status: int, code: str, message: str, method: str = "PUT", resource_id: str = "") -> None:
+        self.status, self.code = status, code
+        reason = {400: "Bad Request", 404: "Not Found", 409: "Conflict", 500: "Internal Server Error"}.get(status, "")
+        super().__init__(
+            f"{method} https://management.azure.com{resource_id}\n"
+            f"--------------------------------------------------------------------------------\n"
+            f"RESPONSE {status}: {status} {reason}\nERROR CODE: {code}\n"
+            f"--------------------------------------------------------------------------------\n{message}"
+        )
+
+
+def key(resource_id: str) -> str:
+    return resource_id.lower()  # ARM resource IDs are case-insensitive
+
+
+def resource_id(type_token: str, subscription: str, path_values: dict[str, str]) -> str:
+    resource_type = RESOURCE_TYPES[type_token]
+    values = {name: path_values[name] for name in resource_type.parent_parameters}
+    return resource_type.path.format(s=subscription, name=path_values[resource_type.name_parameter], **values)
+
+
+def parent_id(resource_id_: str, levels: int = 2) -> str:
+    return "/".join(resource_id_.split("/")[:-levels])
+
+
+def resource_group_id(resource_id_: str) -> str:
+    return "/".join(resource_id_.split("/")[:5])
+
+
+def duration_minutes(type_token: str) -> float:
+    """Typical Azure duration of a write or delete (azure_facts.TYPICAL_DURATIONS: durations, no rules)."""
+    return TYPICAL_DURATIONS.get(type_token, INSTANT).minutes
+
+
+def _digest(*parts: str) -> bytes:
+    return hashlib.sha256("|".join(parts).encode()).digest()
+
+
+def _public_ip_for(resource_id_: str) -> str:
+    digest = _digest(resource_id_)
+    return f"20.{digest[0] % 250 + 1}.{digest[1]}.{digest[2] % 250 + 1}"  # deterministic, from Azure's 20/8
+
+
+def _resource_guid(resource_id_: str) -> str:
+    h = _digest("guid", resource_id_).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-8{h[17:20]}-{h[20:32]}"
+
+
+def _etag(record: dict[str, Any]) -> str:
+    return 'W/"' + _digest(json.dumps(record.get("inputs"), sort_keys=True)).hex()[:32] + '"'
+
+
+# ------------------------------------------------------------------------------------------ lookups
+
+
+def find(state: dict[str, Any], resource_id_: str) -> dict[str, Any] | None:
+    record = state["resources"].get(key(resource_id_))
+    return record if isinstance(record, dict) else None
+
+
+def of_type(state: dict[str, Any], type_token: str) -> Iterable[dict[str, Any]]:
+    return (r for r in state["resources"].values() if r["type"] == type_token)
+
+
+def _ref(value: Any) -> str:
+    return str(value.get("id", "")) if isinstance(value, dict) else ""
+
+
+def gateway_subnet_id(gateway: dict[str, Any]) -> str:
+    configs = gateway["inputs"].get("ipConfigurations") or []
+    return _ref(configs[0].get("subnet")) if configs else ""
+
+
+def connections_of(state: dict[str, Any], gateway_id: str) -> list[dict[str, Any]]:
+    return [
+        c
+        for c in of_type(state, CONNECTION)
+        if key(gateway_id)
+        in (key(_ref(c["inputs"].get("virtualNetworkGateway1"))), key(_ref(c["inputs"].get("virtualNetworkGateway2"))))
+    ]
+
+
+# ------------------------------------------------------------------------------------------ refusals
+
+
+def _refuse(code: str, message: str, resource_id_: str, status: int = 400, method: str = "PUT") -> AzureError:
+    return AzureError(status, code, message, method, resource_id_)
+
+
+def check_write(state: dict[str, Any], type_token: str, rid: str, inputs: dict[str, Any]) -> None:
+    """Azure's refusals of a PUT, before it starts."""
+    if type_token != RG and find(state, resource_group_id(rid)) is None:
+        raise _refuse("ResourceGroupNotFound", f"Resource group '{rid.split('/')[4]}' could not be found.", rid, 404)
+    if type_token == SUBNET:
+        _check_subnet(state, rid, inputs)
+    elif type_token == GATEWAY:
+        _check_gateway(state, rid, inputs)
+    elif type_token == CONNECTION:
+        _check_connection(state, rid, inputs)
+
+
+def _check_subnet(state: dict[str, Any], rid: str, inputs: dict[str, Any]) -> None:
+    vnet = find(state, parent_id(rid))
+    if vnet is None:
+        raise _refuse("NotFound", f"Virtual network {parent_id(rid)} not found.", rid, 404)
+    prefix = inputs.get("addressPrefix")
+    try:
+        network = ipaddress.ip_network(str(prefix))
+    except ValueError:
+        raise _refuse("InvalidAddressPrefixFormat", f"Address prefix {prefix} has an invalid format.", rid) from None
+    spaces = [ipaddress.ip_network(p) for p in (vnet["inputs"].get("addressSpace") or {}).get("addressPrefixes", [])]
+    if not any(network.version == space.version and network.subnet_of(space) for space in spaces):  # type: ignore[arg-type]
+        raise _refuse(
+            "NetcfgSubnetRangeOutsideVnet", f"Subnet {rid.rsplit('/', 1)[-1]} is not within the VNet's space.", rid
+        )
+
+
+def _check_gateway(state: dict[str, Any], rid: str, inputs: dict[str, Any]) -> None:
+    configs = inputs.get("ipConfigurations") or []
+    if not configs:
+        raise _refuse("InvalidRequestFormat", "A virtual network gateway needs at least one IP configuration.", rid)
+    subnet_id = _ref(configs[0].get("subnet"))
+    subnet = find(state, subnet_id)
+    if subnet is None:
+        raise _refuse("InvalidResourceReference", f"Resource {subnet_id} referenced by {rid} was not found.", rid, 404)
+    # SETTINGS doc: the subnet must be named GatewaySubnet; /29 only for Basic, /27 or larger for every other SKU.
+    if subnet["name"] != "GatewaySubnet":
+        raise _refuse("GatewaySubnet", f"Gateway subnet must be named 'GatewaySubnet' ({VPN_SETTINGS_DOC}).", rid)
+    sku = str((inputs.get("sku") or {}).get("name") or "")
+    length = ipaddress.ip_network(str(subnet["inputs"].get("addressPrefix"))).prefixlen
+    smallest = 29 if sku == "Basic" else 27
+    if length > smallest:
+        raise _refuse(
+            "GatewaySubnetIsTooSmall",
+            f"GatewaySubnet /{length} is too small for SKU {sku}: /{smallest} or larger ({VPN_SETTINGS_DOC}).",
+            rid,
+        )
+    # SETTINGS doc: one VPN gateway per virtual network.
+    vnet_id = key(parent_id(subnet_id))
+    for other in of_type(state, GATEWAY):
+        if key(other["id"]) != key(rid) and key(parent_id(gateway_subnet_id(other))) == vnet_id:
+            raise _refuse(
+                "VnetAlreadyHasGateway",
+                f"Virtual network {parent_id(subnet_id)} already has VPN gateway {other['id']} ({VPN_SETTINGS_DOC}).",
+                rid,
+            )
+    if bool(inputs.get("activeActive")) != (len(configs) == 2):
+        raise _refuse(
+            "ActiveActiveNeedsTwoIpConfigurations",
+            "An active-active gateway needs exactly two IP configurations, an active-standby one exactly one.",
+            rid,
+        )
+    for config in configs:
+        ip_id = _ref(config.get("publicIPAddress"))
+        ip = find(state, ip_id)
+        if ip is None:
+            raise _refuse("InvalidResourceReference", f"Resource {ip_id} referenced by {rid} was not found.", rid, 404)
+        # Standard SKU public IPs only for VPN gateways (gateway SKU consolidation FAQ; Basic IP retirement).
+        if str((ip["inputs"].get("sku") or {}).get("name") or "Basic") != "Standard":
+            raise _refuse(
+                "BasicSkuPublicIpNotSupportedForVpnGateway",
+                f"Public IP {ip_id} is Basic SKU; VPN gateways need a Standard SKU static public IP.",
+                rid,
+            )
+        user = _ip_user(state, ip_id)
+        if user and key(user) != key(rid):
+            raise _refuse("PublicIPAddressInUse", f"Public IP {ip_id} is in use by {user}.", rid)
+
+
+def _ip_user(state: dict[str, Any], ip_id: str) -> str | None:
+    for gateway in of_type(state, GATEWAY):
+        for config in gateway["inputs"].get("ipConfigurations") or []:
+            if key(_ref(config.get("publicIPAddress"))) == key(ip_id):
+                return str(gateway["id"])
+    return None
+
+
+def _check_connection(state: dict[str, Any], rid: str, inputs: dict[str, Any]) -> None:
+    for field in ("virtualNetworkGateway1", "virtualNetworkGateway2"):
+        gateway_id = _ref(inputs.get(field))
+        gateway = find(state, gateway_id)
+        if gateway is None or gateway["provisioningState"] != "Succeeded":
+            raise _refuse(
+                "InvalidResourceReference", f"Resource {gateway_id} referenced by {rid} ({field}) was not found.", rid
+            )
+
+
+def check_delete(state: dict[str, Any], record: dict[str, Any]) -> None:
+    rid, type_token = record["id"], record["type"]
+    if type_token == GATEWAY:
+        connected = [c["id"] for c in connections_of(state, rid)]
+        if connected:
+            raise _refuse(
+                "InUseVirtualNetworkGatewayCannotBeDeleted",
+                f"Gateway {rid} is in use by connections {', '.join(connected)}; delete them first.",
+                rid,
+                method="DELETE",
+            )
+    elif type_token == SUBNET:
+        users = [g["id"] for g in of_type(state, GATEWAY) if key(gateway_subnet_id(g)) == key(rid)]
+        if users:
+            raise _refuse("InUseSubnetCannotBeDeleted", f"Subnet {rid} is in use by {users[0]}.", rid, method="DELETE")
+    elif type_token == PUBLIC_IP:
+        user = _ip_user(state, rid)
+        if user:
+            raise _refuse(
+                "PublicIPAddressCannotBeDeleted", f"Public IP {rid} is in use by {user}.", rid, method="DELETE"
+            )
+    elif type_token == VNET:
+        gateways = [g["id"] for g in of_type(state, GATEWAY) if key(parent_id(gateway_subnet_id(g))) == key(rid)]
+        if gateways:
+            raise _refuse("InUseSubnetCannotBeDeleted", f"VNet {rid} has gateway {gateways[0]}.", rid, method="DELETE")
+
+
+def delete(state: dict[str, Any], record: dict[str, Any]) -> None:
+    """Remove a resource; a resource group takes everything in it (ARM deletes a group's resources with it)."""
+    state["resources"].pop(key(record["id"]), None)
+    if record["type"] == RG:
+        prefix = key(record["id"]) + "/"
+        for rid in [rid for rid in state["resources"] if rid.startswith(prefix)]:
+            del state["resources"][rid]
+    if record["type"] == VNET:
+        prefix = key(record["id"]) + "/subnets/"
+        for rid in [rid for rid in state["resources"] if rid.startswith(prefix)]:
+            del state["resources"][rid]
+
+
+# ------------------------------------------------------------------------------------------ 409s
+
+
+def lock_keys(state: dict[str, Any], type_token: str, rid: str, inputs: dict[str, Any]) -> list[str]:
+    """What one write holds for its whole duration. Azure answers 409 AnotherOperationInProgress to a write on a
+    gateway, or a connection of it, while another runs ({ARM_ASYNC_DOC}); subnet writes serialise on their VNet."""
+    if type_token == GATEWAY:
+        return [f"gateway:{key(rid)}"]
+    if type_token == CONNECTION:
+        return [f"gateway:{key(_ref(inputs.get('virtualNetworkGateway1')))}"]
+    if type_token == SUBNET:
+        return [f"vnet:{key(parent_id(rid))}"]
+    if type_token == VNET:
+        return [f"vnet:{key(rid)}"]
+    return [f"resource:{key(rid)}"]
+
+
+def conflict(state: dict[str, Any], keys: list[str], now: float) -> str | None:
+    for lock in keys:
+        holder = state["busy"].get(lock)
+        if holder and holder["until"] > now:
+            return str(holder["id"])
+    return None
+
+
+def another_operation_in_progress(rid: str, holder: str, method: str = "PUT") -> AzureError:
+    return AzureError(
+        409,
+        "AnotherOperationInProgress",
+        f"Another operation on this or dependent resource is in progress. To retrieve status of the operation use "
+        f"uri: https://management.azure.com{holder}/operations. Operation on {rid} was refused.",
+        method,
+        rid,
+    )
+
+
+# ------------------------------------------------------------------------------------------ computed outputs
+
+
+def computed(state: dict[str, Any], record: dict[str, Any], reading: bool = False) -> dict[str, Any]:
+    """What Azure adds to a resource's PUT response or, `reading`, its GET: IDs, states, addresses, BGP settings,
+    connection status. The uncertain variants apply to GET only: a PUT response echoes the request."""
+    rid, type_token, inputs = record["id"], record["type"], record["inputs"]
+    out: dict[str, Any] = {
+        "id": rid,
+        "name": record["name"],
+        "type": RESOURCE_TYPES[type_token].arm_type,
+    }
+    if type_token == RG:
+        out["properties"] = {"provisioningState": record["provisioningState"]}
+        return out
+    out["etag"] = _etag(record)
+    out["provisioningState"] = record["provisioningState"]
+    if type_token == VNET:
+        out["resourceGuid"] = _resource_guid(rid)
+        prefix = key(rid) + "/subnets/"
+        out["subnets"] = [
+            {"id": s["id"], "name": s["name"], "addressPrefix": s["inputs"].get("addressPrefix")}
+            for k, s in sorted(state["resources"].items())
+            if k.startswith(prefix)
+        ]
+    elif type_token == SUBNET:
+        users = [g for g in of_type(state, GATEWAY) if key(gateway_subnet_id(g)) == key(rid)]
+        if users:
+            out["ipConfigurations"] = [
+                {"id": f"{g['id']}/ipConfigurations/{c.get('name', 'default')}"}
+                for g in users
+                for c in g["inputs"].get("ipConfigurations") or []
+            ]
+    elif type_token == PUBLIC_IP:
+        out["ipAddress"] = _public_ip_for(rid)
+        out["resourceGuid"] = _resource_guid(rid)
+        user = _ip_user(state, rid)
+        if user:
+            out["ipConfiguration"] = {"id": f"{user}/ipConfigurations/default"}
+    elif type_token == GATEWAY:
+        out["resourceGuid"] = _resource_guid(rid)
+        out["bgpSettings"] = _bgp_settings(state, record)
+        out["ipConfigurations"] = [
+            {
+                **config,
+                "id": f"{rid}/ipConfigurations/{config.get('name', 'default')}",
+                "provisioningState": "Succeeded",
+            }
+            for config in inputs.get("ipConfigurations") or []
+        ]
+        if (
+            reading
+            and state["variants"].get("generationOnRead") == "Generation2"
+            and inputs.get("vpnGatewayGeneration")
+        ):
+            out["vpnGatewayGeneration"] = "Generation2"
+    elif type_token == CONNECTION:
+        out["resourceGuid"] = _resource_guid(rid)
+        out["connectionStatus"] = connection_status(state, record)
+        out["ingressBytesTransferred"] = 0.0
+        out["egressBytesTransferred"] = 0.0
+        if reading and state["variants"].get("sharedKeyOnRead") == "omitted":
+            out["sharedKey"] = None
+    return out
+
+
+def _bgp_settings(state: dict[str, Any], gateway: dict[str, Any]) -> dict[str, Any]:
+    """Every VPN gateway reports bgpSettings, BGP on or off: ASN 65515 unless set, and a peering address from
+    its GatewaySubnet ({BGP_DOC}; FAQ: the default BGP IP comes from the GatewaySubnet)."""
+    sent = gateway["inputs"].get("bgpSettings") or {}
+    subnet = find(state, gateway_subnet_id(gateway))
+    hosts = list(ipaddress.ip_network(str(subnet["inputs"]["addressPrefix"])).hosts()) if subnet else []
+    configs = gateway["inputs"].get("ipConfigurations") or []
+    # Azure takes the last usable addresses of the GatewaySubnet for the gateway instances.
+    addresses = [str(hosts[-1 - index]) for index in range(len(configs))] if hosts else []
+    return {
+        "asn": float(sent.get("asn") or 65515),
+        "bgpPeeringAddress": ",".join(addresses),
+        "peerWeight": float(sent.get("peerWeight") or 0),
+        "bgpPeeringAddresses": [
+            {
+                "ipconfigurationId": f"{gateway['id']}/ipConfigurations/{config.get('name', 'default')}",
+                "defaultBgpIpAddresses": [addresses[index]] if addresses else [],
+                "customBgpIpAddresses": list(
+                    ((sent.get("bgpPeeringAddresses") or [{}] * len(configs))[index] or {}).get("customBgpIpAddresses")
+                    or []
+                )
+                if index < len(sent.get("bgpPeeringAddresses") or [])
+                else [],
+                "tunnelIpAddresses": [_public_ip_for(_ref(config.get("publicIPAddress")))],
+            }
+            for index, config in enumerate(configs)
+        ],
+    }
+
+
+def _policy(connection: dict[str, Any]) -> str:
+    inputs = connection["inputs"]
+    return json.dumps(
+        [inputs.get("ipsecPolicies") or [], inputs.get("connectionProtocol") or "IKEv2"], sort_keys=True, default=str
+    )
+
+
+def connection_status(state: dict[str, Any], connection: dict[str, Any]) -> str:
+    """Connected only when the opposite direction exists with the same key and the same IPsec/IKE policy
+    ({VPN_FAQ}: both connections of a VNet-to-VNet link must use the same shared key and policy)."""
+    if connection["provisioningState"] != "Succeeded":
+        return "Unknown"
+    inputs = connection["inputs"]
+    local, remote = _ref(inputs.get("virtualNetworkGateway1")), _ref(inputs.get("virtualNetworkGateway2"))
+    if any(f.get("kind") == "tunnelDown" and _matches(f, connection) for f in state.get("faults") or []):
+        return "NotConnected"
+    for other in of_type(state, CONNECTION):
+        other_inputs = other["inputs"]
+        if (
+            key(_ref(other_inputs.get("virtualNetworkGateway1"))) == key(remote)
+            and key(_ref(other_inputs.get("virtualNetworkGateway2"))) == key(local)
+            and other["provisioningState"] == "Succeeded"
+            and other_inputs.get("sharedKey") == inputs.get("sharedKey")
+            and _policy(other) == _policy(connection)
+        ):
+            return "Connected"
+    return "NotConnected"
+
+
+def _matches(fault: dict[str, Any], record: dict[str, Any]) -> bool:
+    """A fault names its resource by Azure name prefix (the logical name: auto-names add 8 characters) or ID."""
+    target = str(fault.get("resource") or "")
+    return bool(target) and (key(record["id"]) == key(target) or record["name"].startswith(target))

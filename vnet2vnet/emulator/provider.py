@@ -1,0 +1,494 @@
+"""The stand-in provider plugins: azure-native 3.29.0 and random 4.21.4 over the emulated Azure.
+
+What they copy from azure-native, with its source:
+- auto-naming: an unset name parameter becomes the logical name plus 8 random hex characters, kept on updates
+  (old inputs) and new on replacement (the engine re-checks with no old inputs)
+  (https://www.pulumi.com/docs/iac/concepts/resources/names/#autonaming; azure-native `Check`);
+- state: the outputs are Azure's flattened response plus `__inputs`, the inputs as sent, kept secret
+  (azure-native `checkpointObject`);
+- diff: new inputs against `__inputs`; a change of a path parameter (resource group, parent, explicit name) or of
+  `location` replaces, everything else updates (ARM: the ID's parts and a tracked resource's location are
+  create-only, https://github.com/Azure/azure-resource-manager-rpc RPC-Put-V1-14);
+- refresh: Azure's GET becomes the outputs; the inputs change only where Azure's answer changed since the last
+  write, and sub-resource lists the inputs never set (a VNet's `subnets`) stay out of them
+  (azure-native `Read`: projection diff applied to the old inputs; pulumi/pulumi-azure-native#3049).
+And from random (terraform-provider-random): every input of RandomPassword forces a new password; `result` and
+`bcryptHash` are secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import secrets
+import string
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pulumi.provider.experimental.property_value import Computed, PropertyValue
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    Provider,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+
+from vnet2vnet.emulator import azure
+from vnet2vnet.emulator.store import Store, emulated_minutes, real_seconds
+
+AZURE_NATIVE_VERSION = "3.29.0"
+RANDOM_VERSION = "4.21.4"
+SPEC_DIR_VARIABLE = "VNET2VNET_EMULATOR_SPEC_DIR"
+INPUTS_KEY = "__inputs"
+AUTONAME_RANDOM_CHARACTERS = 8
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN = _Unknown()
+
+
+def plain(value: PropertyValue) -> Any:
+    """A PropertyValue as plain Python (secrets unwrapped, unknowns as UNKNOWN)."""
+    inner = value.value
+    if isinstance(inner, Computed):
+        return UNKNOWN
+    if isinstance(inner, Mapping):
+        return {k: plain(v) for k, v in inner.items()}
+    if isinstance(inner, tuple):
+        return [plain(v) for v in inner]
+    return inner
+
+
+def plain_map(values: Mapping[str, PropertyValue]) -> dict[str, Any]:
+    return {k: plain(v) for k, v in values.items()}
+
+
+def wrap(value: Any, secret: bool = False) -> PropertyValue:
+    if value is UNKNOWN:
+        return PropertyValue.computed()
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return PropertyValue(value, is_secret=secret)
+    if isinstance(value, (int, float)):
+        return PropertyValue(float(value), is_secret=secret)
+    if isinstance(value, Mapping):
+        return PropertyValue({k: wrap(v) for k, v in value.items()}, is_secret=secret)
+    if isinstance(value, (list, tuple)):
+        return PropertyValue([wrap(v) for v in value], is_secret=secret)
+    return PropertyValue(str(value), is_secret=secret)
+
+
+def wrap_map(values: Mapping[str, Any], secret_keys: set[str] = frozenset()) -> dict[str, PropertyValue]:  # type: ignore[assignment]
+    return {k: wrap(v, k in secret_keys) for k, v in values.items()}
+
+
+def secret_keys(values: Mapping[str, PropertyValue]) -> set[str]:
+    return {k for k, v in values.items() if v.is_secret}
+
+
+def _type_of(urn: str) -> str:
+    return urn.split("::")[-2].rsplit("$", maxsplit=1)[-1]
+
+
+def _name_of(urn: str) -> str:
+    return urn.rsplit("::", maxsplit=1)[-1]
+
+
+def autoname(logical_name: str, seed: bytes) -> str:
+    """azure-native: the logical name plus 8 random hex characters, from the engine's per-resource seed."""
+    digest = hashlib.sha256(seed or os.urandom(16)).hexdigest()
+    return f"{logical_name}{digest[:AUTONAME_RANDOM_CHARACTERS]}"
+
+
+SUB_RESOURCE_LISTS = frozenset({"subnets"})
+
+
+def _projection(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Outputs in the shape of inputs: without what Azure computes."""
+    return {k: v for k, v in outputs.items() if k not in azure.READ_ONLY and k != INPUTS_KEY}
+
+
+def _changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k) or new.get(k) is UNKNOWN)
+
+
+class _Operations:
+    """Long-running Azure operations on the shared store, with Azure's conflicts, refusals and faults."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def run(
+        self,
+        verb: str,
+        *,
+        type_token: str,
+        rid: str,
+        locks: list[str],
+        start: Callable[[dict[str, Any]], None],
+        finish: Callable[[dict[str, Any]], Any],
+    ) -> Any:
+        now = time.time()
+        error: Exception | None = None
+        with self.store.locked() as state:
+            name = rid.rsplit("/", 1)[-1]
+            operation = {"verb": verb, "type": type_token, "id": rid, "phase": state.get("phase", "")}
+            holder = azure.conflict(state, locks, now)
+            fault = self._take_fault(state, verb, type_token, rid, name)
+            if holder:
+                state["conflicts"].append({**operation, "holder": holder, "at": emulated_minutes(state, now)})
+                error = azure.another_operation_in_progress(rid, holder, "DELETE" if verb == "delete" else "PUT")
+            elif fault:
+                error = azure.AzureError(500, fault.get("code") or "InternalServerError", "Injected fault.", "PUT", rid)
+            else:
+                try:
+                    start(state)
+                except azure.AzureError as refusal:
+                    state["refusals"].append({**operation, "code": refusal.code})
+                    error = refusal
+            if error is None:
+                until = now + real_seconds(state, azure.duration_minutes(type_token))
+                for lock in locks:
+                    state["busy"][lock] = {"id": rid, "until": until}
+                operation["start"] = emulated_minutes(state, now)
+        if error is not None:
+            raise error
+        await asyncio.sleep(max(0.0, until - time.time()))
+        with self.store.locked() as state:
+            result = finish(state)
+            for lock in locks:
+                if state["busy"].get(lock, {}).get("id") == rid:
+                    del state["busy"][lock]
+            operation["end"] = emulated_minutes(state)
+            state["operations"].append(operation)
+        return result
+
+    @staticmethod
+    def _take_fault(state: dict[str, Any], verb: str, type_token: str, rid: str, name: str) -> dict[str, Any] | None:
+        for fault in state.get("faults") or []:
+            if (
+                fault.get("kind") == "failOnce"
+                and not fault.get("spent")
+                and fault.get("verb", verb) == verb
+                and fault.get("type", type_token) == type_token
+                and name.startswith(str(fault.get("resource") or ""))
+            ):
+                fault["spent"] = True
+                return dict(fault)
+        return None
+
+
+class AzureNativeEmulator(Provider):
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.operations = _Operations(store)
+        self.subscription = azure.DEFAULT_SUBSCRIPTION
+        self._spec_checker: Any = None
+        spec_dir = os.environ.get(SPEC_DIR_VARIABLE)
+        if spec_dir and Path(spec_dir).is_dir():
+            from vnet2vnet.spec_check import SPEC_TARGETS, SpecChecker
+
+            self._spec_checker, self._spec_targets = SpecChecker(Path(spec_dir)), SPEC_TARGETS
+
+    async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
+        subscription = plain(request.args["subscriptionId"]) if "subscriptionId" in request.args else None
+        subscription = subscription or request.variables.get("azure-native:config:subscriptionId")
+        if isinstance(subscription, str) and subscription:
+            self.subscription = subscription
+        return ConfigureResponse(accept_secrets=True, supports_preview=True, accept_outputs=True)
+
+    # ------------------------------------------------------------------------------ check and diff
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        type_token = _type_of(request.urn)
+        resource_type = azure.RESOURCE_TYPES.get(type_token)
+        if resource_type is None:
+            return CheckResponse(failures=[CheckFailure("", f"the Azure emulator does not emulate {type_token}")])
+        inputs = dict(request.new_inputs)
+        name_parameter = resource_type.name_parameter
+        if name_parameter not in inputs:
+            old_name = request.old_inputs.get(name_parameter)
+            inputs[name_parameter] = old_name or PropertyValue(autoname(_name_of(request.urn), request.random_seed))
+        missing = [p for p in resource_type.parent_parameters if p not in inputs]
+        failures = [CheckFailure(p, f"missing required property '{p}'") for p in missing]
+        return CheckResponse(inputs=inputs, failures=failures or None)
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        resource_type = azure.RESOURCE_TYPES[_type_of(request.urn)]
+        old_state = request.old_state.get(INPUTS_KEY)
+        old_inputs = plain(old_state) if old_state is not None else {}
+        new_inputs = plain_map(request.new_inputs)
+        changed = [k for k in _changed_keys(old_inputs, new_inputs) if k not in request.ignore_changes]
+        create_only = {resource_type.name_parameter, *resource_type.parent_parameters, "location"}
+        replaces = [k for k in changed if k in create_only]
+        detailed = {
+            k: PropertyDiff(
+                (PropertyDiffKind.UPDATE_REPLACE if k in replaces else PropertyDiffKind.UPDATE)
+                if k in old_inputs and k in new_inputs
+                else (PropertyDiffKind.ADD_REPLACE if k in replaces else PropertyDiffKind.ADD)
+                if k in new_inputs
+                else (PropertyDiffKind.DELETE_REPLACE if k in replaces else PropertyDiffKind.DELETE),
+                True,
+            )
+            for k in changed
+        }
+        return DiffResponse(changes=bool(changed), replaces=replaces, diffs=changed, detailed_diff=detailed)
+
+    # ------------------------------------------------------------------------------ CRUD
+
+    def _identity(self, type_token: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        resource_type = azure.RESOURCE_TYPES[type_token]
+        path_values = {p: str(inputs[p]) for p in (*resource_type.parent_parameters, resource_type.name_parameter)}
+        rid = azure.resource_id(type_token, self.subscription, path_values)
+        body = {k: v for k, v in inputs.items() if k not in path_values}
+        return rid, body
+
+    def _spec_violations(self, type_token: str, inputs: dict[str, Any], rid: str) -> None:
+        if self._spec_checker is None or type_token not in self._spec_targets:
+            return
+        body = self._spec_checker.arm_body(type_token, inputs)
+        problems = self._spec_checker.violations(type_token, body)
+        if problems:
+            detail = "; ".join(f"{path}: {message}" for path, message in problems)
+            raise azure.AzureError(
+                400, "InvalidRequestContent", f"The request content was invalid: {detail}", "PUT", rid
+            )
+
+    def _outputs(
+        self, state: dict[str, Any], record: dict[str, Any], secret: set[str], reading: bool = False
+    ) -> dict[str, PropertyValue]:
+        merged: dict[str, Any] = {**record["inputs"], **azure.computed(state, record, reading)}
+        merged = {k: v for k, v in merged.items() if v is not None}
+        outputs = wrap_map(merged, secret)
+        outputs[INPUTS_KEY] = wrap(record["sent"], secret=True)
+        return outputs
+
+    async def _write(
+        self, verb: str, type_token: str, news: Mapping[str, PropertyValue], preview: bool
+    ) -> tuple[str, dict[str, PropertyValue]]:
+        inputs = plain_map(news)
+        secret = secret_keys(news)
+        if preview or any(v is UNKNOWN for v in inputs.values()):
+            outputs = {k: v for k, v in news.items()}
+            return "", outputs
+        rid, body = self._identity(type_token, inputs)
+        resource_type = azure.RESOURCE_TYPES[type_token]
+
+        def start(state: dict[str, Any]) -> None:
+            self._spec_violations(type_token, inputs, rid)
+            azure.check_write(state, type_token, rid, body)
+            existing = azure.find(state, rid)
+            if verb == "create" and existing is not None and not existing.get("adopted"):
+                # azure-native refuses to create over an existing resource (it would silently take it over).
+                raise azure.AzureError(
+                    409, "ResourceAlreadyExists", f"resource {rid} already exists; import it instead", "PUT", rid
+                )
+            state["resources"][azure.key(rid)] = {
+                "id": rid,
+                "type": type_token,
+                "name": str(inputs[resource_type.name_parameter]),
+                "subscription": self.subscription,
+                "location": body.get("location"),
+                "inputs": body,
+                "sent": inputs,
+                "provisioningState": "Updating",
+                "seeded": False,
+            }
+
+        def finish(state: dict[str, Any]) -> dict[str, PropertyValue]:
+            record = azure.find(state, rid)
+            if record is None:  # deleted meanwhile (its resource group went): Azure would fail the operation
+                raise azure.AzureError(404, "NotFound", f"{rid} was deleted during the operation", "PUT", rid)
+            record["provisioningState"] = "Succeeded"
+            return self._outputs(state, record, secret)
+
+        locks = azure.lock_keys({}, type_token, rid, body)
+        outputs = await self.operations.run(
+            verb, type_token=type_token, rid=rid, locks=locks, start=start, finish=finish
+        )
+        return rid, outputs
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        rid, outputs = await self._write("create", _type_of(request.urn), request.properties, request.preview)
+        return CreateResponse(resource_id=rid or None, properties=outputs)
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        _, outputs = await self._write("update", _type_of(request.urn), request.news, request.preview)
+        return UpdateResponse(properties=outputs)
+
+    async def delete(self, request: DeleteRequest) -> None:
+        type_token, rid = _type_of(request.urn), request.resource_id
+
+        def start(state: dict[str, Any]) -> None:
+            record = azure.find(state, rid)
+            if record is not None:
+                azure.check_delete(state, record)
+                record["provisioningState"] = "Deleting"
+
+        def finish(state: dict[str, Any]) -> None:
+            record = azure.find(state, rid)
+            if record is not None:
+                azure.delete(state, record)
+
+        record = azure.find(self.store.read(), rid)
+        locks = azure.lock_keys({}, type_token, rid, record["inputs"] if record else {})
+        await self.operations.run("delete", type_token=type_token, rid=rid, locks=locks, start=start, finish=finish)
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        state = self.store.read()
+        record = azure.find(state, request.resource_id)
+        if record is None:
+            return ReadResponse(resource_id=None)  # gone from Azure: the engine drops it from state
+        old_inputs = plain_map(request.inputs)
+        secret = secret_keys(request.inputs) | {
+            k for k, v in request.properties.items() if v.is_secret and k != INPUTS_KEY
+        }
+        outputs = self._outputs(state, record, secret, reading=True)
+        new_view, old_view = _projection(plain_map(outputs)), _projection(plain_map(request.properties))
+        # azure-native Read: what changed in Azure's answer since the last write is applied to the old inputs;
+        # sub-resource lists the inputs never set stay out (pulumi/pulumi-azure-native#3049).
+        inputs = dict(old_inputs)
+        for name in sorted(set(old_view) | set(new_view)):
+            if old_view.get(name) == new_view.get(name) or (name in SUB_RESOURCE_LISTS and name not in old_inputs):
+                continue
+            if name in new_view:
+                inputs[name] = new_view[name]
+            else:
+                inputs.pop(name, None)
+        return ReadResponse(
+            resource_id=request.resource_id, properties=outputs, inputs=wrap_map(inputs, secret_keys(request.inputs))
+        )
+
+
+# ---------------------------------------------------------------------------------------------- random
+
+PASSWORD_DEFAULTS: dict[str, Any] = {
+    "length": 16.0,  # set by the program in practice; the provider requires it
+    "lower": True,
+    "upper": True,
+    "numeric": True,
+    "number": True,
+    "special": True,
+    "minLower": 0.0,
+    "minUpper": 0.0,
+    "minNumeric": 0.0,
+    "minSpecial": 0.0,
+    "overrideSpecial": "!@#$%&*()-_=+[]{}<>:?",
+}
+
+
+def generate_password(settings: Mapping[str, Any]) -> str:
+    """terraform-provider-random's RandomPassword: each class at least its minimum, the rest from the allowed
+    classes, shuffled."""
+    classes = {
+        "lower": (string.ascii_lowercase, "minLower"),
+        "upper": (string.ascii_uppercase, "minUpper"),
+        "numeric": (string.digits, "minNumeric"),
+        "special": (str(settings.get("overrideSpecial") or PASSWORD_DEFAULTS["overrideSpecial"]), "minSpecial"),
+    }
+    length = int(settings["length"])
+    chosen: list[str] = []
+    pool = ""
+    for flag, (alphabet, minimum) in classes.items():
+        if settings.get(flag, True):
+            pool += alphabet
+            chosen += [secrets.choice(alphabet) for _ in range(int(settings.get(minimum) or 0))]
+    chosen += [secrets.choice(pool) for _ in range(max(0, length - len(chosen)))]
+    generator = secrets.SystemRandom()
+    generator.shuffle(chosen)
+    return "".join(chosen)
+
+
+class RandomEmulator(Provider):
+    SUPPORTED = "random:index/randomPassword:RandomPassword"
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        if _type_of(request.urn) != self.SUPPORTED:
+            return CheckResponse(failures=[CheckFailure("", f"the random stand-in only provides {self.SUPPORTED}")])
+        if "length" not in request.new_inputs:
+            return CheckResponse(failures=[CheckFailure("length", "missing required property 'length'")])
+        return CheckResponse(inputs=dict(request.new_inputs))
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        olds = plain_map(request.old_state)
+        news = plain_map(request.new_inputs)
+        changed = [
+            k
+            for k in sorted(set(news) | {k for k in olds if k in PASSWORD_DEFAULTS or k == "keepers"})
+            if k not in request.ignore_changes
+            and news.get(k, PASSWORD_DEFAULTS.get(k)) != olds.get(k, PASSWORD_DEFAULTS.get(k))
+        ]
+        return DiffResponse(
+            changes=bool(changed),
+            replaces=changed,  # every RandomPassword input is ForceNew
+            diffs=changed,
+            detailed_diff={k: PropertyDiff(PropertyDiffKind.UPDATE_REPLACE, True) for k in changed},
+        )
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        inputs = plain_map(request.properties)
+        settings = {**PASSWORD_DEFAULTS, **inputs}
+        outputs = wrap_map(settings, secret_keys(request.properties))
+        if request.preview:
+            outputs["result"] = PropertyValue.computed()
+            outputs["bcryptHash"] = PropertyValue.computed()
+            return CreateResponse(resource_id="", properties=outputs)
+        result = generate_password(settings)
+        outputs["result"] = PropertyValue(result, is_secret=True)
+        # Not bcrypt (no bcrypt module here): a salted SHA-256 in its place, secret like the real one.
+        salt = secrets.token_hex(8)
+        outputs["bcryptHash"] = PropertyValue(
+            f"$emulated$sha256${salt}${hashlib.sha256((salt + result).encode()).hexdigest()}", is_secret=True
+        )
+        return CreateResponse(resource_id="none", properties=outputs)
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        return ReadResponse(resource_id=request.resource_id, properties=request.properties, inputs=request.inputs)
+
+    async def delete(self, request: DeleteRequest) -> None:
+        return None
+
+
+def main(argv: list[str]) -> None:
+    from pulumi.provider.experimental.server import main as serve
+
+    which = argv[0] if argv else ""
+    try:
+        store = Store.from_environment()
+    except RuntimeError as refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        sys.exit(1)
+    if which == "azure-native":
+        serve(argv[1:], AZURE_NATIVE_VERSION, AzureNativeEmulator(store))
+    elif which == "random":
+        serve(argv[1:], RANDOM_VERSION, RandomEmulator(store))
+    else:
+        print("usage: python -m vnet2vnet.emulator.provider {azure-native|random} ENGINE_ADDRESS", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

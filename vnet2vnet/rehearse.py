@@ -1,0 +1,448 @@
+"""`vnet2vnet rehearse`: a stack's real program through the real Pulumi engine against the Azure emulator, in a
+throwaway backend, through its whole lifecycle: up, preview, refresh, preview, key rotation, destroy.
+
+Pure parts first (scratch stack files, checks, the report); the shell (`Rehearsal.run`) drives one process per
+operation (emulator/program_host.py) and reads the emulator's state and the backend's state file.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vnet2vnet.emulator import azure
+from vnet2vnet.emulator.plugins import Sandbox, install_stand_ins
+from vnet2vnet.emulator.seed import apply_seed, load_seed
+from vnet2vnet.emulator.store import DEFAULT_CLOCK_SCALE, Store, default_state
+from vnet2vnet.findings import CONFIG_NAMESPACE
+from vnet2vnet.pulumi_cli import PulumiCli
+
+PROGRAM_HOST = Path(__file__).resolve().parent / "emulator" / "program_host.py"
+STEP_NAMES = ("up", "preview", "refresh", "preview_after_refresh", "rotate", "destroy")
+CHANGE_KINDS = ("create", "update", "replace", "delete", "same")
+# What the scratch copy leaves behind: caches, virtualenvs, VCS data, local state.
+COPY_IGNORE = shutil.ignore_patterns(
+    ".git", "venv", ".venv", "__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis",
+    ".pulumi", "node_modules",
+)  # fmt: skip
+
+
+class RehearsalError(RuntimeError):
+    """The rehearsal could not run (not a failed check): no project, an unreadable stack file."""
+
+
+# ------------------------------------------------------------------------------------------ pure: stack files
+
+
+@dataclass
+class ScratchConfig:
+    """The user's stack file made runnable in a throwaway backend, and what was changed to get there."""
+
+    document: dict[str, Any]
+    secret_values: dict[str, str]  # config key path (pulumi `--path` syntax) -> test value set as secret
+    notes: list[str] = field(default_factory=list)
+
+
+def _secure_paths(value: Any, path: str) -> Iterable[str]:
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            yield path
+            return
+        for key, inner in value.items():
+            yield from _secure_paths(inner, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _secure_paths(inner, f"{path}[{index}]")
+
+
+def _remove_path(config: dict[str, Any], path: str) -> None:
+    """Drop the value at a `key.sub[0].x` path (the parts are plain names and indexes here)."""
+    import re
+
+    parts = [p for p in re.split(r"\.|\[(\d+)\]", path) if p]
+    target: Any = config
+    for part in parts[:-1]:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    last = parts[-1]
+    if isinstance(target, list):
+        target[int(last)] = None
+    else:
+        del target[last]
+
+
+def scratch_config(document: Mapping[str, Any] | None) -> ScratchConfig:
+    """`secure:` values become fresh test values (the user's passphrase never leaves their machine),
+    `environment:` (ESC) and `azure-native:*` settings are dropped, each with a note."""
+    document = copy.deepcopy(dict(document or {}))
+    notes: list[str] = []
+    for key in ("encryptionsalt", "secretsprovider", "encryptedkey"):
+        document.pop(key, None)
+    if document.pop("environment", None) is not None:
+        notes.append("environment (Pulumi ESC) ignored: the rehearsal has no Pulumi Cloud and uses no credentials")
+    config = dict(document.get("config") or {})
+    dropped = sorted(key for key in config if key.startswith("azure-native:"))
+    for key in dropped:
+        del config[key]
+    if dropped:
+        notes.append(f"{', '.join(dropped)} ignored: the emulator stands in for Azure")
+    secret_values: dict[str, str] = {}
+    for key in list(config):
+        for path in _secure_paths(config[key], key):
+            secret_values[path] = secrets.token_urlsafe(24)
+    for path in secret_values:
+        if path in config:
+            del config[path]
+        else:
+            _remove_path(config, path)
+    if secret_values:
+        notes.append(
+            f"secure values replaced by test values (set as secrets in the throwaway stack): {', '.join(secret_values)}"
+        )
+    document["config"] = config
+    return ScratchConfig(document, secret_values, notes)
+
+
+def rotated_config(
+    document: Mapping[str, Any], secret_values: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The stack file and secrets for a key rotation: a new test key where the stack brings its own
+    (`sharedKey`), else `connection.sharedKeyVersion` + 1."""
+    rotated: dict[str, Any] = copy.deepcopy(dict(document))
+    config = rotated.setdefault("config", {})
+    own_keys = {path: value for path, value in secret_values.items() if path.endswith(":sharedKey")}
+    if own_keys:
+        return rotated, {**secret_values, **{path: secrets.token_urlsafe(24) for path in own_keys}}
+    connection_key = f"{CONFIG_NAMESPACE}:connection"
+    connection = dict(config.get(connection_key) or {})
+    connection["sharedKeyVersion"] = int(connection.get("sharedKeyVersion") or 1) + 1
+    config[connection_key] = connection
+    return rotated, dict(secret_values)
+
+
+# ------------------------------------------------------------------------------------------ pure: checks
+
+
+def change_counts(changes: Mapping[str, int] | None) -> dict[str, int]:
+    changes = dict(changes or {})
+    return {kind: int(changes.get(kind, 0)) for kind in CHANGE_KINDS}
+
+
+def _ids(deployment: Mapping[str, Any]) -> dict[str, str]:
+    return {str(r["urn"]): str(r.get("id", "")) for r in deployment.get("resources") or [] if r.get("custom")}
+
+
+def rotation_problems(before: Mapping[str, Any], after: Mapping[str, Any], changes: Mapping[str, int]) -> list[str]:
+    """A rotation replaces the key and each link's two connections, and nothing else."""
+    before_ids, after_ids = _ids(before), _ids(after)
+    connections = sorted(urn for urn in before_ids if urn.split("::")[-2].endswith(azure.CONNECTION.split("$")[-1]))
+    keys = [urn for urn in before_ids if "random:index/randomPassword:RandomPassword" in urn]
+    problems = []
+    new_ids = [urn for urn in connections if after_ids.get(urn) == before_ids[urn]]
+    if new_ids:
+        problems.append(f"connections kept their Azure resource (not replaced): {', '.join(new_ids)}")
+    changed_others = [
+        urn for urn, rid in before_ids.items() if urn not in connections and urn in after_ids and after_ids[urn] != rid
+    ]
+    if changed_others:
+        problems.append(f"resources other than the connections were replaced: {', '.join(changed_others)}")
+    expected = len(connections) + len(keys)
+    if changes.get("replace", 0) != expected or any(changes.get(k, 0) for k in ("create", "update", "delete")):
+        problems.append(
+            f"expected exactly {expected} replacements ({len(keys)} keys, {len(connections)} connections) and no "
+            f"other change; the engine reported {dict(changes)}"
+        )
+    return problems
+
+
+def plaintext_hits(state_text: str, secret_values: Iterable[str]) -> int:
+    return sum(state_text.count(value) for value in set(secret_values) if value)
+
+
+def makespan(operations: Iterable[Mapping[str, Any]], phase: str) -> float:
+    """Emulated minutes from the first operation of a phase to its last."""
+    spans = [(op["start"], op["end"]) for op in operations if op.get("phase") == phase and "end" in op]
+    return round(max(end for _, end in spans) - min(start for start, _ in spans), 2) if spans else 0.0
+
+
+def engine_overhead(operations: Iterable[Mapping[str, Any]], phase: str, scale: float) -> float:
+    """Median real seconds between an operation's end and the next operation's start (the engine's turn-around
+    on the critical path)."""
+    ops = sorted((op for op in operations if op.get("phase") == phase and "end" in op), key=lambda op: op["start"])
+    gaps = []
+    for op in ops:
+        later = [o["start"] - op["end"] for o in ops if o["start"] >= op["end"]]
+        if later:
+            gaps.append(min(later))
+    if not gaps:
+        return 0.0
+    gaps.sort()
+    return float(gaps[len(gaps) // 2] * 60 * scale)
+
+
+# ------------------------------------------------------------------------------------------ the shell
+
+
+@dataclass
+class StepResult:
+    name: str
+    changes: dict[str, int]
+    seconds: float
+    problems: list[str]
+    log: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class Rehearsal:
+    project_dir: Path
+    stack: str
+    cli: PulumiCli
+    root: Path
+    clock_scale: float = DEFAULT_CLOCK_SCALE
+    seed_file: Path | None = None
+    spec_dir: Path | None = None
+    say: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)
+    steps: list[StepResult] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.sandbox = Sandbox(self.root)
+        self.work_dir = self.root / "project"
+        self.env = self.sandbox.environment(self.spec_dir)
+        self.store = Store(self.sandbox.emulator_state)
+        self.secret_values: dict[str, str] = {}
+        self.notes: list[str] = []
+        self.keys_seen: set[str] = set()
+        self.plaintext = 0
+
+    # ---------------------------------------------------------------------------- set up
+
+    def prepare(self) -> None:
+        stack_file = self.project_dir / f"Pulumi.{self.stack}.yaml"
+        if not (self.project_dir / "Pulumi.yaml").is_file():
+            raise RehearsalError(f"{self.project_dir} has no Pulumi.yaml: pass --project-dir with the project")
+        if not stack_file.is_file():
+            raise RehearsalError(f"{stack_file} does not exist: pass --stack with a stack of this project")
+        if self.work_dir.exists():
+            shutil.rmtree(self.work_dir)
+        shutil.copytree(self.project_dir, self.work_dir, ignore=COPY_IGNORE)
+        try:
+            document = yaml.safe_load(stack_file.read_text()) or {}
+        except yaml.YAMLError as error:
+            raise RehearsalError(f"{stack_file} is not valid YAML: {error}") from None
+        scratch = scratch_config(document)
+        self.document, self.secret_values, self.notes = scratch.document, scratch.secret_values, scratch.notes
+        self._write_stack_file(self.document)
+        state = default_state(self.clock_scale)
+        if self.seed_file is not None:
+            apply_seed(state, load_seed(self.seed_file))
+        self.store.create(state)
+        install_stand_ins(self.sandbox, self.cli.path, {**os.environ, **self.env})
+
+    def _write_stack_file(self, document: Mapping[str, Any]) -> None:
+        """Write the scratch stack file, keeping the salt the throwaway stack's passphrase provider wrote."""
+        path = self.work_dir / f"Pulumi.{self.stack}.yaml"
+        current = (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
+        salt = {"encryptionsalt": current["encryptionsalt"]} if "encryptionsalt" in current else {}
+        path.write_text(yaml.safe_dump({**salt, **dict(document)}, sort_keys=False))
+
+    # ---------------------------------------------------------------------------- one operation
+
+    def operation(self, name: str, phase: str, **extra: Any) -> dict[str, Any]:
+        with self.store.locked() as state:
+            state["phase"] = phase
+        request = {
+            "work_dir": str(self.work_dir),
+            "stack": self.stack,
+            "operation": name,
+            "env": self.env,
+            "cli_root": self.cli.root,
+            "result_file": str(self.root / f"{phase}.result.json"),
+            "config": {
+                path: {"value": value, "secret": True, "path": True} for path, value in self.secret_values.items()
+            },
+            **extra,
+        }
+        request_file = self.root / f"{phase}.request.json"
+        request_file.write_text(json.dumps(request))
+        log = self.root / f"{phase}.log"
+        with open(log, "w") as stream:
+            subprocess.run(
+                [sys.executable, str(PROGRAM_HOST), str(request_file)],
+                stdout=stream,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **self.env},
+                check=False,
+            )
+        request_file.unlink()  # it holds the test secrets
+        result_file = Path(request["result_file"])
+        result: dict[str, Any] = json.loads(result_file.read_text()) if result_file.is_file() else {}
+        result_file.unlink(missing_ok=True)
+        result["log"] = str(log)
+        return result
+
+    def step(
+        self, name: str, operation: str, check: Callable[[dict[str, Any]], list[str]], **extra: Any
+    ) -> dict[str, Any]:
+        started = time.monotonic()
+        self.say(f"rehearse {self.stack}: {name} ...")
+        result = self.operation(operation, name, **extra)
+        seconds = round(time.monotonic() - started, 1)
+        problems = [f"{name} failed: {result['error']}"] if "error" in result else check(result)
+        if "error" not in result and result.get("outcome") not in (None, "succeeded"):
+            problems.append(f"{name} ended {result.get('outcome')}")
+        self._collect_keys()
+        self.plaintext = max(self.plaintext, self._plaintext_in_state())
+        changes = change_counts(result.get("changes"))
+        self.steps.append(StepResult(name, changes, seconds, problems, result["log"]))
+        shown = ", ".join(f"{kind} {count}" for kind, count in changes.items() if count) or "no changes"
+        self.say(f"rehearse {self.stack}: {name}: {shown} in {seconds}s" + ("" if not problems else " FAILED"))
+        for problem in problems:
+            self.say(f"  - {problem}")
+        return result
+
+    def _collect_keys(self) -> None:
+        state = self.store.read()
+        for record in azure.of_type(state, azure.CONNECTION):
+            key = record["inputs"].get("sharedKey")
+            if isinstance(key, str) and key:
+                self.keys_seen.add(key)
+
+    def _plaintext_in_state(self) -> int:
+        """Occurrences of any key or test secret in the backend's files: the stack's state, its backups and
+        its history checkpoints."""
+        values = [*self.keys_seen, *self.secret_values.values()]
+        files = (path for path in self.sandbox.backend.rglob("*") if path.is_file())
+        return sum(plaintext_hits(path.read_text(errors="replace"), values) for path in files)
+
+    # ---------------------------------------------------------------------------- the lifecycle
+
+    def run(self) -> dict[str, Any]:
+        self.prepare()
+        for note in self.notes:
+            self.say(f"rehearse {self.stack}: note: {note}")
+
+        def no_changes(result: dict[str, Any]) -> list[str]:
+            changes = change_counts(result.get("changes"))
+            moved = {kind: count for kind, count in changes.items() if kind != "same" and count}
+            return [f"expected no changes, the engine reported {moved}"] if moved else []
+
+        def conflicts_in(phase: str) -> list[str]:
+            found = [c for c in self.store.read()["conflicts"] if c.get("phase") == phase]
+            return [f"{len(found)} write(s) refused with 409 AnotherOperationInProgress"] if found else []
+
+        up = self.step("up", "up", lambda result: conflicts_in("up"))
+        if up.get("error"):
+            return self.report()
+        self.step("preview", "preview", no_changes)
+        self.step("refresh", "refresh", lambda result: [])
+        self.step("preview_after_refresh", "preview", no_changes)
+        before = self.store.read()
+        rotated, self.secret_values = rotated_config(self.document, self.secret_values)
+        self._write_stack_file(rotated)
+        deployment_before = up.get("deployment") or {}
+        keys_before = {r["inputs"].get("sharedKey") for r in azure.of_type(before, azure.CONNECTION)}
+
+        def rotation(result: dict[str, Any]) -> list[str]:
+            problems = rotation_problems(deployment_before, result.get("deployment") or {}, result.get("changes") or {})
+            state = self.store.read()
+            records = list(azure.of_type(state, azure.CONNECTION))
+            if any(r["inputs"].get("sharedKey") in keys_before for r in records):
+                problems.append("a connection still has the old key after the rotation")
+            not_connected = [r["name"] for r in records if azure.connection_status(state, r) != "Connected"]
+            if not_connected:
+                problems.append(f"not Connected after the rotation: {', '.join(sorted(not_connected))}")
+            return problems + conflicts_in("rotate")
+
+        latest = self.step("rotate", "up", rotation).get("deployment") or up.get("deployment") or {}
+        if any(resource.get("protect") for resource in latest.get("resources") or []):
+            self.operation("unprotect", "unprotect")
+            self.notes.append("protected resources were unprotected in the throwaway stack before destroy")
+
+        def emptied(result: dict[str, Any]) -> list[str]:
+            left = [r["id"] for r in self.store.read()["resources"].values() if not r.get("seeded")]
+            return (
+                [f"{len(left)} resource(s) left in the emulator: {', '.join(sorted(left)[:5])}"] if left else []
+            ) + (conflicts_in("destroy"))
+
+        self.step("destroy", "destroy", emptied)
+        return self.report()
+
+    def planned_critical_path(self) -> float:
+        from vnet2vnet.engine import run_stack
+        from vnet2vnet.report import plan_schedule
+
+        return float(plan_schedule(run_stack(self.work_dir, self.stack)).critical_path_minutes)
+
+    def report(self) -> dict[str, Any]:
+        state = self.store.read()
+        emulated = makespan(state["operations"], "up")
+        try:
+            planned = round(self.planned_critical_path(), 2)
+        except Exception as error:
+            self.notes.append(f"planned critical path unavailable: {error}")
+            planned = 0.0
+        conflicts = len(state["conflicts"])
+        checks_ok = all(step.ok for step in self.steps) and len(self.steps) == len(STEP_NAMES)
+        return {
+            "stack": self.stack,
+            "cli_version": _cli_version(self.cli.path),
+            "clock_scale": self.clock_scale,
+            "steps": [{"name": s.name, "changes": s.changes, "seconds": s.seconds} for s in self.steps],
+            "conflicts": conflicts,
+            "makespan": {
+                "emulated_minutes": emulated,
+                "planned_critical_path_minutes": planned,
+                "ratio": round(emulated / planned, 3) if planned else None,
+            },
+            "engine_overhead_seconds": round(engine_overhead(state["operations"], "up", self.clock_scale), 3),
+            "state_plaintext_secrets": self.plaintext,
+            "problems": [p for s in self.steps for p in s.problems],
+            "notes": self.notes,
+            "ok": checks_ok and conflicts == 0 and self.plaintext == 0,
+        }
+
+
+def _cli_version(path: str) -> str:
+    completed = subprocess.run([path, "version"], capture_output=True, text=True, check=False)
+    return completed.stdout.strip()
+
+
+def rehearse(
+    project_dir: Path,
+    stack: str,
+    cli: PulumiCli,
+    *,
+    keep: Path | None = None,
+    seed: Path | None = None,
+    clock_scale: float = DEFAULT_CLOCK_SCALE,
+    say: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    from vnet2vnet.spec_check import find_spec_dir
+
+    root = keep.resolve() if keep else Path(tempfile.mkdtemp(prefix=f"vnet2vnet-rehearse-{stack}-"))
+    options: dict[str, Any] = {"say": say} if say else {}
+    rehearsal = Rehearsal(project_dir, stack, cli, root, clock_scale, seed, find_spec_dir(project_dir), **options)
+    try:
+        document = rehearsal.run()
+        if rehearsal.spec_dir is None:
+            document["notes"].append("Azure REST spec files not found: request bodies were not checked against them")
+        return document
+    finally:
+        if keep is None:
+            shutil.rmtree(root, ignore_errors=True)
