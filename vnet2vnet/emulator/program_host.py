@@ -32,7 +32,7 @@ def _changes(summary: Any) -> dict[str, int]:
 
 def run(request: dict[str, Any]) -> dict[str, Any]:
     """request: work_dir, stack, operation (up|preview|refresh|destroy|outputs|export|set_config), env,
-    cli_root, program_dir, entry, config ({key: {value, secret, path}}), target ([urn])."""
+    cli_root, program_dir, entry, config ({key: {value, secret, path}}), target and replace ([urn])."""
     from pulumi import automation as auto
 
     program_dir = request.get("program_dir") or request["work_dir"]
@@ -55,7 +55,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     echo = sys.stderr.write
     result: dict[str, Any] = {"operation": operation}
     if operation == "up":
-        up = stack.up(on_output=echo, target=request.get("target"), show_secrets=False)
+        up = stack.up(on_output=echo, target=request.get("target"), replace=request.get("replace"), show_secrets=False)
         result.update(changes=_changes(up.summary.resource_changes), outcome=up.summary.result)
     elif operation == "preview":
         preview = stack.preview(on_output=echo, diff=True)

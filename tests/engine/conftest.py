@@ -1,0 +1,129 @@
+"""The real-engine suite: the real Pulumi CLI (built from the Go module proxy, or the user's) runs the real
+program against the Azure emulator in a throwaway backend. A machine with neither Go nor a `pulumi` CLI fails
+here with what to install: this suite never skips."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from vnet2vnet.emulator import azure
+from vnet2vnet.emulator.store import Store
+from vnet2vnet.pulumi_cli import PulumiCli, PulumiCliMissingError, find_cli
+from vnet2vnet.rehearse import Rehearsal, change_counts
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+# The last release before the real-engine fixes of issue 12 (what existing stacks were built with).
+LAST_RELEASE = "655742f"
+
+
+@pytest.fixture(scope="session")
+def pulumi_cli() -> PulumiCli:
+    try:
+        return find_cli(build=True)
+    except PulumiCliMissingError as missing:
+        pytest.fail(f"the real-engine suite needs a Pulumi CLI: {missing}", pytrace=False)
+
+
+class EngineStack:
+    """One stack of a project in a sandbox: the real CLI, the emulator, a throwaway backend."""
+
+    def __init__(self, rehearsal: Rehearsal) -> None:
+        self.rehearsal = rehearsal
+        rehearsal.prepare()
+
+    @property
+    def work_dir(self) -> Path:
+        return self.rehearsal.work_dir
+
+    @property
+    def store(self) -> Store:
+        return self.rehearsal.store
+
+    def run(self, operation: str, phase: str | None = None, **extra: Any) -> dict[str, Any]:
+        return self.rehearsal.operation(operation, phase or operation, **extra)
+
+    def ok(self, operation: str, phase: str | None = None, **extra: Any) -> dict[str, int]:
+        """Run an operation that must succeed; its change counts."""
+        result = self.run(operation, phase, **extra)
+        log = Path(result["log"]).read_text()[-4000:]
+        assert "error" not in result, f"{operation} failed: {result.get('error')}\n{log}"
+        return change_counts(result.get("changes"))
+
+    def edit_config(self, edit: Callable[[dict[str, Any]], None]) -> None:
+        """Change the scratch stack file's `config:` (the user's file is never touched)."""
+        path = self.work_dir / f"Pulumi.{self.rehearsal.stack}.yaml"
+        document = yaml.safe_load(path.read_text()) or {}
+        edit(document.setdefault("config", {}))
+        path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+    def azure(self) -> dict[str, Any]:
+        return self.store.read()
+
+    def connections(self) -> list[dict[str, Any]]:
+        state = self.azure()
+        return sorted(azure.of_type(state, azure.CONNECTION), key=lambda record: record["name"])
+
+    def statuses(self) -> dict[str, str]:
+        state = self.azure()
+        return {record["name"]: azure.connection_status(state, record) for record in self.connections()}
+
+    def conflicts(self, phase: str | None = None) -> list[dict[str, Any]]:
+        return [c for c in self.azure()["conflicts"] if phase is None or c.get("phase") == phase]
+
+    def urn_of(self, deployment: dict[str, Any], type_suffix: str, name: str) -> str:
+        (urn,) = [
+            r["urn"] for r in deployment["resources"] if r["type"].endswith(type_suffix) and r["urn"].endswith(name)
+        ]
+        return str(urn)
+
+
+@pytest.fixture
+def engine_stack(
+    tmp_path: Path, pulumi_cli: PulumiCli
+) -> Callable[..., EngineStack]:
+    def make(stack: str = "dev", project_dir: Path = PROJECT_DIR, seed: Path | None = None) -> EngineStack:
+        root = tmp_path / f"sandbox-{stack}"
+        return EngineStack(Rehearsal(project_dir, stack, pulumi_cli, root, seed_file=seed, say=lambda _: None))
+
+    return make
+
+
+def write_project(directory: Path, program: str, stack: str, config: dict[str, Any], name: str = "second") -> Path:
+    """A Pulumi project of its own: Pulumi.yaml, one stack file and its `__main__.py`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
+    (directory / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}))
+    (directory / "__main__.py").write_text(program)
+    return directory
+
+
+def last_release(destination: Path) -> Path:
+    """The project as the last release shipped it, from this repository's history."""
+    destination.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "-C", str(PROJECT_DIR), "archive", LAST_RELEASE], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(destination)], input=archive, check=True)
+    return destination
+
+
+def replace_program(work_dir: Path, source: Path, stack: str) -> None:
+    """Swap a sandbox's program for another version, keeping its stack file (and the stack's salt in it)."""
+    stack_file = work_dir / f"Pulumi.{stack}.yaml"
+    kept = stack_file.read_text()
+    for child in work_dir.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    from vnet2vnet.rehearse import COPY_IGNORE
+
+    shutil.copytree(source, work_dir, ignore=COPY_IGNORE, dirs_exist_ok=True)
+    stack_file.write_text(kept)

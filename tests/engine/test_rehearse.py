@@ -1,0 +1,68 @@
+"""`vnet2vnet rehearse` on the shipped stacks: the whole lifecycle through the real engine against the emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vnet2vnet.pulumi_cli import PulumiCli
+from vnet2vnet.rehearse import STEP_NAMES, rehearse
+
+from .conftest import PROJECT_DIR
+
+# Links per stack: a rotation replaces each link's key and its two connections.
+LINKS = {"dev": 1, "prod": 1, "mesh": 10}
+
+
+def check_lifecycle(document: dict, stack: str) -> None:
+    assert document["ok"], f"rehearsal of {stack} failed: {document['problems']}"
+    steps = {step["name"]: step for step in document["steps"]}
+    assert list(steps) == list(STEP_NAMES), f"every step runs, in order: {list(steps)}"
+    created = steps["up"]["changes"]["create"]
+    assert created > 0 and steps["destroy"]["changes"]["delete"] == created, "destroy removes what up created"
+    for quiet in ("preview", "preview_after_refresh"):
+        assert steps[quiet]["changes"]["same"] == created, f"{quiet} shows no change: {steps[quiet]['changes']}"
+    assert steps["rotate"]["changes"]["replace"] == 3 * LINKS[stack], steps["rotate"]["changes"]
+    assert document["conflicts"] == 0 and document["state_plaintext_secrets"] == 0, document
+    span = document["makespan"]
+    # Not a performance check (bench/real_engine.py has the figures): the emulated up cannot beat the plan's own
+    # critical path, else the clock or the schedule is wrong.
+    assert span["emulated_minutes"] >= span["planned_critical_path_minutes"] > 0, span
+
+
+def test_rehearse_dev_through_the_cli_prints_the_json_contract(pulumi_cli: PulumiCli, tmp_path: Path) -> None:
+    keep = tmp_path / "kept"
+    result = subprocess.run(
+        [sys.executable, "-m", "vnet2vnet", "rehearse", "--stack", "dev", "--json", "--keep", str(keep)],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "VNET2VNET_PULUMI": pulumi_cli.path},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    document = json.loads(result.stdout)
+    contract = {"stack", "cli_version", "clock_scale", "steps", "conflicts", "makespan", "state_plaintext_secrets", "ok"}
+    assert contract <= set(document), f"missing keys: {contract - set(document)}"
+    assert set(document["makespan"]) >= {"emulated_minutes", "planned_critical_path_minutes", "ratio"}
+    for step in document["steps"]:
+        assert set(step) == {"name", "changes", "seconds"}, step
+        assert set(step["changes"]) == {"create", "update", "replace", "delete", "same"}, step
+    assert document["cli_version"].startswith("v3."), document["cli_version"]
+    check_lifecycle(document, "dev")
+    assert (keep / "azure.json").is_file() and (keep / "backend" / ".pulumi").is_dir(), "--keep keeps both states"
+    assert "rehearse dev: up" in result.stderr, "progress goes to stderr, step by step"
+
+
+@pytest.mark.parametrize("stack", ["prod", "mesh"])
+def test_rehearse_holds_for_the_shipped_stack(stack: str, pulumi_cli: PulumiCli) -> None:
+    document = rehearse(PROJECT_DIR, stack, pulumi_cli, say=lambda _: None)
+    check_lifecycle(document, stack)
+    if stack == "prod":
+        assert any("unprotected" in note for note in document["notes"]), "prod's protected gateways need unprotecting"
