@@ -28,10 +28,15 @@ def stack_findings(raw: Mapping[str, str], project: str) -> tuple[TopologySpec |
     return topology, findings
 
 
+class ProgramValidationError(ValidationError, pulumi.RunError):
+    """A ValidationError that Pulumi's language hosts report as its message alone: a user's mistake ends `pulumi
+    up` with the findings, not with a traceback (RunError is the runtime's "no stack trace" error)."""
+
+
 def _raise_on_errors(findings: list[Finding], style: PathStyle, intro: str) -> list[RenderedFinding]:
     rendered = [finding.rendered(style) for finding in findings]
     if errors_in(findings):
-        raise ValidationError(rendered, intro)
+        raise ProgramValidationError(rendered, intro)
     return rendered
 
 

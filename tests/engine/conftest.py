@@ -85,9 +85,7 @@ class EngineStack:
 
 
 @pytest.fixture
-def engine_stack(
-    tmp_path: Path, pulumi_cli: PulumiCli
-) -> Callable[..., EngineStack]:
+def engine_stack(tmp_path: Path, pulumi_cli: PulumiCli) -> Callable[..., EngineStack]:
     def make(stack: str = "dev", project_dir: Path = PROJECT_DIR, seed: Path | None = None) -> EngineStack:
         root = tmp_path / f"sandbox-{stack}"
         return EngineStack(Rehearsal(project_dir, stack, pulumi_cli, root, seed_file=seed, say=lambda _: None))

@@ -48,7 +48,16 @@ def test_rehearse_dev_through_the_cli_prints_the_json_contract(pulumi_cli: Pulum
     )
     assert result.returncode == 0, result.stderr[-3000:]
     document = json.loads(result.stdout)
-    contract = {"stack", "cli_version", "clock_scale", "steps", "conflicts", "makespan", "state_plaintext_secrets", "ok"}
+    contract = {
+        "stack",
+        "cli_version",
+        "clock_scale",
+        "steps",
+        "conflicts",
+        "makespan",
+        "state_plaintext_secrets",
+        "ok",
+    }
     assert contract <= set(document), f"missing keys: {contract - set(document)}"
     assert set(document["makespan"]) >= {"emulated_minutes", "planned_critical_path_minutes", "ratio"}
     for step in document["steps"]:

@@ -10,9 +10,10 @@ import pulumi
 from pulumi.runtime import settings as runtime_settings
 
 from vnet2vnet import naming
+from vnet2vnet.checks import ProgramValidationError
 from vnet2vnet.components.gateway_vnet import GatewayVnet
 from vnet2vnet.components.vnet_link import VnetLink
-from vnet2vnet.findings import RenderedFinding, ValidationError
+from vnet2vnet.findings import RenderedFinding
 from vnet2vnet.spec import TopologySpec, managed_tags
 from vnet2vnet.topology import connection_rounds
 
@@ -75,7 +76,7 @@ def claim_names(name: str, component_type: str, topology: TopologySpec, opts: pu
                 "already registers in this program: Pulumi refuses two resources with one URN",
                 f"rename component '{name}' (or its VNets) so that its names differ from component '{other}''s",
             )
-            raise ValidationError([finding], "duplicate resource names")
+            raise ProgramValidationError([finding], "duplicate resource names")
         mine[key] = name
     claimed.update(mine)
 
