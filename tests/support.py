@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -117,3 +120,20 @@ def is_secret(value: Any) -> bool:
 
 def plain(value: Any) -> Any:
     return unwrap(value)
+
+
+def run_python(
+    *args: str, env: Mapping[str, str] | None = None, drop: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """`python <args>` in a child process from the project directory, with `env` over this environment and the
+    variables in `drop` removed: for what must be seen from outside (exit codes, stderr, no traceback)."""
+    environment = {k: v for k, v in os.environ.items() if k not in drop}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=PROJECT_DIR,
+        env={**environment, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

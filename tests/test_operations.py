@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from tests.support import PROJECT_DIR
+from tests.support import PROJECT_DIR, run_python
 from vnet2vnet import cli
 from vnet2vnet.operations import (
     MissingStackError,
@@ -298,15 +298,14 @@ def test_outputs_never_print_secrets(fake: FakeCli, capsys: pytest.CaptureFixtur
 
 
 def test_missing_cli_is_a_clear_error_with_an_empty_path(tmp_path: Path) -> None:
-    environment = {k: v for k, v in os.environ.items() if k != "VNET2VNET_PULUMI"}
-    result = subprocess.run(
-        [sys.executable, "-m", "vnet2vnet", "up", "--stack", "dev"],
-        cwd=PROJECT_DIR,
-        env={**environment, "PATH": "", "VNET2VNET_CACHE": str(tmp_path / "empty-cache")},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run_python(
+        "-m",
+        "vnet2vnet",
+        "up",
+        "--stack",
+        "dev",
+        env={"PATH": "", "VNET2VNET_CACHE": str(tmp_path / "empty-cache")},
+        drop=("VNET2VNET_PULUMI",),
     )
     assert result.returncode == 3
     assert (

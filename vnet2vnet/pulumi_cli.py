@@ -73,10 +73,6 @@ def _executable(path: Path) -> bool:
     return path.is_file() and os.access(path, os.X_OK)
 
 
-def _go() -> str | None:
-    return shutil.which("go") or ("/usr/local/go/bin/go" if _executable(Path("/usr/local/go/bin/go")) else None)
-
-
 def find_cli(build: bool = False, say: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> PulumiCli:
     override = os.environ.get(OVERRIDE_VARIABLE)
     if override:
@@ -89,7 +85,7 @@ def find_cli(build: bool = False, say: Callable[[str], None] = lambda line: prin
     on_path = shutil.which("pulumi")
     if on_path:
         return PulumiCli(on_path, "PATH")
-    if build and _go() and BUILD_SCRIPT.is_file():
+    if build and shutil.which("go") and BUILD_SCRIPT.is_file():
         return PulumiCli(build_cli(say), "built")
     raise PulumiCliMissingError(INSTALL_HELP)
 
@@ -97,7 +93,12 @@ def find_cli(build: bool = False, say: Callable[[str], None] = lambda line: prin
 def build_cli(say: Callable[[str], None]) -> str:
     """Run tools/pulumi/build.sh (progress to stderr) and return the path it prints last."""
     say(f"building the Pulumi CLI {PINNED_VERSION} from the Go module proxy (cold: about 5 minutes on 2 cores)")
-    completed = subprocess.run(["bash", str(BUILD_SCRIPT)], stdout=subprocess.PIPE, text=True, check=False)
+    try:
+        completed = subprocess.run(
+            [shutil.which("bash") or "/bin/bash", str(BUILD_SCRIPT)], stdout=subprocess.PIPE, text=True, check=False
+        )
+    except OSError as error:
+        raise PulumiCliMissingError(f"cannot run {BUILD_SCRIPT}: {error}; {INSTALL_HELP}") from None
     lines = completed.stdout.strip().splitlines()
     if completed.returncode != 0 or not lines or not _executable(Path(lines[-1])):
         raise PulumiCliMissingError(f"building the Pulumi CLI failed (exit {completed.returncode}); {INSTALL_HELP}")

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ from .conftest import PROJECT_DIR
 LINKS = {"dev": 1, "prod": 1, "mesh": 10}
 
 
-def check_lifecycle(document: dict, stack: str) -> None:
+def check_lifecycle(document: dict[str, Any], stack: str) -> None:
     assert document["ok"], f"rehearsal of {stack} failed: {document['problems']}"
     steps = {step["name"]: step for step in document["steps"]}
     assert list(steps) == list(STEP_NAMES), f"every step runs, in order: {list(steps)}"

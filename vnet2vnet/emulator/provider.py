@@ -66,12 +66,15 @@ class _Unknown:
 
 
 UNKNOWN = _Unknown()
+# On the wire an unknown (computed) value is this string (pulumi.runtime.rpc.UNKNOWN); the experimental
+# PropertyValue unmarshals it as a plain string and cannot marshal its own Computed.
+UNKNOWN_ON_THE_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 def plain(value: PropertyValue) -> Any:
     """A PropertyValue as plain Python (secrets unwrapped, unknowns as UNKNOWN)."""
     inner = value.value
-    if isinstance(inner, Computed):
+    if isinstance(inner, Computed) or inner == UNKNOWN_ON_THE_WIRE:
         return UNKNOWN
     if isinstance(inner, Mapping):
         return {k: plain(v) for k, v in inner.items()}
@@ -86,7 +89,7 @@ def plain_map(values: Mapping[str, PropertyValue]) -> dict[str, Any]:
 
 def wrap(value: Any, secret: bool = False) -> PropertyValue:
     if value is UNKNOWN:
-        return PropertyValue.computed()
+        return PropertyValue(UNKNOWN_ON_THE_WIRE, is_secret=secret)
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return PropertyValue(value, is_secret=secret)
     if isinstance(value, (int, float)):
@@ -280,7 +283,7 @@ class AzureNativeEmulator(Provider):
         merged: dict[str, Any] = {**record["inputs"], **azure.computed(state, record, reading)}
         merged = {k: v for k, v in merged.items() if v is not None}
         outputs = wrap_map(merged, secret)
-        outputs[INPUTS_KEY] = wrap(record["sent"], secret=True)
+        outputs[INPUTS_KEY] = wrap(record.get("sent", record["inputs"]), secret=True)
         return outputs
 
     async def _write(
@@ -453,8 +456,8 @@ class RandomEmulator(Provider):
         settings = {**PASSWORD_DEFAULTS, **inputs}
         outputs = wrap_map(settings, secret_keys(request.properties))
         if request.preview:
-            outputs["result"] = PropertyValue.computed()
-            outputs["bcryptHash"] = PropertyValue.computed()
+            outputs["result"] = wrap(UNKNOWN, secret=True)
+            outputs["bcryptHash"] = wrap(UNKNOWN, secret=True)
             return CreateResponse(resource_id="", properties=outputs)
         result = generate_password(settings)
         outputs["result"] = PropertyValue(result, is_secret=True)

@@ -1,0 +1,56 @@
+"""The Automation API operations (`vnet2vnet up/preview/outputs/verify/refresh/destroy`) against the real CLI and
+the Azure emulator. The stand-in CLI (tests/test_operations.py) stays only for what the real one cannot reach
+here: a CLI that fails before any engine work (login, passphrase), and connections that take minutes to connect."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from vnet2vnet.operations import Operator
+from vnet2vnet.pulumi_cli import PulumiCli
+
+from .conftest import EngineStack
+
+MakeStack = Callable[..., EngineStack]
+
+
+def test_every_operation_on_the_real_engine(engine_stack: MakeStack, pulumi_cli: PulumiCli) -> None:
+    stack = engine_stack("dev")
+    out = io.StringIO()
+    operator = Operator(stack.work_dir, "dev", out=out, env=stack.rehearsal.env, cli=pulumi_cli)
+
+    assert operator.preview() == 0, out.getvalue()[-2000:]
+    assert "Preview of 'dev': would have created 18" in out.getvalue(), out.getvalue()[-1500:]
+    assert operator.up() == 0, out.getvalue()[-2000:]
+    assert "Update of 'dev' succeeded: created 18" in out.getvalue(), out.getvalue()[-1500:]
+
+    outputs = operator.outputs()
+    assert outputs["sharedKey"] == "[secret]", "the key stays masked"
+    assert set(outputs["connectionIds"]) == {"east-to-west", "west-to-east"}, outputs["connectionIds"]
+
+    assert operator.verify(timeout=60, interval=1) == 0, out.getvalue()[-2000:]
+    assert "All 2 connections of 'dev' are Connected." in out.getvalue()
+    refreshed = [c for c in stack.azure()["operations"] if c["verb"] != "create"]
+    assert refreshed == [], "verify only reads (refresh writes nothing to Azure)"
+
+    assert operator.refresh() == 0, out.getvalue()[-2000:]
+    assert operator.destroy(confirmed=True, ask=lambda _: "") == 0, out.getvalue()[-2000:]
+    assert "Destroy of 'dev' succeeded: created 0, updated 0, deleted 18" in out.getvalue(), out.getvalue()[-1500:]
+    assert stack.azure()["resources"] == {}, "destroy leaves nothing in Azure"
+
+
+def test_verify_reports_a_dropped_tunnel_with_what_to_check(
+    engine_stack: MakeStack, pulumi_cli: PulumiCli, tmp_path: Path
+) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_text("faults:\n  - {kind: tunnelDown, resource: vnet2vnet-east-to-west}\n")
+    stack = engine_stack("dev", seed=seed)
+    stack.ok("up")
+    out = io.StringIO()
+    operator = Operator(stack.work_dir, "dev", out=out, env=stack.rehearsal.env, cli=pulumi_cli, sleep=lambda _: None)
+    assert operator.verify(timeout=0, interval=1) == 1
+    text = out.getvalue()
+    assert "1/2 connections Connected" in text and "NotConnected" in text, text
+    assert "NotConnected: check that both gateways finished provisioning" in text, text

@@ -1,0 +1,281 @@
+"""The Azure emulator's own rules (offline): Azure's refusals, 409 conflicts, connection status, azure-native's
+naming and diff, the seed file, and its refusal to serve anything but a rehearsal."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import CheckRequest, DiffRequest, ReadRequest
+
+from tests.support import run_python
+from vnet2vnet.emulator import azure
+from vnet2vnet.emulator.provider import INPUTS_KEY, AzureNativeEmulator, autoname, plain, wrap, wrap_map
+from vnet2vnet.emulator.seed import SeedError, apply_seed, load_seed
+from vnet2vnet.emulator.store import STATE_VARIABLE, Store, default_state
+
+SUB = azure.DEFAULT_SUBSCRIPTION
+RG_ID = f"/subscriptions/{SUB}/resourceGroups/rg"
+NET = f"{RG_ID}/providers/Microsoft.Network"
+
+
+def record(rid: str, type_token: str, inputs: dict[str, Any], state: str = "Succeeded") -> dict[str, Any]:
+    return {"id": rid, "type": type_token, "name": rid.rsplit("/", 1)[-1], "inputs": inputs, "provisioningState": state}
+
+
+def gateway_inputs(vnet: str = "a", ip: str = "ip-a", sku: str = "VpnGw1AZ") -> dict[str, Any]:
+    return {
+        "sku": {"name": sku, "tier": sku},
+        "activeActive": False,
+        "ipConfigurations": [
+            {
+                "name": "ipconfig1",
+                "subnet": {"id": f"{NET}/virtualNetworks/{vnet}/subnets/GatewaySubnet"},
+                "publicIPAddress": {"id": f"{NET}/publicIPAddresses/{ip}"},
+            }
+        ],
+    }
+
+
+def azure_with(*records: dict[str, Any], gateway_subnet: str = "10.1.255.0/27") -> dict[str, Any]:
+    state = default_state()
+    base = [
+        record(RG_ID, azure.RG, {"location": "eastus"}),
+        record(f"{NET}/virtualNetworks/a", azure.VNET, {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}}),
+        record(f"{NET}/virtualNetworks/a/subnets/GatewaySubnet", azure.SUBNET, {"addressPrefix": gateway_subnet}),
+        record(f"{NET}/virtualNetworks/b", azure.VNET, {"addressSpace": {"addressPrefixes": ["10.2.0.0/16"]}}),
+        record(f"{NET}/virtualNetworks/b/subnets/GatewaySubnet", azure.SUBNET, {"addressPrefix": "10.2.255.0/27"}),
+        record(f"{NET}/publicIPAddresses/ip-a", azure.PUBLIC_IP, {"sku": {"name": "Standard"}}),
+        record(f"{NET}/publicIPAddresses/ip-b", azure.PUBLIC_IP, {"sku": {"name": "Standard"}}),
+        record(f"{NET}/publicIPAddresses/ip-basic", azure.PUBLIC_IP, {"sku": {"name": "Basic"}}),
+    ]
+    for item in [*base, *records]:
+        state["resources"][azure.key(item["id"])] = item
+    return state
+
+
+def connection(name: str, local: str, remote: str, key: str = "k", **extra: Any) -> dict[str, Any]:
+    return record(
+        f"{NET}/connections/{name}",
+        azure.CONNECTION,
+        {
+            "virtualNetworkGateway1": {"id": f"{NET}/virtualNetworkGateways/{local}"},
+            "virtualNetworkGateway2": {"id": f"{NET}/virtualNetworkGateways/{remote}"},
+            "sharedKey": key,
+            **extra,
+        },
+    )
+
+
+GW_A = record(f"{NET}/virtualNetworkGateways/gw-a", azure.GATEWAY, gateway_inputs())
+GW_B = record(f"{NET}/virtualNetworkGateways/gw-b", azure.GATEWAY, gateway_inputs("b", "ip-b"))
+
+
+class TestAzureRefusals:
+    @pytest.mark.parametrize(
+        ("case", "state", "type_token", "rid", "inputs", "code"),
+        [
+            ("second gateway in a VNet", azure_with(GW_A), azure.GATEWAY, f"{NET}/virtualNetworkGateways/gw-2",
+             gateway_inputs(ip="ip-b"), "VnetAlreadyHasGateway"),
+            ("GatewaySubnet /28 for VpnGw1AZ", azure_with(gateway_subnet="10.1.255.0/28"), azure.GATEWAY,
+             GW_A["id"], gateway_inputs(), "GatewaySubnetIsTooSmall"),
+            ("Basic public IP", azure_with(), azure.GATEWAY, GW_A["id"], gateway_inputs(ip="ip-basic"),
+             "BasicSkuPublicIpNotSupportedForVpnGateway"),
+            ("public IP used by another gateway", azure_with(GW_A), azure.GATEWAY,
+             f"{NET}/virtualNetworkGateways/gw-2", gateway_inputs("b", "ip-a"), "PublicIPAddressInUse"),
+            ("connection to a missing gateway", azure_with(GW_A), azure.CONNECTION, f"{NET}/connections/c",
+             connection("c", "gw-a", "gw-missing")["inputs"], "InvalidResourceReference"),
+            ("subnet outside the VNet", azure_with(), azure.SUBNET, f"{NET}/virtualNetworks/a/subnets/s",
+             {"addressPrefix": "10.9.0.0/24"}, "NetcfgSubnetRangeOutsideVnet"),
+        ],
+        ids=lambda value: value if isinstance(value, str) and " " in value else "",
+    )  # fmt: skip
+    def test_azure_refuses(
+        self, case: str, state: dict[str, Any], type_token: str, rid: str, inputs: dict[str, Any], code: str
+    ) -> None:
+        with pytest.raises(azure.AzureError) as refused:
+            azure.check_write(state, type_token, rid, inputs)
+        assert refused.value.code == code, f"{case}: {refused.value}"
+        assert f"ERROR CODE: {code}" in str(refused.value), "worded as azure-native reports Azure's errors"
+
+    def test_a_gateway_with_connections_cannot_be_deleted(self) -> None:
+        state = azure_with(GW_A, GW_B, connection("a-to-b", "gw-a", "gw-b"))
+        with pytest.raises(azure.AzureError, match="InUseVirtualNetworkGatewayCannotBeDeleted"):
+            azure.check_delete(state, GW_A)
+        azure.check_delete(state, connection("a-to-b", "gw-a", "gw-b"))  # a connection can always go
+
+    def test_a_valid_gateway_is_accepted(self) -> None:
+        azure.check_write(azure_with(), azure.GATEWAY, GW_A["id"], gateway_inputs())
+
+    def test_deleting_a_resource_group_deletes_what_is_in_it(self) -> None:
+        state = azure_with(GW_A)
+        azure.delete(state, state["resources"][azure.key(RG_ID)])
+        assert state["resources"] == {}, "ARM deletes a group's resources with it"
+
+
+class TestConflicts:
+    def test_connection_writes_lock_their_local_gateway(self) -> None:
+        inputs = connection("a-to-b", "gw-a", "gw-b")["inputs"]
+        assert azure.lock_keys({}, azure.CONNECTION, "c", inputs) == [f"gateway:{azure.key(GW_A['id'])}"]
+
+    def test_a_busy_lock_is_a_conflict_until_it_expires(self) -> None:
+        state = default_state()
+        state["busy"]["gateway:x"] = {"id": "writer", "until": 100.0}
+        assert azure.conflict(state, ["gateway:x"], now=99.0) == "writer"
+        assert azure.conflict(state, ["gateway:x"], now=100.5) is None
+        error = azure.another_operation_in_progress("rid", "writer")
+        assert error.status == 409 and "AnotherOperationInProgress" in str(error)
+
+
+class TestConnectionStatus:
+    @pytest.mark.parametrize(
+        ("other", "expected"),
+        [
+            (connection("b-to-a", "gw-b", "gw-a"), "Connected"),
+            (connection("b-to-a", "gw-b", "gw-a", key="other"), "NotConnected"),
+            (connection("b-to-a", "gw-b", "gw-a", connectionProtocol="IKEv1"), "NotConnected"),
+            (connection("b-to-a", "gw-b", "gw-a", connectionProtocol="IKEv2"), "Connected"),
+            (connection("b-to-c", "gw-b", "gw-c"), "NotConnected"),
+        ],
+        ids=["same key and policy", "different key", "different protocol", "IKEv2 is the default", "elsewhere"],
+    )
+    def test_connected_only_when_both_directions_agree(self, other: dict[str, Any], expected: str) -> None:
+        mine = connection("a-to-b", "gw-a", "gw-b")
+        state = azure_with(GW_A, GW_B, mine, other)
+        assert azure.connection_status(state, mine) == expected
+
+    def test_a_dropped_tunnel_from_the_fault_file(self) -> None:
+        mine, theirs = connection("a-to-b", "gw-a", "gw-b"), connection("b-to-a", "gw-b", "gw-a")
+        state = azure_with(GW_A, GW_B, mine, theirs)
+        state["faults"] = [{"kind": "tunnelDown", "resource": "a-to-b"}]
+        assert (azure.connection_status(state, mine), azure.connection_status(state, theirs)) == (
+            "NotConnected",
+            "Connected",
+        )
+
+    def test_every_gateway_reports_bgp_settings(self) -> None:
+        computed = azure.computed(azure_with(GW_A), GW_A)
+        assert computed["bgpSettings"]["asn"] == 65515, "Azure's default ASN, BGP on or off"
+        assert computed["bgpSettings"]["bgpPeeringAddress"] == "10.1.255.30", "from the GatewaySubnet"
+
+
+def run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+@pytest.fixture
+def emulator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AzureNativeEmulator:
+    store = Store(tmp_path / "azure.json")
+    store.create(default_state())
+    monkeypatch.delenv("VNET2VNET_EMULATOR_SPEC_DIR", raising=False)
+    return AzureNativeEmulator(store)
+
+
+URN = "urn:pulumi:dev::p::vnet2vnet:index:VnetToVnetPair$azure-native:network:VirtualNetwork::corp-hq-vnet"
+
+
+class TestAzureNativeBehaviour:
+    def test_an_unset_name_is_the_logical_name_plus_8_hex_characters_kept_on_update(
+        self, emulator: AzureNativeEmulator
+    ) -> None:
+        news = {"resourceGroupName": PropertyValue("rg")}
+        first = run(emulator.check(CheckRequest(URN, {}, news, b"seed")))
+        name = plain(first.inputs["virtualNetworkName"])
+        assert name.startswith("corp-hq-vnet") and len(name) == len("corp-hq-vnet") + 8, name
+        again = run(emulator.check(CheckRequest(URN, first.inputs, news, b"other seed")))
+        assert plain(again.inputs["virtualNetworkName"]) == name, "an update keeps the name"
+        assert autoname("x", b"a") != autoname("x", b"b"), "a replacement (new seed) gets a new name"
+
+    @pytest.mark.parametrize(
+        ("change", "replaces"),
+        [({"location": "westus"}, ["location"]), ({"resourceGroupName": "rg2"}, ["resourceGroupName"]),
+         ({"tags": {"a": "b"}}, []), ({"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}, [])],
+        ids=["location", "resource group", "tags", "address space"],
+    )  # fmt: skip
+    def test_path_parameters_and_location_replace_everything_else_updates(
+        self, change: dict[str, Any], replaces: list[str], emulator: AzureNativeEmulator
+    ) -> None:
+        old = {"resourceGroupName": "rg", "virtualNetworkName": "v1", "location": "eastus"}
+        state = {INPUTS_KEY: wrap(old, secret=True)}
+        diff = run(emulator.diff(DiffRequest(URN, "id", state, wrap_map({**old, **change}), [])))
+        assert diff.changes and diff.replaces == replaces, (diff.diffs, diff.replaces)
+
+    def test_refresh_keeps_inputs_and_drops_a_key_azure_stops_returning(self, emulator: AzureNativeEmulator) -> None:
+        rid = f"{NET}/connections/c"
+        with emulator.store.locked() as state:
+            state["resources"] = azure_with(
+                GW_A, GW_B, connection("c", "gw-a", "gw-b", key="s3cret", connectionType="Vnet2Vnet")
+            )["resources"]
+            state["variants"]["sharedKeyOnRead"] = "omitted"
+        sent = {"resourceGroupName": "rg", "sharedKey": "s3cret", "connectionType": "Vnet2Vnet"}
+        old_outputs = {**wrap_map({"sharedKey": "s3cret", "connectionType": "Vnet2Vnet"}, {"sharedKey"})}
+        urn = URN.replace("VirtualNetwork::corp-hq-vnet", "VirtualNetworkGatewayConnection::c")
+        read = run(emulator.read(ReadRequest(urn, rid, old_outputs, wrap_map(sent, {"sharedKey"}))))
+        assert "sharedKey" not in read.properties, "the GET omitted it"
+        assert "sharedKey" not in read.inputs, "azure-native applies what changed in Azure's answer to the inputs"
+        assert plain(read.inputs["connectionType"]) == "Vnet2Vnet"
+
+
+class TestSeedFile:
+    def test_a_seed_adds_resources_variants_and_faults(self, tmp_path: Path) -> None:
+        seed = tmp_path / "seed.yaml"
+        seed.write_text(
+            yaml.safe_dump(
+                {
+                    "variants": {"sharedKeyOnRead": "omitted"},
+                    "resources": [{"id": RG_ID, "type": azure.RG, "location": "eastus"}],
+                    "faults": [{"kind": "failOnce", "resource": "corp-hq-gw", "verb": "create"}],
+                }
+            )
+        )
+        state = default_state()
+        apply_seed(state, load_seed(seed))
+        assert state["variants"]["sharedKeyOnRead"] == "omitted"
+        assert state["resources"][azure.key(RG_ID)]["seeded"] is True
+        assert state["faults"][0]["kind"] == "failOnce"
+
+    @pytest.mark.parametrize(
+        ("document", "names"),
+        [
+            ({"resource": []}, "unknown key(s) resource"),
+            ({"variants": {"sharedKeyOnRead": "maybe"}}, "variants.sharedKeyOnRead must be one of"),
+            ({"variants": {"colour": "red"}}, "variants.colour is unknown"),
+            ({"resources": [{"type": azure.RG}]}, "resources[0].id"),
+            ({"resources": [{"id": RG_ID, "type": "aws:s3:Bucket"}]}, "resources[0].type must be one of"),
+            ({"faults": [{"kind": "meteor", "resource": "x"}]}, "faults[0].kind must be one of"),
+            ({"faults": [{"kind": "tunnelDown"}]}, "faults[0].resource"),
+            ([1, 2], "a seed file is a mapping"),
+        ],
+    )
+    def test_a_bad_seed_file_names_the_key(self, document: Any, names: str, tmp_path: Path) -> None:
+        seed = tmp_path / "seed.yaml"
+        seed.write_text(yaml.safe_dump(document))
+        with pytest.raises(SeedError, match=None) as refused:
+            load_seed(seed)
+        assert names in str(refused.value) and str(seed) in str(refused.value), str(refused.value)
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.text(max_size=200))
+    def test_any_text_is_a_seed_or_a_seed_error(self, text: str) -> None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as directory:
+            seed = Path(directory) / "seed.yaml"
+            seed.write_text(text)
+            try:
+                loaded = load_seed(seed)
+            except SeedError:
+                return
+            assert isinstance(loaded, dict), f"load_seed returned {type(loaded).__name__}"
+
+
+def test_the_stand_ins_refuse_to_start_outside_a_rehearsal() -> None:
+    started = run_python("-m", "vnet2vnet.emulator.provider", "azure-native", "127.0.0.1:1", drop=(STATE_VARIABLE,))
+    assert started.returncode == 1 and "runs only inside a rehearsal" in started.stderr, started.stderr
+    assert started.stdout == "", "no port printed: the engine never gets a provider"
