@@ -222,6 +222,20 @@ class TestAzureNativeBehaviour:
         assert plain(read.inputs["connectionType"]) == "Vnet2Vnet"
 
 
+def test_a_body_azure_s_spec_refuses_is_refused_like_azure_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec_dir: Path
+) -> None:
+    monkeypatch.setenv("VNET2VNET_EMULATOR_SPEC_DIR", str(spec_dir))
+    store = Store(tmp_path / "azure.json")
+    store.create(default_state())
+    emulator = AzureNativeEmulator(store)
+    body = {"resourceGroupName": "rg", "publicIpAddressName": "ip", "publicIPAllocationMethod": "Sometimes"}
+    with pytest.raises(azure.AzureError, match="InvalidRequestContent") as refused:
+        emulator._spec_violations(azure.PUBLIC_IP, body, f"{NET}/publicIPAddresses/ip")
+    assert "publicIPAllocationMethod" in str(refused.value), str(refused.value)
+    emulator._spec_violations(azure.PUBLIC_IP, {**body, "publicIPAllocationMethod": "Static"}, "ip")
+
+
 class TestSeedFile:
     def test_a_seed_adds_resources_variants_and_faults(self, tmp_path: Path) -> None:
         seed = tmp_path / "seed.yaml"

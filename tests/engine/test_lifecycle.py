@@ -26,6 +26,10 @@ class TestReplacements:
         stack = engine_stack("dev")
         stack.ok("up")
         deployment = stack.run("select")["deployment"]
+        for resource in deployment["resources"]:
+            if resource["type"].endswith("VirtualNetworkGatewayConnection"):
+                trigger = resource.get("replacementTrigger")
+                assert isinstance(trigger, dict) and "ciphertext" in trigger, f"the trigger is a secret: {trigger}"
         gateway = stack.urn_of(deployment, f"network:{GATEWAY}", "vnet2vnet-east-gw")
         before = {c["name"] for c in stack.connections()}
         changes = stack.ok("up", "replace", replace=[gateway])
