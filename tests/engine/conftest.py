@@ -4,6 +4,7 @@ here with what to install: this suite never skips."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -76,6 +77,11 @@ class EngineStack:
 
     def conflicts(self, phase: str | None = None) -> list[dict[str, Any]]:
         return [c for c in self.azure()["conflicts"] if phase is None or c.get("phase") == phase]
+
+    def state_on_disk(self) -> dict[str, Any]:
+        """The stack's state file as the backend stores it (secrets encrypted), not as an export shows it."""
+        (path,) = self.rehearsal.sandbox.backend.glob(f".pulumi/stacks/*/{self.rehearsal.stack}.json")
+        return dict(json.loads(path.read_text())["checkpoint"]["latest"])
 
     def urn_of(self, deployment: dict[str, Any], type_suffix: str, name: str) -> str:
         (urn,) = [

@@ -26,7 +26,7 @@ class TestReplacements:
         stack = engine_stack("dev")
         stack.ok("up")
         deployment = stack.run("select")["deployment"]
-        for resource in deployment["resources"]:
+        for resource in stack.state_on_disk()["resources"]:
             if resource["type"].endswith("VirtualNetworkGatewayConnection"):
                 trigger = resource.get("replacementTrigger")
                 assert isinstance(trigger, dict) and "ciphertext" in trigger, f"the trigger is a secret: {trigger}"
