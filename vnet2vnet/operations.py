@@ -272,10 +272,12 @@ class Operator:
         return 0 if outcome == "succeeded" else 1
 
     def up(self) -> int:
-        return self._run("Update", self._stack(), lambda stack: stack.up(on_output=self._stream))
+        return self._run("Update", self._stack(), lambda stack: stack.up(on_output=self._stream, show_secrets=False))
 
     def refresh(self) -> int:
-        return self._run("Refresh", self._existing_stack(), lambda stack: stack.refresh(on_output=self._stream))
+        return self._run(
+            "Refresh", self._existing_stack(), lambda stack: stack.refresh(on_output=self._stream, show_secrets=False)
+        )
 
     def destroy(self, confirmed: bool, ask: Callable[[str], str]) -> int:
         stack = self._existing_stack()
@@ -297,7 +299,7 @@ class Operator:
                 self._say("Not confirmed; nothing was destroyed (pass --yes to skip this question).")
                 return 1
         started = self.clock()
-        result = stack.destroy(on_output=self._stream)
+        result = stack.destroy(on_output=self._stream, show_secrets=False)
         changes = result.summary.resource_changes if result.summary else None
         self._say(
             f"Destroy of '{self.stack_name}' {result.summary.result}: {change_summary(changes, self.clock() - started)}"
@@ -326,7 +328,7 @@ class Operator:
                     f"refreshed. Run `vnet2vnet up --stack {self.stack_name}` first."
                 )
                 return 1
-            stack.refresh(target=targets, on_output=None)
+            stack.refresh(target=targets, on_output=None, show_secrets=False)
             deployment = stack.export_stack().deployment or {}
             states = connection_states(deployment)
             connected = sum(s.connected for s in states)

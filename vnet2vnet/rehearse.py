@@ -303,7 +303,7 @@ class Rehearsal:
         self.say(f"rehearse {self.stack}: {name} ...")
         result = self.operation(operation, name, **extra)
         seconds = round(time.monotonic() - started, 1)
-        problems = [f"{name} failed: {result['error']}"] if "error" in result else check(result)
+        problems = [f"{name} failed: {_tail(result['error'])}"] if "error" in result else check(result)
         if "error" not in result and result.get("outcome") not in (None, "succeeded"):
             problems.append(f"{name} ended {result.get('outcome')}")
         self._collect_keys()
@@ -416,6 +416,12 @@ class Rehearsal:
             "notes": self.notes,
             "ok": checks_ok and conflicts == 0 and self.plaintext == 0,
         }
+
+
+def _tail(text: str, lines: int = 25) -> str:
+    """The end of a CLI error: where the engine says what failed."""
+    kept = [line for line in text.strip().splitlines() if line.strip()]
+    return "\n".join(kept[-lines:])
 
 
 def _cli_version(path: str) -> str:

@@ -36,6 +36,9 @@ def test_every_operation_on_the_real_engine(engine_stack: MakeStack, pulumi_cli:
     assert refreshed == [], "verify only reads (refresh writes nothing to Azure)"
 
     assert operator.refresh() == 0, out.getvalue()[-2000:]
+    keys = {c["inputs"]["sharedKey"] for c in stack.connections()}
+    leaked = [key for key in keys if key in out.getvalue()]
+    assert keys and not leaked, "the engine's streamed output never shows the key (no --show-secrets)"
     assert operator.destroy(confirmed=True, ask=lambda _: "") == 0, out.getvalue()[-2000:]
     assert "Destroy of 'dev' succeeded: created 0, updated 0, deleted 18" in out.getvalue(), out.getvalue()[-1500:]
     assert stack.azure()["resources"] == {}, "destroy leaves nothing in Azure"

@@ -44,11 +44,11 @@ build() {
     echo "$name $version: already built at $out" >&2
     return 0
   fi
-  echo "building $name $version (cold build: several minutes)..." >&2
+  echo "building $name $version (cold build: several minutes; each package is listed as it compiles)..." >&2
   local tmp="$out.tmp.$$"
   trap 'rm -f "$tmp"' EXIT
   local start=$SECONDS
-  go build -o "$tmp" \
+  go build -v -o "$tmp" \
     -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
     "$pkg"
   mv -f "$tmp" "$out"

@@ -61,7 +61,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         preview = stack.preview(on_output=echo, diff=True)
         result.update(changes=_changes(preview.change_summary), outcome="succeeded", stdout=preview.stdout)
     elif operation == "refresh":
-        refresh = stack.refresh(on_output=echo, target=request.get("target"))
+        refresh = stack.refresh(on_output=echo, target=request.get("target"), show_secrets=False)
         result.update(changes=_changes(refresh.summary.resource_changes), outcome=refresh.summary.result)
     elif operation == "destroy":
         destroy = stack.destroy(on_output=echo)
