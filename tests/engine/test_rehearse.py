@@ -76,3 +76,16 @@ def test_rehearse_holds_for_the_shipped_stack(stack: str, pulumi_cli: PulumiCli)
     check_lifecycle(document, stack)
     if stack == "prod":
         assert any("unprotected" in note for note in document["notes"]), "prod's protected gateways need unprotecting"
+
+
+def test_a_write_that_fails_fails_the_rehearsal_with_azures_words(pulumi_cli: PulumiCli, tmp_path: Path) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(
+        "faults:\n"
+        "  - {kind: failOnce, resource: vnet2vnet-east-gw, verb: create,\n"
+        "     type: 'azure-native:network:VirtualNetworkGateway', code: InternalServerError}\n"
+    )
+    document = rehearse(PROJECT_DIR, "dev", pulumi_cli, seed=seed, say=lambda _: None)
+    assert not document["ok"], "a failed up fails the rehearsal"
+    assert [step["name"] for step in document["steps"]] == ["up"], "nothing runs after a failed up"
+    assert any("InternalServerError" in problem for problem in document["problems"]), document["problems"]
