@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: plan diagram test test-offline lint typecheck unit engine engine-tests rehearse golden bench bench-mesh \
+.PHONY: generate plan diagram test test-offline lint typecheck unit engine engine-tests rehearse golden bench bench-mesh \
 	bench-engine clean
 
 $(STAMP): requirements.txt pyproject.toml
@@ -24,6 +24,11 @@ plan: $(STAMP)
 
 diagram: $(STAMP)
 	@$(BIN)/python -m vnet2vnet plan --stack $(STACK) --format mermaid
+
+# Rewrite what derives from the option declarations (vnet2vnet/schema.py): the component args TypedDicts, the
+# README config table and the Pulumi.yaml descriptions. A test fails when they drift.
+generate: $(STAMP)
+	$(BIN)/python -m vnet2vnet.option_docs --write
 
 # Rewrite tests/golden/ from the current plans after a deliberate change; review the diff before committing.
 golden: $(STAMP)

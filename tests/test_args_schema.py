@@ -8,7 +8,7 @@ import pytest
 
 from vnet2vnet import schema
 from vnet2vnet.components import args as component_args
-from vnet2vnet.components.mesh import VnetMeshArgs
+from vnet2vnet.components.args import VnetMeshArgs
 
 PAIRS = [
     (component_args.VnetToVnetPairArgs, schema.TOPOLOGY),
@@ -48,3 +48,25 @@ def test_readme_documents_every_config_key() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     missing = [path for path in _config_paths(schema.MESH, "") if f"`{path}`" not in readme]
     assert not missing, f"README config reference lacks: {missing}"
+
+
+def test_the_args_types_readme_table_and_project_descriptions_derive_from_the_declarations() -> None:
+    from vnet2vnet import option_docs
+
+    assert option_docs.main(["--check"]) == 0, "run `make generate` after changing vnet2vnet/schema.py"
+
+
+def test_a_doc_names_keys_in_each_entry_points_spelling() -> None:
+    from vnet2vnet.option_docs import render
+
+    text = "required when `gateway.enable_bgp` is on; see `bgp_asn` and `GatewaySubnet`"
+    assert render(text, "args") == text
+    assert render(text, "config") == "required when `gateway.enableBgp` is on; see `bgpAsn` and `GatewaySubnet`"
+
+
+def test_a_missing_key_is_explained_by_its_own_schema() -> None:
+    pair, pair_findings = schema.parse_component_args({})
+    mesh, mesh_findings = schema.parse_component_args({"topology": "mesh"}, schema=schema.MESH)
+    assert pair is None and mesh is None
+    assert "Exactly two VNets" in pair_findings[0].message, pair_findings[0].message
+    assert "two or more for a mesh" in mesh_findings[0].message, mesh_findings[0].message

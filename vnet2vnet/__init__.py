@@ -19,7 +19,7 @@ _EXPORTS = {
     "VnetToVnetPair": "vnet2vnet.components.pair",
     "VnetToVnetPairArgs": "vnet2vnet.components.args",
     "VnetMesh": "vnet2vnet.components.mesh",
-    "VnetMeshArgs": "vnet2vnet.components.mesh",
+    "VnetMeshArgs": "vnet2vnet.components.args",
     "VnetArgs": "vnet2vnet.components.args",
     "SubnetArgs": "vnet2vnet.components.args",
     "GatewayArgs": "vnet2vnet.components.args",
@@ -50,9 +50,9 @@ if TYPE_CHECKING:
     from vnet2vnet.components.args import IpsecPolicyArgs as IpsecPolicyArgs
     from vnet2vnet.components.args import SubnetArgs as SubnetArgs
     from vnet2vnet.components.args import VnetArgs as VnetArgs
+    from vnet2vnet.components.args import VnetMeshArgs as VnetMeshArgs
     from vnet2vnet.components.args import VnetToVnetPairArgs as VnetToVnetPairArgs
     from vnet2vnet.components.mesh import VnetMesh as VnetMesh
-    from vnet2vnet.components.mesh import VnetMeshArgs as VnetMeshArgs
     from vnet2vnet.components.pair import VnetToVnetPair as VnetToVnetPair
     from vnet2vnet.findings import ValidationError as ValidationError
 

@@ -40,6 +40,12 @@ class Kind(Enum):
 
 @dataclass(frozen=True)
 class Field:
+    """One option, declared once: the parser, the component args (TypedDicts, hence the multi-language schema),
+    the README config table and the `Pulumi.yaml` descriptions all derive from it (`vnet2vnet/option_docs.py`).
+
+    In `doc`, a key in backticks is written in snake_case (`gateway.enable_bgp`); each entry point shows it in its
+    own spelling."""
+
     name: str
     kind: Kind
     doc: str
@@ -48,6 +54,8 @@ class Field:
     deferrable: bool = False  # may be a Pulumi Output in component args
     schema: ObjectSchema | None = None
     secret: bool = False  # never echoed in a finding, whatever its type
+    default: str = ""  # what applies when unset, as the docs say it ("" when required)
+    type_doc: str = ""  # the README's type column when the kind alone says too little (e.g. "CIDR")
 
     def key(self, style: PathStyle) -> str:
         return camel_case(self.name) if style == "config" else self.name
@@ -57,46 +65,29 @@ class Field:
 class ObjectSchema:
     name: str
     fields: tuple[Field, ...]
-    build: Callable[[dict[str, Any]], Any]
+    build: Callable[..., Any]  # the spec type, called with the parsed values (lists as tuples)
+    args_class: str  # its TypedDict among the component args
+    args_omit: frozenset[str] = frozenset()  # parsed from args (for a better message) but not offered in the type
+    summarized: bool = False  # one README row lists its keys instead of a row per key
 
     def fields_for(self, style: PathStyle) -> dict[str, Field]:
         return {f.key(style): f for f in self.fields if f.only in (None, style)}
 
 
-def _vnet(values: dict[str, Any]) -> s.VnetSpec:
-    values = dict(values)
-    for key in ("address_spaces", "zones"):
-        if isinstance(values.get(key), list):
-            values[key] = tuple(values[key])
-    if "subnets" in values:
-        values["subnets"] = tuple(values["subnets"])
-    return s.VnetSpec(**values)
-
-
-def _gateway(values: dict[str, Any]) -> s.GatewaySpec:
-    if isinstance(values.get("zones"), list):
-        values = {**values, "zones": tuple(values["zones"])}
-    return s.GatewaySpec(**values)
-
-
-def _topology(values: dict[str, Any]) -> s.TopologySpec:
-    values = dict(values)
-    values["vnets"] = tuple(values.get("vnets", ()))
-    return s.TopologySpec(**values)
-
-
 SUBNET = ObjectSchema(
     "subnet",
     (
-        Field("name", Kind.STR, "Subnet name, unique within the VNet.", required=True),
         Field(
-            "prefix",
+            "name",
             Kind.STR,
-            "Subnet address prefix (CIDR) inside the VNet's address spaces.",
+            "Subnet name, unique within the VNet (not `GatewaySubnet`, which the component creates).",
             required=True,
         ),
+        Field("prefix", Kind.STR, "Subnet address prefix (CIDR) inside the VNet's address spaces.", required=True),
     ),
-    lambda values: s.SubnetSpec(**values),
+    s.SubnetSpec,
+    "SubnetArgs",
+    summarized=True,
 )
 
 VNET = ObjectSchema(
@@ -111,136 +102,236 @@ VNET = ObjectSchema(
         Field(
             "location",
             Kind.STR,
-            "Azure region (programmatic name, e.g. `eastus`).",
+            "Azure region, programmatic name (`eastus`, `swedencentral`, ...).",
             required=True,
             deferrable=True,
         ),
         Field(
             "address_spaces",
             Kind.STR_LIST,
-            "The VNet's address spaces (CIDR); must not overlap the other VNet's.",
+            "The VNet's address spaces (CIDR); they must not overlap another linked VNet's.",
             required=True,
             deferrable=True,
+            type_doc="list of CIDR",
         ),
         Field(
             "gateway_subnet_prefix",
             Kind.STR,
-            "Prefix of the GatewaySubnet inside the address spaces: /27 or larger (/29 for Basic).",
+            "The `GatewaySubnet`'s prefix: inside the address spaces, /27 or larger (/29 for Basic).",
             required=True,
             deferrable=True,
+            type_doc="CIDR",
         ),
         Field(
             "resource_group_name",
             Kind.STR,
-            "Existing resource group to deploy this side into; default: create one.",
+            "Deploy this side into an existing resource group.",
             deferrable=True,
+            default="create one",
         ),
         Field(
             "subnets",
             Kind.OBJECT_LIST,
-            "Workload subnets to create in the VNet: `[{name, prefix}]`.",
+            "Workload subnets, created one after another (Azure serialises subnet writes on a VNet).",
             schema=SUBNET,
+            default="none",
         ),
-        Field("bgp_asn", Kind.INT, "BGP ASN of this side's gateway (required when BGP is enabled)."),
+        Field(
+            "bgp_asn",
+            Kind.INT,
+            "BGP ASN of this side's gateway; required on every VNet when `gateway.enable_bgp` is on; distinct per "
+            "VNet.",
+            default="none",
+        ),
         Field(
             "subscription_id",
             Kind.STR,
-            "Subscription of this side; makes an explicit azure-native provider for it.",
+            "Makes an explicit azure-native provider for this side; all its resources and its connection use it.",
             only="config",
+            default="the default provider's",
         ),
         Field(
             "tenant_id",
             Kind.STR,
-            "Entra tenant of this side; with different tenants each side's provider gets the other as an "
-            "auxiliary tenant.",
+            "This side's Entra tenant; when linked sides' tenants differ, each provider gets the others as "
+            "`auxiliaryTenantIds`.",
             only="config",
+            default="the default provider's",
         ),
         Field(
             "provider",
             Kind.RESOURCE,
-            "An `azure_native.Provider` used for every resource of this side, including its connection.",
+            "Provider for every resource of this side, its connection included (another subscription or tenant).",
             only="args",
         ),
     ),
-    _vnet,
+    s.VnetSpec,
+    "VnetArgs",
 )
 
 IPSEC_POLICY = ObjectSchema(
     "ipsec_policy",
     (
-        Field("sa_life_time_seconds", Kind.INT, "IPsec SA (quick mode) lifetime in seconds.", required=True),
-        Field("sa_data_size_kilobytes", Kind.INT, "IPsec SA (quick mode) payload size in KB.", required=True),
-        Field("ipsec_encryption", Kind.STR, "IPsec encryption algorithm (IKE phase 2).", required=True),
-        Field("ipsec_integrity", Kind.STR, "IPsec integrity algorithm (IKE phase 2).", required=True),
-        Field("ike_encryption", Kind.STR, "IKE encryption algorithm (IKE phase 1).", required=True),
-        Field("ike_integrity", Kind.STR, "IKE integrity algorithm (IKE phase 1).", required=True),
-        Field("dh_group", Kind.STR, "DH group (IKE phase 1).", required=True),
-        Field("pfs_group", Kind.STR, "PFS group (IKE phase 2).", required=True),
+        Field(
+            "sa_life_time_seconds", Kind.INT, "IPsec SA (quick mode) lifetime in seconds, 300..172799.", required=True
+        ),
+        Field(
+            "sa_data_size_kilobytes",
+            Kind.INT,
+            "IPsec SA (quick mode) payload size in KB: 0 or 1024..2147483647.",
+            required=True,
+        ),
+        Field("ipsec_encryption", Kind.STR, "IPsec encryption (IKE phase 2), e.g. GCMAES256.", required=True),
+        Field(
+            "ipsec_integrity",
+            Kind.STR,
+            "IPsec integrity (IKE phase 2), e.g. GCMAES256; equal to the GCM encryption when one is used.",
+            required=True,
+        ),
+        Field("ike_encryption", Kind.STR, "IKE encryption (IKE phase 1), e.g. GCMAES256.", required=True),
+        Field("ike_integrity", Kind.STR, "IKE integrity (IKE phase 1), e.g. SHA384.", required=True),
+        Field("dh_group", Kind.STR, "DH group (IKE phase 1), e.g. DHGroup24.", required=True),
+        Field("pfs_group", Kind.STR, "PFS group (IKE phase 2), e.g. PFS24.", required=True),
     ),
-    lambda values: s.IpsecPolicySpec(**values),
+    s.IpsecPolicySpec,
+    "IpsecPolicyArgs",
+    summarized=True,
 )
 
 GATEWAY = ObjectSchema(
     "gateway",
     (
-        Field("sku", Kind.STR, "Gateway SKU: VpnGw1AZ..VpnGw5AZ or Basic. Default VpnGw1AZ."),
+        Field("sku", Kind.STR, "Gateway SKU: `VpnGw1AZ`..`VpnGw5AZ` or `Basic`.", default="`VpnGw1AZ`"),
         Field(
             "generation",
             Kind.STR,
-            "Generation1 or Generation2; default: Generation2 where the SKU allows it, else Generation1.",
+            "`Generation1` or `Generation2` (VpnGw1AZ and Basic are Generation1-only).",
+            default="`Generation2` where the SKU allows it, else `Generation1`",
         ),
-        Field("active_active", Kind.BOOL, "Two instances, two public IPs per gateway. Default false."),
-        Field("enable_bgp", Kind.BOOL, "Enable BGP on gateways and connections. Default false."),
-        Field("zones", Kind.STR_LIST, 'Availability zones of the public IPs, e.g. ["1", "2", "3"].'),
-        Field("protect", Kind.BOOL, "Protect gateways and public IPs from deletion. Default false."),
+        Field(
+            "active_active",
+            Kind.BOOL,
+            "Two gateway instances, two IP configurations and two Standard/Static public IPs per gateway "
+            "(`gatewayPublicIps` lists both).",
+            default="`false`",
+        ),
+        Field(
+            "enable_bgp",
+            Kind.BOOL,
+            "BGP on every gateway (with each VNet's `bgp_asn`) and every connection; `gatewayBgpPeeringAddresses` "
+            "exports the addresses Azure assigns.",
+            default="`false`",
+        ),
+        Field(
+            "zones",
+            Kind.STR_LIST,
+            'Availability zones of the public IPs, e.g. ["1", "2", "3"]: all three make an AZ gateway '
+            "zone-redundant. Never sent in a region without zones.",
+            default='`["1","2","3"]` for AZ SKUs in regions with zones, none elsewhere',
+        ),
+        Field(
+            "protect",
+            Kind.BOOL,
+            "Protect gateways and their public IPs from deletion (an IP cannot be kept across a gateway re-create).",
+            default="`false`",
+        ),
     ),
-    _gateway,
+    s.GatewaySpec,
+    "GatewayArgs",
 )
 
 CONNECTION = ObjectSchema(
     "connection",
     (
-        Field("shared_key_length", Kind.INT, "Length of the generated pre-shared key, 32..128. Default 64."),
-        Field("shared_key_version", Kind.INT, "Change it to rotate the pre-shared key."),
-        Field("dpd_timeout_seconds", Kind.INT, "Dead peer detection timeout, 9..3600 seconds."),
-        Field("connection_protocol", Kind.STR, "IKEv2 (Azure's default) or IKEv1."),
+        Field("shared_key_length", Kind.INT, "Length of the generated pre-shared key, 32..128.", default="`64`"),
+        Field(
+            "shared_key_version",
+            Kind.INT,
+            "Change it to rotate the generated key: each link's key and both its connections are replaced.",
+            default="`1`",
+        ),
+        Field(
+            "dpd_timeout_seconds",
+            Kind.INT,
+            "Dead peer detection timeout, 9..3600 s, sent on both connections.",
+            default="Azure's (45)",
+        ),
+        Field(
+            "connection_protocol",
+            Kind.STR,
+            "`IKEv2` or `IKEv1` (a warning: Azure documents VNet-to-VNet as IKEv2); a change replaces both "
+            "connections.",
+            default="Azure's (IKEv2)",
+        ),
         Field(
             "ipsec_policy",
             Kind.OBJECT,
-            "Custom IPsec/IKE policy (all eight fields), applied identically to both connections.",
+            "Custom IPsec/IKE policy, all eight fields, applied identically to both connections.",
             schema=IPSEC_POLICY,
+            default="Azure's default policy",
         ),
     ),
-    lambda values: s.ConnectionSpec(**values),
+    s.ConnectionSpec,
+    "ConnectionArgs",
 )
+
+_GATEWAY = Field("gateway", Kind.OBJECT, "Gateway options, the same for every VNet.", schema=GATEWAY, default="`{}`")
+_CONNECTION = Field(
+    "connection", Kind.OBJECT, "Connection and pre-shared key options.", schema=CONNECTION, default="`{}`"
+)
+_SHARED_KEY = Field(
+    "shared_key",
+    Kind.STR,
+    "Bring your own pre-shared key (kept secret); overrides key generation. In a stack: "
+    "`pulumi config set --secret vnet2vnet:sharedKey '<key>'`.",
+    deferrable=True,
+    secret=True,
+    default="generated",
+    type_doc="secret string",
+)
+_TAGS = Field("tags", Kind.STR_MAP, "Tags for every taggable resource.", deferrable=True, default="none")
 
 TOPOLOGY = ObjectSchema(
     "topology",
     (
-        Field("vnets", Kind.OBJECT_LIST, "The two VNets to connect.", required=True, schema=VNET),
-        Field("gateway", Kind.OBJECT, "Gateway options, the same for every VNet.", schema=GATEWAY),
-        Field("connection", Kind.OBJECT, "Connection and key options.", schema=CONNECTION),
-        Field(
-            "shared_key",
-            Kind.STR,
-            "Bring your own pre-shared key (secret); overrides key generation.",
-            deferrable=True,
-            secret=True,
-        ),
-        Field("tags", Kind.STR_MAP, "Tags for every taggable resource.", deferrable=True),
+        Field("vnets", Kind.OBJECT_LIST, "Exactly two VNets to connect.", required=True, schema=VNET),
+        _GATEWAY,
+        _CONNECTION,
+        _SHARED_KEY,
+        _TAGS,
     ),
-    _topology,
+    s.TopologySpec,
+    "VnetToVnetPairArgs",
 )
 
 # The stack config and VnetMeshArgs also choose the topology; VnetToVnetPairArgs is always a pair.
 MESH = ObjectSchema(
     "mesh",
     (
-        *TOPOLOGY.fields,
-        Field("topology", Kind.STR, "pair (default: exactly two VNets), mesh (every VNet linked) or hub-and-spoke."),
-        Field("hub", Kind.STR, "The hub VNet's name, for hub-and-spoke."),
+        Field(
+            "vnets",
+            Kind.OBJECT_LIST,
+            "The VNets to connect: two for a pair, two or more for a mesh or hub-and-spoke.",
+            required=True,
+            schema=VNET,
+        ),
+        _GATEWAY,
+        _CONNECTION,
+        _SHARED_KEY,
+        _TAGS,
+        Field(
+            "topology",
+            Kind.STR,
+            "`pair` (exactly two VNets, `VnetToVnetPair`), `mesh` (every VNet linked to every other) or "
+            "`hub-and-spoke` (the hub linked to each spoke).",
+            default="`pair` (a stack), `mesh` (`VnetMeshArgs`)",
+        ),
+        Field("hub", Kind.STR, "The hub VNet's name, for `hub-and-spoke`.", default="none"),
     ),
-    _topology,
+    s.TopologySpec,
+    "VnetMeshArgs",
+    # One key for every link of a mesh is refused by a rule with its own message; the type does not offer it.
+    args_omit=frozenset({"shared_key"}),
 )
 
 
@@ -297,7 +388,7 @@ class _Parser:
                     f"set {render_path((*path, declared.name), self.style)}",
                 )
                 valid = False
-        return schema.build(values) if valid else None
+        return schema.build(**values) if valid else None
 
     def parse_value(self, value: Any, declared: Field, path: KeyPath) -> tuple[Any, bool]:
         if self.is_deferred(value):
@@ -366,7 +457,7 @@ class _Parser:
             )
             return None, False
         assert declared.schema is not None
-        items = [self.parse_object(item, declared.schema, (*path, index)) for index, item in enumerate(value)]
+        items = tuple(self.parse_object(item, declared.schema, (*path, index)) for index, item in enumerate(value))
         return items, all(item is not None for item in items)
 
     def _parse_strings(self, value: Any, declared: Field, path: KeyPath) -> tuple[Any, bool]:
@@ -383,7 +474,7 @@ class _Parser:
                 continue
             self.fail((*path, index), f"expected {Kind.STR.value}, got {_describe(item)}", "quote the value")
             valid = False
-        return list(value), valid
+        return tuple(value), valid
 
     def _parse_string_map(self, value: Any, declared: Field, path: KeyPath) -> tuple[Any, bool]:
         if not isinstance(value, Mapping):

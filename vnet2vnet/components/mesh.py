@@ -1,31 +1,14 @@
 """`VnetMesh`: many VNets linked as a full mesh or hub-and-spoke, from the same parts as the pair."""
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-from typing_extensions import NotRequired, TypedDict
 
 from vnet2vnet.checks import checked_component_spec
-from vnet2vnet.components.args import ConnectionArgs, GatewayArgs, VnetArgs
+from vnet2vnet.components.args import VnetMeshArgs
 from vnet2vnet.components.network import build_network, claim_names
 from vnet2vnet.naming import MESH_TYPE
 from vnet2vnet.schema import MESH
-
-
-class VnetMeshArgs(TypedDict):
-    vnets: Sequence[VnetArgs]
-    """Two or more VNets."""
-    topology: NotRequired[str]
-    """mesh (every VNet linked to every other) or hub-and-spoke (the hub linked to each spoke). Default mesh."""
-    hub: NotRequired[str]
-    """The hub VNet's name, for hub-and-spoke."""
-    gateway: NotRequired[GatewayArgs]
-    """Gateway options, the same for every VNet."""
-    connection: NotRequired[ConnectionArgs]
-    """Connection options; every link gets its own generated key."""
-    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
-    """Tags for every taggable resource."""
 
 
 class VnetMesh(pulumi.ComponentResource):
