@@ -47,6 +47,7 @@ class GatewaySku:
     zone_redundant: bool
     min_gateway_subnet_prefix: int  # largest prefix length (smallest subnet) Azure accepts
     supported_ike_versions: tuple[str, ...]
+    for_production: bool = True  # Basic: "not for production" (VPN FAQ; includes/vpn-gateway-basic-sku-limitations)
 
     @property
     def default_generation(self) -> str:
@@ -83,6 +84,7 @@ GATEWAY_SKUS: Final[dict[str, GatewaySku]] = {
         zone_redundant=False,
         min_gateway_subnet_prefix=29,  # "/29 (applicable to the Basic SKU only)"
         supported_ike_versions=("IKEv2",),  # Basic route-based: IKEv2 only (VPN FAQ)
+        for_production=False,
     ),
     "VpnGw1AZ": _az_sku(1, (GENERATION1,), 30, {GENERATION1: 650}),
     "VpnGw2AZ": _az_sku(2, (GENERATION1, GENERATION2), 30, {GENERATION1: 1000, GENERATION2: 1250}),

@@ -328,21 +328,26 @@ def check_gateway(topology: TopologySpec) -> Iterator[Finding]:
             f"{sku.name} is available only as {' or '.join(sku.generations)}, not {gateway.effective_generation}",
             f"set generation to {sku.default_generation} (or leave it out)",
         )
-    if sku is not None and sku.name == "Basic":
-        yield from _check_basic(topology)
+    if sku is not None:
+        yield from _check_sku_features(topology, sku)
     yield from _check_zones(topology, sku)
 
 
-def _check_basic(topology: TopologySpec) -> Iterator[Finding]:
-    # Basic: no BGP, no active-active, no custom IPsec policy, not for production (VPN FAQ; basic SKU limits).
-    fix = "use VpnGw1AZ or larger"
-    yield warning(("gateway", "sku"), "Basic is for dev/test: no BGP, no active-active, no SLA-grade features", fix)
-    if topology.gateway.active_active:
-        yield error(("gateway", "active_active"), "Basic gateways cannot be active-active", fix)
-    if topology.gateway.enable_bgp:
-        yield error(("gateway", "enable_bgp"), "Basic gateways do not support BGP", fix)
-    if topology.connection.ipsec_policy is not None:
-        yield error(("connection", "ipsec_policy"), "Basic gateways do not support a custom IPsec/IKE policy", fix)
+def _check_sku_features(topology: TopologySpec, sku: facts.GatewaySku) -> Iterator[Finding]:
+    """What the SKU table says the SKU cannot do (azure_facts.GATEWAY_SKUS, from the SKU table and VPN FAQ)."""
+    fix = f"use {facts.DEFAULT_GATEWAY_SKU} or larger"
+    if not sku.for_production:
+        yield warning(
+            ("gateway", "sku"), f"{sku.name} is for dev/test: no BGP, no active-active, no SLA-grade features", fix
+        )
+    if topology.gateway.active_active and not sku.supports_active_active:
+        yield error(("gateway", "active_active"), f"{sku.name} gateways cannot be active-active", fix)
+    if topology.gateway.enable_bgp and not sku.supports_bgp:
+        yield error(("gateway", "enable_bgp"), f"{sku.name} gateways do not support BGP", fix)
+    if topology.connection.ipsec_policy is not None and not sku.supports_custom_ipsec_policy:
+        yield error(
+            ("connection", "ipsec_policy"), f"{sku.name} gateways do not support a custom IPsec/IKE policy", fix
+        )
 
 
 def _check_zones(topology: TopologySpec, sku: facts.GatewaySku | None) -> Iterator[Finding]:
