@@ -10,8 +10,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from vnet2vnet.engine import Plan, RecordedResource, Secret, run_program, run_stack, unwrap
+from vnet2vnet.engine import run_program, run_stack
 from vnet2vnet.findings import camel_case
+from vnet2vnet.plan_model import Plan, RecordedResource, Secret, unwrap
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

@@ -25,7 +25,7 @@ from tests.support import (
     plan_stack,
 )
 from vnet2vnet import ValidationError, VnetToVnetPair, VnetToVnetPairArgs
-from vnet2vnet.engine import Plan
+from vnet2vnet.plan_model import Plan
 
 
 def build_pair(name: str, args: dict[str, Any]) -> Plan:

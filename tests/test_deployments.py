@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support import PROJECT_DIR
-from vnet2vnet.engine import Plan, RecordedResource, run_stack
+from vnet2vnet.engine import run_stack
+from vnet2vnet.plan_model import Plan, RecordedResource
 
 SETTINGS = "pulumiservice:index:DeploymentSettings"
 OIDC = {

@@ -27,7 +27,8 @@ from tests.support import (
     plan_stack,
 )
 from vnet2vnet import ValidationError, VnetMesh, VnetMeshArgs, VnetToVnetPair, VnetToVnetPairArgs, azure_facts, naming
-from vnet2vnet.engine import Plan, ProgramError
+from vnet2vnet.engine import ProgramError
+from vnet2vnet.plan_model import Plan
 from vnet2vnet.schema import MESH, TOPOLOGY, VNET, parse_component_args
 from vnet2vnet.spec import TopologySpec
 from vnet2vnet.validation import check_resource_names, validate

@@ -13,7 +13,7 @@ from tests.support import CONNECTION, GATEWAY, PASSWORD, is_secret, plain, plan_
 from tests.test_validation import findings_for
 from vnet2vnet import VnetMesh, VnetMeshArgs
 from vnet2vnet.diagram import render_mermaid
-from vnet2vnet.engine import Plan
+from vnet2vnet.plan_model import Plan
 from vnet2vnet.report import ancestors as ancestors_of
 from vnet2vnet.report import connection_rounds_of, plan_schedule
 from vnet2vnet.topology import connection_rounds, edge_colouring, round_bound, topology_links

@@ -20,7 +20,7 @@ from tests.support import (
     plan_stack,
 )
 from vnet2vnet.azure_facts import AZURE_NATIVE_DEFAULT_TIMEOUT_MINUTES
-from vnet2vnet.engine import Plan, Secret
+from vnet2vnet.plan_model import Plan, Secret
 
 STACKS = {"dev": ("east", "west"), "prod": ("neu", "sdc")}
 

@@ -14,7 +14,7 @@ from tests.support import CONNECTION, GATEWAY, PROJECT_DIR, plain, plan_stack
 from tests.test_cli import broken_dev_config, dev_config, project_copy, run_cli, write_stack
 from vnet2vnet import cli
 from vnet2vnet.diagram import render_mermaid
-from vnet2vnet.engine import Plan
+from vnet2vnet.plan_model import Plan
 from vnet2vnet.report import plan_schedule
 from vnet2vnet.schedule import CycleError, Node, compute_schedule
 
@@ -271,3 +271,15 @@ def test_progress_shows_how_far_and_the_time_left(capsys: pytest.CaptureFixture[
     err = capsys.readouterr().err
     assert f"{len(dev_plan.resources)} of about {2 * len(dev_plan.resources)} resources registered (50%" in err, err
     assert "s left)" in err, err
+
+
+def test_the_renderers_read_the_plan_model_without_any_pulumi_runtime() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, vnet2vnet.render, vnet2vnet.report, vnet2vnet.diagram, vnet2vnet.spec_check;"
+        "print(sorted(m for m in sys.modules if m == 'pulumi' or m.startswith(('pulumi.', 'vnet2vnet.engine'))))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]", f"the plan's readers must not load the mock engine or the SDK: {loaded}"

@@ -26,7 +26,7 @@ from tests.support import (
 )
 from vnet2vnet import VnetToVnetPair, VnetToVnetPairArgs
 from vnet2vnet.components.gateway_vnet import AZURE_OWNED_GATEWAY_FIELDS
-from vnet2vnet.engine import Plan, Secret
+from vnet2vnet.plan_model import Plan, Secret
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from tests.support import (
 )
 from tests.test_cli import run_cli
 from vnet2vnet import VnetMesh, VnetMeshArgs, VnetToVnetPair, VnetToVnetPairArgs
-from vnet2vnet.engine import Plan, unwrap
+from vnet2vnet.plan_model import Plan, unwrap
 from vnet2vnet.spec_check import SPEC_TARGETS, SpecChecker, check_plan, checker_for, find_spec_dir
 
 # Without the spec files every test here fails, saying what is missing (tests/conftest.py), never skips.

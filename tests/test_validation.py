@@ -547,7 +547,8 @@ class TestWhereFindingsSurface:
 
     def test_stack_run_fails_before_registering_any_resource(self) -> None:
         from tests.support import PROJECT_DIR
-        from vnet2vnet.engine import STACK_TYPE, ProgramError, RecordedResource, run_stack
+        from vnet2vnet.engine import ProgramError, run_stack
+        from vnet2vnet.plan_model import STACK_TYPE, RecordedResource
 
         registered: list[RecordedResource] = []
         vnets = copy.deepcopy(VALID["vnets"])

@@ -21,7 +21,7 @@ from vnet2vnet import __version__
 from vnet2vnet.findings import CONFIG_NAMESPACE, RenderedFinding, format_findings
 
 if TYPE_CHECKING:
-    from vnet2vnet.engine import RecordedResource
+    from vnet2vnet.plan_model import RecordedResource
     from vnet2vnet.spec import TopologySpec
 
 EXIT_OK = 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vnet2vnet.engine import Plan, RecordedResource, unwrap
+from vnet2vnet.plan_model import Plan, RecordedResource, unwrap
 
 SIDE_TYPE = "vnet2vnet:index:GatewayVnet"
 VNET_TYPE = "azure-native:network:VirtualNetwork"

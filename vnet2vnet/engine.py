@@ -35,11 +35,18 @@ from pulumi.runtime.sync_await import _sync_await
 from vnet2vnet import stack_files
 from vnet2vnet.azure_facts import AZURE_DEFAULT_ASN
 from vnet2vnet.findings import CONFIG_NAMESPACE
+from vnet2vnet.plan_model import (
+    PROVIDER_TYPE_PREFIX,
+    STACK_TYPE,
+    UNKNOWN,
+    Plan,
+    RecordedResource,
+    Secret,
+    unwrap,
+)
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 DOCUMENTATION_NET = "203.0.113"  # RFC 5737 TEST-NET-3: never a real address
-STACK_TYPE = "pulumi:pulumi:Stack"
-PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 # What the offline engine passes for a `secure:` value it cannot decrypt: opaque, and valid as a shared key.
 OPAQUE_SECRET = "OpaqueSecretFromStackFile"
 
@@ -51,23 +58,6 @@ _SIG_OUTPUT = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # azure-native adds ~60 aliases to every resource, one per older API version: noise, not the program's choice.
 _SDK_VERSION_ALIAS = re.compile(r"^azure-native:[A-Za-z]+/v\d+:")
-
-
-@dataclass(frozen=True)
-class Secret:
-    """A value the program marked secret."""
-
-    value: Any
-
-
-class Unknown:
-    """A value not known until deployment."""
-
-    def __repr__(self) -> str:
-        return "<unknown>"
-
-
-UNKNOWN = Unknown()
 
 
 @dataclass(frozen=True)
@@ -96,76 +86,12 @@ ARM_TYPES: dict[str, ArmType] = {
 }
 
 
-@dataclass
-class RecordedResource:
-    urn: str
-    type: str
-    name: str
-    custom: bool
-    parent: str | None
-    dependencies: list[str]
-    property_dependencies: dict[str, list[str]]
-    provider: str | None
-    options: dict[str, Any]
-    inputs: dict[str, Any]
-    id: str = ""
-    state: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def is_component(self) -> bool:
-        return not self.custom and self.type != STACK_TYPE
-
-
-@dataclass
-class Plan:
-    project: str
-    stack: str
-    resources: list[RecordedResource]
-    outputs: dict[str, Any]
-    warnings: list[str] = field(default_factory=list)  # from the engine (e.g. secrets it cannot decrypt)
-    diagnostics: list[str] = field(default_factory=list)  # what the program logged (pulumi.log.warn/error)
-
-    def of_type(self, type_token: str) -> list[RecordedResource]:
-        return [r for r in self.resources if r.type == type_token]
-
-    def by_urn(self) -> dict[str, RecordedResource]:
-        return {r.urn: r for r in self.resources}
-
-    @property
-    def custom_resources(self) -> list[RecordedResource]:
-        return [r for r in self.resources if r.custom and not r.type.startswith(PROVIDER_TYPE_PREFIX)]
-
-
 class ProgramError(Exception):
     """The program failed; the message is the program's own."""
 
 
 # A project or stack file is missing or malformed: raised by the file loader, re-exported for the CLI and tests.
 ConfigFileError = stack_files.ConfigFileError
-
-
-def unwrap(value: Any) -> Any:
-    """The value with every Secret marker removed."""
-    if isinstance(value, Secret):
-        return unwrap(value.value)
-    if isinstance(value, dict):
-        return {k: unwrap(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unwrap(v) for v in value]
-    return value
-
-
-def mask(value: Any, placeholder: str = "[secret]") -> Any:
-    """The value with every secret replaced by `placeholder` and unknowns by None."""
-    if isinstance(value, Secret):
-        return placeholder
-    if isinstance(value, Unknown):
-        return None
-    if isinstance(value, dict):
-        return {k: mask(v, placeholder) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask(v, placeholder) for v in value]
-    return value
 
 
 def _from_wire(value: Any) -> Any:

@@ -8,8 +8,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from vnet2vnet.engine import PROVIDER_TYPE_PREFIX, Plan, RecordedResource, Secret, mask
 from vnet2vnet.findings import RenderedFinding
+from vnet2vnet.plan_model import PROVIDER_TYPE_PREFIX, Plan, RecordedResource, Secret, mask
 from vnet2vnet.report import GatewayCapacity, typical_minutes
 from vnet2vnet.schedule import Schedule
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vnet2vnet import azure_facts as facts
-from vnet2vnet.engine import STACK_TYPE, Plan
+from vnet2vnet.plan_model import STACK_TYPE, Plan
 from vnet2vnet.schedule import Node, Schedule, compute_schedule, resolved_dependencies
 from vnet2vnet.spec import TopologySpec
 from vnet2vnet.topology import tunnels_per_vnet

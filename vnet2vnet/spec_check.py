@@ -23,9 +23,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from vnet2vnet.azure_facts import NETWORK_API_VERSION
-from vnet2vnet.engine import RecordedResource, unwrap
 from vnet2vnet.findings import RenderedFinding
 from vnet2vnet.openapi import BASE, SpecFolder, arm_id_pattern
+from vnet2vnet.plan_model import RecordedResource, unwrap
 
 SPEC_SUBDIR = Path(
     f"azure-rest-api-specs/specification/network/resource-manager/Microsoft.Network/stable/{NETWORK_API_VERSION}"
