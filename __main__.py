@@ -12,24 +12,24 @@ import pulumi
 
 from components import side_providers
 from vnet2vnet import ValidationError, VnetMesh, VnetMeshArgs, VnetToVnetPair, VnetToVnetPairArgs
-from vnet2vnet.checks import checked_stack_spec, stack_already_checked
-from vnet2vnet.stack_config import component_args, read_raw_stack_config
+from vnet2vnet.checks import CheckedSpec, checked_stack_spec
+from vnet2vnet.stack_config import read_raw_stack_config, with_providers
 
 try:
     topology = checked_stack_spec(read_raw_stack_config(), pulumi.get_project())
 except ValidationError as invalid:
     # RunError ends `pulumi preview`/`up` with the findings alone, without a stack trace.
     raise pulumi.RunError(str(invalid)) from None
-args = component_args(topology, side_providers(topology))
+# Checked once, above, with the stack config's paths: the component builds this spec without a second pass.
+checked = CheckedSpec(with_providers(topology, side_providers(topology)))
 network: VnetToVnetPair | VnetMesh
-with stack_already_checked():  # the findings above were reported with their stack config paths
-    if topology.topology == "pair":
-        # A pair stays a VnetToVnetPair: existing pair stacks keep their resources.
-        network = VnetToVnetPair(pulumi.get_project(), cast(VnetToVnetPairArgs, args))
-        pulumi.export("sharedKey", network.shared_key)
-    else:
-        network = VnetMesh(pulumi.get_project(), cast(VnetMeshArgs, args))
-        pulumi.export("sharedKeys", network.shared_keys)
+if topology.topology == "pair":
+    # A pair stays a VnetToVnetPair: existing pair stacks keep their resources.
+    network = VnetToVnetPair(pulumi.get_project(), cast(VnetToVnetPairArgs, checked))
+    pulumi.export("sharedKey", network.shared_key)
+else:
+    network = VnetMesh(pulumi.get_project(), cast(VnetMeshArgs, checked))
+    pulumi.export("sharedKeys", network.shared_keys)
 
 pulumi.export("vnetIds", network.vnet_ids)
 pulumi.export("gatewayIds", network.gateway_ids)

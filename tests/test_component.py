@@ -167,3 +167,11 @@ def test_component_outputs_resolve_to_the_documented_shape() -> None:
         vars(captured["pair"])
     )
     assert len(plan.of_type(CONNECTION)) == 2
+
+
+def test_the_stack_program_checks_its_config_once_and_warns_once() -> None:
+    from tests.support import plan_stack
+
+    plan = plan_stack("dev", hub="east")  # a hub means nothing to a pair: one warning
+    warned = [message for message in plan.diagnostics if "hub is used only by hub-and-spoke" in message]
+    assert len(warned) == 1, f"the component builds the checked spec without a second pass: {plan.diagnostics}"

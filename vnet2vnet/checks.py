@@ -6,9 +6,8 @@ the pure parser (`schema.py`) and rules (`validation.py`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -77,18 +76,12 @@ def _with_values(args: Any, values: list[tuple[tuple[Any, ...], Any]]) -> Any:
     return result
 
 
-# Set while __main__.py builds components from a stack config it has already checked and reported on: the
-# components then raise on errors as always but do not log the same warnings a second time.
-_stack_checked: ContextVar[bool] = ContextVar("vnet2vnet_stack_checked", default=False)
+@dataclass(frozen=True)
+class CheckedSpec:
+    """Component args the caller already parsed, validated and reported on (the stack program, from its stack
+    config): the component builds this spec as it is, without a second pass or a second set of warnings."""
 
-
-@contextmanager
-def stack_already_checked() -> Iterator[None]:
-    token = _stack_checked.set(True)
-    try:
-        yield
-    finally:
-        _stack_checked.reset(token)
+    topology: TopologySpec
 
 
 def _is_azure_provider(value: Any) -> bool:
@@ -102,21 +95,27 @@ def _validated_args(args: Mapping[str, Any], schema: ObjectSchema, component_nam
     if topology is not None:
         findings += validate(topology, component_name)
     for warning in _raise_on_errors(findings, "args", "invalid component args"):
-        if not _stack_checked.get():
-            pulumi.log.warn(str(warning))
+        pulumi.log.warn(str(warning))
     assert topology is not None
     return topology
 
 
 def checked_component_spec(
-    args: Mapping[str, Any], schema: ObjectSchema = TOPOLOGY, component_name: str | None = None
+    args: Mapping[str, Any] | CheckedSpec,
+    schema: ObjectSchema = TOPOLOGY,
+    component_name: str | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> TopologySpec:
-    """The spec of valid component args, or ValidationError listing every finding.
+    """The spec of valid component args (`defaults` under them), or ValidationError listing every finding. A
+    CheckedSpec is returned as it is.
 
     Plain values are checked now, before any resource is registered. Values that are Outputs are checked once
     they resolve, by the same rules: every resource input fed by such a value waits for that check, so a bad
     value fails the deployment with the same messages before it reaches Azure.
     """
+    if isinstance(args, CheckedSpec):
+        return args.topology
+    args = {**(defaults or {}), **args}
     topology = _validated_args(args, schema, component_name)
     leaves = _output_leaves(args)
     if leaves:

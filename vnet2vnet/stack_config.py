@@ -1,17 +1,15 @@
-"""Reads the project's stack config from the Pulumi runtime and turns the checked spec into component args."""
+"""Reads the project's stack config from the Pulumi runtime, and gives the checked spec its providers."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from pulumi.runtime import config as runtime_config
 
 from vnet2vnet.findings import CONFIG_NAMESPACE
 from vnet2vnet.spec import TopologySpec
-
-# Keys the stack config has and the component args do not: __main__.py turns them into providers.
-CONFIG_ONLY_VNET_KEYS = ("subscription_id", "tenant_id")
 
 
 def read_raw_stack_config(namespace: str = CONFIG_NAMESPACE) -> dict[str, str]:
@@ -25,25 +23,12 @@ def read_raw_stack_config(namespace: str = CONFIG_NAMESPACE) -> dict[str, str]:
     return {key[len(prefix) :]: value for key, value in merged.items() if key.startswith(prefix)}
 
 
-def component_args(topology: TopologySpec, providers: dict[str, Any]) -> dict[str, Any]:
-    """The component args for a checked stack spec: snake_case keys, per-VNet providers, unset keys left out."""
-
-    def plain(value: Any) -> Any:
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {
-                f.name: plain(getattr(value, f.name))
-                for f in dataclasses.fields(value)
-                if getattr(value, f.name) is not None and f.name not in CONFIG_ONLY_VNET_KEYS
-            }
-        if isinstance(value, (list, tuple)):
-            return [plain(item) for item in value]
-        return value
-
-    args: dict[str, Any] = plain(topology)
-    if topology.topology == "pair":
-        args.pop("topology", None)  # VnetToVnetPairArgs is always a pair
-        args.pop("hub", None)
-    for vnet in args["vnets"]:
-        if vnet["name"] in providers:
-            vnet["provider"] = providers[vnet["name"]]
-    return args
+def with_providers(topology: TopologySpec, providers: Mapping[str, Any]) -> TopologySpec:
+    """The checked stack spec with each VNet's explicit provider (made from its subscription and tenant)."""
+    return dataclasses.replace(
+        topology,
+        vnets=tuple(
+            dataclasses.replace(vnet, provider=providers[vnet.name]) if vnet.name in providers else vnet
+            for vnet in topology.vnets
+        ),
+    )

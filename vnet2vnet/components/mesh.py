@@ -1,7 +1,5 @@
 """`VnetMesh`: many VNets linked as a full mesh or hub-and-spoke, from the same parts as the pair."""
 
-from typing import Any
-
 import pulumi
 
 from vnet2vnet.checks import checked_component_spec
@@ -31,16 +29,25 @@ class VnetMesh(pulumi.ComponentResource):
     """Each connection's pre-shared key keyed "<a>-to-<b>" (secret; both directions of a link share one)."""
 
     def __init__(self, name: str, args: VnetMeshArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        topology = checked_component_spec({"topology": "mesh", **args}, schema=MESH, component_name=name)
+        topology = checked_component_spec(args, schema=MESH, component_name=name, defaults={"topology": "mesh"})
         claim_names(name, MESH_TYPE, topology, opts)
         super().__init__(MESH_TYPE, name, None, opts)
         built = build_network(name, MESH_TYPE, topology, self)
-        outputs: dict[str, Any] = {
-            **built.side_outputs(),
-            "connection_ids": built.by_connection("connection_ids"),
-            "connection_statuses": built.by_connection("connection_statuses"),
-            "shared_keys": built.keys_by_connection(),
-        }
-        for attribute, value in outputs.items():
-            setattr(self, attribute, value)
-        self.register_outputs(outputs)
+        self.vnet_ids = built.vnet_ids
+        self.gateway_ids = built.gateway_ids
+        self.gateway_public_ips = built.gateway_public_ips
+        self.gateway_bgp_peering_addresses = built.gateway_bgp_peering_addresses
+        self.connection_ids = built.by_connection("connection_ids")
+        self.connection_statuses = built.by_connection("connection_statuses")
+        self.shared_keys = built.keys_by_connection()
+        self.register_outputs(
+            {
+                "vnet_ids": self.vnet_ids,
+                "gateway_ids": self.gateway_ids,
+                "gateway_public_ips": self.gateway_public_ips,
+                "gateway_bgp_peering_addresses": self.gateway_bgp_peering_addresses,
+                "connection_ids": self.connection_ids,
+                "connection_statuses": self.connection_statuses,
+                "shared_keys": self.shared_keys,
+            }
+        )

@@ -30,14 +30,21 @@ class BuiltNetwork:
         parts = [getattr(link, attribute) for link in self.links.values()]
         return pulumi.Output.all(*parts).apply(lambda dicts: {k: v for d in dicts for k, v in d.items()})
 
-    def side_outputs(self) -> dict[str, pulumi.Output[Any]]:
-        """The outputs keyed by VNet that a pair and a mesh share."""
-        return {
-            "vnet_ids": self.by_vnet("vnet_id"),
-            "gateway_ids": self.by_vnet("gateway_id"),
-            "gateway_public_ips": self.by_vnet("public_ip_addresses"),
-            "gateway_bgp_peering_addresses": self.by_vnet("bgp_peering_addresses"),
-        }
+    @property
+    def vnet_ids(self) -> pulumi.Output[dict[str, str]]:
+        return self.by_vnet("vnet_id")
+
+    @property
+    def gateway_ids(self) -> pulumi.Output[dict[str, str]]:
+        return self.by_vnet("gateway_id")
+
+    @property
+    def gateway_public_ips(self) -> pulumi.Output[dict[str, list[str]]]:
+        return self.by_vnet("public_ip_addresses")
+
+    @property
+    def gateway_bgp_peering_addresses(self) -> pulumi.Output[dict[str, list[str]]]:
+        return self.by_vnet("bgp_peering_addresses")
 
     def keys_by_connection(self) -> pulumi.Output[dict[str, str]]:
         """Each connection's key (both directions of a link share one): "<a>-to-<b>" -> key, secret."""

@@ -1,7 +1,5 @@
 """`VnetToVnetPair`: two `GatewayVnet`s and the `VnetLink` between them."""
 
-from typing import Any
-
 import pulumi
 
 from vnet2vnet.checks import checked_component_spec
@@ -36,12 +34,21 @@ class VnetToVnetPair(pulumi.ComponentResource):
         super().__init__(PAIR_TYPE, name, None, opts)
         built = build_network(name, PAIR_TYPE, topology, self)
         (link,) = built.links.values()
-        outputs: dict[str, Any] = {
-            **built.side_outputs(),
-            "connection_ids": link.connection_ids,
-            "connection_statuses": link.connection_statuses,
-            "shared_key": link.shared_key,
-        }
-        for attribute, value in outputs.items():
-            setattr(self, attribute, value)
-        self.register_outputs(outputs)
+        self.vnet_ids = built.vnet_ids
+        self.gateway_ids = built.gateway_ids
+        self.gateway_public_ips = built.gateway_public_ips
+        self.gateway_bgp_peering_addresses = built.gateway_bgp_peering_addresses
+        self.connection_ids = link.connection_ids
+        self.connection_statuses = link.connection_statuses
+        self.shared_key = link.shared_key
+        self.register_outputs(
+            {
+                "vnet_ids": self.vnet_ids,
+                "gateway_ids": self.gateway_ids,
+                "gateway_public_ips": self.gateway_public_ips,
+                "gateway_bgp_peering_addresses": self.gateway_bgp_peering_addresses,
+                "connection_ids": self.connection_ids,
+                "connection_statuses": self.connection_statuses,
+                "shared_key": self.shared_key,
+            }
+        )
