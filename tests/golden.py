@@ -1,6 +1,7 @@
 """The golden plans: what the program decides for the shipped stacks (URNs, types, parents, dependencies,
 providers, inputs and options), frozen so that a change to any of them is a deliberate one. A changed URN is a
-replacement for every user of that stack.
+replacement for every user of that stack. What the offline engine invents (auto-name suffixes, public IPs) is
+frozen as a placeholder, so that a change to the mocks is not mistaken for a change of the program.
 
 Update after a deliberate change, and review the diff: `make golden` (`python -m tests.golden`).
 """
@@ -8,14 +9,20 @@ Update after a deliberate change, and review the diff: `make golden` (`python -m
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from tests.support import PROJECT_DIR, plan_stack
+from vnet2vnet.engine import DOCUMENTATION_NET
 from vnet2vnet.render import plan_document
 from vnet2vnet.report import plan_schedule
 
+# What the offline engine invents rather than the program decides: azure-native's random auto-name suffixes
+# (8 hex characters after a logical name) and public IPs from the documentation range. Frozen as placeholders.
+AUTONAME_SUFFIX = "<8 random characters>"
+PUBLIC_IP = "<public IP>"
 GOLDEN_DIR = PROJECT_DIR / "tests" / "golden"
 GOLDEN_STACKS = ("dev", "prod", "mesh")
 FROZEN_FIELDS = ("urn", "type", "parent", "dependencies", "provider", "inputs", "options")
@@ -33,7 +40,12 @@ def golden_document(stack: str, **overrides: Any) -> dict[str, Any]:
         ({field: resource[field] for field in FROZEN_FIELDS} for resource in document["resources"]),
         key=lambda resource: resource["urn"],
     )
-    frozen: dict[str, Any] = json.loads(json.dumps({"outputs": document["outputs"], "resources": resources}))
+    text = json.dumps({"outputs": document["outputs"], "resources": resources})
+    names = sorted({resource["urn"].rsplit("::", 1)[-1] for resource in resources}, key=len, reverse=True)
+    autonamed = re.compile("(" + "|".join(re.escape(name) for name in names) + ")[0-9a-f]{8}(?![0-9a-zA-Z])")
+    text = autonamed.sub(lambda match: match[1] + AUTONAME_SUFFIX, text)
+    text = re.sub(re.escape(DOCUMENTATION_NET) + r"\.\d{1,3}", PUBLIC_IP, text)
+    frozen: dict[str, Any] = json.loads(text)
     return frozen
 
 
