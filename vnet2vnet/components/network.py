@@ -12,7 +12,7 @@ from pulumi.runtime import settings as runtime_settings
 from vnet2vnet import naming
 from vnet2vnet.checks import ProgramValidationError
 from vnet2vnet.components.gateway_vnet import GatewayVnet
-from vnet2vnet.components.vnet_link import VnetLink
+from vnet2vnet.components.vnet_link import ConnectionOrder, VnetLink
 from vnet2vnet.findings import RenderedFinding
 from vnet2vnet.spec import TopologySpec, managed_tags
 from vnet2vnet.topology import connection_rounds
@@ -105,10 +105,12 @@ def build_network(
         vnet.name: GatewayVnet(naming.side_name(name, vnet.name), vnet, topology.gateway, tags, opts=child)
         for vnet in topology.vnets
     }
+    order = ConnectionOrder(connection_rounds(topology.vnet_names(), topology.links()))
     links = {
         (a, b): VnetLink(
             naming.link_name(name, a, b),
             sides={a: sides[a], b: sides[b]},
+            order=order,
             connection=topology.connection,
             enable_bgp=topology.gateway.enable_bgp,
             shared_key=topology.shared_key,
@@ -118,12 +120,4 @@ def build_network(
         )
         for a, b in topology.links()
     }
-    last_on_gateway: dict[str, pulumi.Resource] = {}
-    for round_ in connection_rounds(topology.vnet_names(), list(links)):
-        for local, remote in round_:
-            link = links[(local, remote)] if (local, remote) in links else links[(remote, local)]
-            after = list(dict.fromkeys(last_on_gateway[g] for g in (local, remote) if g in last_on_gateway))
-            last_on_gateway[local] = last_on_gateway[remote] = link.connect(local, after)
-    for link in links.values():
-        link.finish()
     return BuiltNetwork(sides, links)

@@ -6,9 +6,9 @@ connections" (VPN FAQ; vpn-gateway-vnet-vnet-rm-ps).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_random as random
@@ -75,11 +75,50 @@ def _ipsec_policies(connection: ConnectionSpec) -> list[network.IpsecPolicyArgs]
     ]
 
 
-class VnetLink(pulumi.ComponentResource):
-    """Both directions of a VNet-to-VNet tunnel between two `GatewayVnet`s, sharing one secret key.
+class ConnectionOrder:
+    """One connection write per gateway at a time (409 AnotherOperationInProgress otherwise;
+    Azure/Azure-Landing-Zones #4134): each connection waits for the previous connection of `rounds` on either of its
+    gateways. Links build both their connections in their constructors, in whatever order the links are built; a
+    connection whose predecessor is not built yet waits for it through a future (`depends_on` takes an Output),
+    resolved as soon as that predecessor is built."""
 
-    The key is created with the link; the two connections are added with `connect`, in the order the caller's
-    schedule gives (one connection write per gateway at a time), and `finish` registers the outputs."""
+    def __init__(self, rounds: list[list[tuple[str, str]]]) -> None:
+        self._round: dict[tuple[str, str], int] = {}
+        self._waits_for: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        last: dict[str, tuple[str, str]] = {}
+        for index, round_ in enumerate(rounds):
+            for local, remote in round_:
+                self._round[(local, remote)] = index
+                self._waits_for[(local, remote)] = list(dict.fromkeys(last[g] for g in (local, remote) if g in last))
+                last[local] = last[remote] = (local, remote)
+        self._built: dict[tuple[str, str], asyncio.Future[pulumi.Resource]] = {}
+
+    def directions(self, a: str, b: str) -> list[tuple[str, str]]:
+        """The link's two connections, in the order of their rounds."""
+        return sorted([(a, b), (b, a)], key=lambda direction: self._round[direction])
+
+    def _future(self, direction: tuple[str, str]) -> asyncio.Future[pulumi.Resource]:
+        if direction not in self._built:
+            self._built[direction] = asyncio.get_event_loop().create_future()
+        return self._built[direction]
+
+    def after(self, direction: tuple[str, str]) -> pulumi.Input[Sequence[pulumi.Input[pulumi.Resource]]]:
+        futures = [self._future(previous) for previous in self._waits_for[direction]]
+        if all(future.done() for future in futures):
+            return [future.result() for future in futures]
+
+        async def built() -> list[pulumi.Resource]:
+            return [await future for future in futures]
+
+        return pulumi.Output.from_input(built())
+
+    def built(self, direction: tuple[str, str], connection: pulumi.Resource) -> None:
+        self._future(direction).set_result(connection)
+
+
+class VnetLink(pulumi.ComponentResource):
+    """Both directions of a VNet-to-VNet tunnel between two `GatewayVnet`s, sharing one secret key: the key and
+    both connections, written in the order `order` gives (one connection write per gateway at a time)."""
 
     connection_ids: pulumi.Output[dict[str, str]]
     """Connection resource IDs keyed "<a>-to-<b>"."""
@@ -88,13 +127,14 @@ class VnetLink(pulumi.ComponentResource):
     shared_key: pulumi.Output[str]
     """The pre-shared key of both connections (secret)."""
     connections: dict[str, network.VirtualNetworkGatewayConnection]
-    """The connections, keyed "<a>-to-<b>", in creation order."""
+    """The connections, keyed "<a>-to-<b>", in the order of their rounds."""
 
     def __init__(
         self,
         name: str,
         *,
         sides: dict[str, GatewayVnet],
+        order: ConnectionOrder,
         connection: ConnectionSpec,
         enable_bgp: bool,
         shared_key: pulumi.Input[str] | None,
@@ -103,30 +143,68 @@ class VnetLink(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(naming.LINK_TYPE, name, None, opts)
-        self._sides = sides
-        self._connection = connection
-        self._enable_bgp = enable_bgp
-        self._resource_prefix = resource_prefix
-        self._tags = tags
         # Replaced with the generated key (a rotation): both connections are replaced too, even on the first run
         # after an upgrade, whatever the state's inputs say (`replace_with`).
-        self._key_resources: list[pulumi.Resource] = []
+        key_resources: list[pulumi.Resource] = []
         if shared_key is None:
             self.shared_key, password = generated_key(
                 naming.key_name(name), connection, pulumi.ResourceOptions(parent=self)
             )
-            self._key_resources.append(password)
+            key_resources.append(password)
         else:
             self.shared_key = pulumi.Output.secret(shared_key)
         self.connections = {}
+        a, b = sides
+        for local_name, remote_name in order.directions(a, b):
+            created = self._connection(
+                sides[local_name],
+                sides[remote_name],
+                resource_name=naming.connection_name(resource_prefix, local_name, remote_name),
+                connection=connection,
+                enable_bgp=enable_bgp,
+                tags=tags,
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    provider=sides[local_name].provider,
+                    depends_on=order.after((local_name, remote_name)),
+                    # Azure refuses to delete a gateway that still has connections: a gateway rebuilt (a change
+                    # Azure cannot apply in place) takes its connections with it, deleted first and recreated after.
+                    replace_with=[sides[local_name].gateway, sides[remote_name].gateway, *key_resources],
+                ),
+            )
+            order.built((local_name, remote_name), created)
+            self.connections[link_key(local_name, remote_name)] = created
+        keys = list(self.connections)
+        connections = list(self.connections.values())
+        self.connection_ids = pulumi.Output.all(*[c.id for c in connections]).apply(
+            lambda ids: dict(zip(keys, ids, strict=True))
+        )
+        self.connection_statuses = pulumi.Output.all(*[c.connection_status for c in connections]).apply(
+            lambda statuses: dict(zip(keys, statuses, strict=True))
+        )
+        self.register_outputs(
+            {
+                "connection_ids": self.connection_ids,
+                "connection_statuses": self.connection_statuses,
+                "shared_key": self.shared_key,
+            }
+        )
 
-    def connect(self, local_name: str, after: list[pulumi.Resource]) -> network.VirtualNetworkGatewayConnection:
-        """The connection from `local_name`'s gateway to the other side's, written after `after`."""
-        (remote_name,) = [name for name in self._sides if name != local_name]
-        local, remote = self._sides[local_name], self._sides[remote_name]
-        protocol = self._connection.connection_protocol
-        created = network.VirtualNetworkGatewayConnection(
-            naming.connection_name(self._resource_prefix, local_name, remote_name),
+    def _connection(
+        self,
+        local: GatewayVnet,
+        remote: GatewayVnet,
+        *,
+        resource_name: str,
+        connection: ConnectionSpec,
+        enable_bgp: bool,
+        tags: pulumi.Input[Mapping[str, pulumi.Input[str]]],
+        opts: pulumi.ResourceOptions,
+    ) -> network.VirtualNetworkGatewayConnection:
+        """The connection from `local`'s gateway to `remote`'s."""
+        protocol = connection.connection_protocol
+        return network.VirtualNetworkGatewayConnection(
+            resource_name,
             # A connection lives in the region and resource group of its virtual_network_gateway1
             # (VPN FAQ; MicrosoftLearning/AZ-700 #307), created with that side's provider.
             resource_group_name=local.resource_group_name,
@@ -136,45 +214,22 @@ class VnetLink(pulumi.ComponentResource):
             virtual_network_gateway1=network.VirtualNetworkGatewayArgs(id=local.gateway_id),
             virtual_network_gateway2=network.VirtualNetworkGatewayArgs(id=remote.gateway_id),
             shared_key=self.shared_key,
-            enable_bgp=self._enable_bgp,
-            ipsec_policies=_ipsec_policies(self._connection),
+            enable_bgp=enable_bgp,
+            ipsec_policies=_ipsec_policies(connection),
             # Both accepted on every connection type by the API spec; DPD 9..3600 s (VPN FAQ).
-            dpd_timeout_seconds=self._connection.dpd_timeout_seconds,
+            dpd_timeout_seconds=connection.dpd_timeout_seconds,
             connection_protocol=network.VirtualNetworkGatewayConnectionProtocol(protocol) if protocol else None,
-            tags=self._tags,
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                provider=local.provider,
-                # Writing two connections on one gateway at once fails with 409 AnotherOperationInProgress
-                # (Azure/Azure-Landing-Zones #4134): the caller orders them.
-                depends_on=after,
-                # azure-native declares no secret outputs for sharedKey (pulumi-notes).
-                additional_secret_outputs=["sharedKey"],
-                replacement_trigger=pulumi.Output.secret(
-                    self.shared_key.apply(lambda key: replacement_trigger(key, protocol))
+            tags=tags,
+            opts=pulumi.ResourceOptions.merge(
+                opts,
+                pulumi.ResourceOptions(
+                    # azure-native declares no secret outputs for sharedKey (pulumi-notes).
+                    additional_secret_outputs=["sharedKey"],
+                    replacement_trigger=pulumi.Output.secret(
+                        self.shared_key.apply(lambda key: replacement_trigger(key, protocol))
+                    ),
+                    # Both directions must be recreated with the new key; names stay the same.
+                    delete_before_replace=True,
                 ),
-                # Azure refuses to delete a gateway that still has connections: a gateway rebuilt (a change Azure
-                # cannot apply in place) takes its connections with it, deleted first and recreated after.
-                replace_with=[local.gateway, remote.gateway, *self._key_resources],
-                # Both directions must be recreated with the new key; names stay the same.
-                delete_before_replace=True,
             ),
         )
-        self.connections[link_key(local_name, remote_name)] = created
-        return created
-
-    def finish(self) -> None:
-        keys = list(self.connections)
-        connections = list(self.connections.values())
-        self.connection_ids = pulumi.Output.all(*[c.id for c in connections]).apply(
-            lambda ids: dict(zip(keys, ids, strict=True))
-        )
-        self.connection_statuses = pulumi.Output.all(*[c.connection_status for c in connections]).apply(
-            lambda statuses: dict(zip(keys, statuses, strict=True))
-        )
-        outputs: dict[str, Any] = {
-            "connection_ids": self.connection_ids,
-            "connection_statuses": self.connection_statuses,
-            "shared_key": self.shared_key,
-        }
-        self.register_outputs(outputs)
