@@ -25,8 +25,9 @@ RELIABILITY_DOC: Final = "https://learn.microsoft.com/azure/reliability/reliabil
 # (pulumi/pulumi-azure-native versions/v3-spec.yaml).
 NETWORK_API_VERSION: Final = "2024-05-01"
 
-# The subnet that hosts a VPN gateway must have exactly this name (VPN FAQ: "All gateway subnets must be
-# named GatewaySubnet").
+# The subnet that hosts a VPN gateway must have exactly this name
+# (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq: "All gateway subnets must be named
+# GatewaySubnet").
 GATEWAY_SUBNET_NAME: Final = "GatewaySubnet"
 
 GENERATION1: Final = "Generation1"
@@ -47,7 +48,8 @@ class GatewaySku:
     zone_redundant: bool
     min_gateway_subnet_prefix: int  # largest prefix length (smallest subnet) Azure accepts
     supported_ike_versions: tuple[str, ...]
-    for_production: bool = True  # Basic: "not for production" (VPN FAQ; includes/vpn-gateway-basic-sku-limitations)
+    # Basic: "not for production" (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq).
+    for_production: bool = True
 
     @property
     def default_generation(self) -> str:
@@ -65,13 +67,16 @@ def _az_sku(number: int, generations: tuple[str, ...], tunnels: int, mbps: dict[
         supports_active_active=True,
         supports_custom_ipsec_policy=True,
         zone_redundant=True,
-        # GatewaySubnet: /27 or larger for every SKU but Basic (gateway settings doc, "Gateway subnet").
+        # GatewaySubnet: /27 or larger for every SKU but Basic
+        # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings, "Gateway subnet").
         min_gateway_subnet_prefix=27,
         supported_ike_versions=("IKEv2", "IKEv1"),
     )
 
 
-# SKUs a new VPN gateway can be created with today. Source: SKUTBL and VPN FAQ (see azure-vpn-facts.md §2).
+# SKUs a new VPN gateway can be created with today. Source:
+# https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus and
+# https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq (see azure-vpn-facts.md §2).
 GATEWAY_SKUS: Final[dict[str, GatewaySku]] = {
     "Basic": GatewaySku(
         name="Basic",
@@ -83,7 +88,9 @@ GATEWAY_SKUS: Final[dict[str, GatewaySku]] = {
         supports_custom_ipsec_policy=False,
         zone_redundant=False,
         min_gateway_subnet_prefix=29,  # "/29 (applicable to the Basic SKU only)"
-        supported_ike_versions=("IKEv2",),  # Basic route-based: IKEv2 only (VPN FAQ)
+        supported_ike_versions=(
+            "IKEv2",
+        ),  # Basic route-based: IKEv2 only (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq)
         for_production=False,
     ),
     "VpnGw1AZ": _az_sku(1, (GENERATION1,), 30, {GENERATION1: 650}),
@@ -100,10 +107,12 @@ DEFAULT_GATEWAY_SKU: Final = "VpnGw1AZ"
 NON_AZ_CREATION_BLOCKED: Final = "2025"
 NON_AZ_RETIRED: Final = "30 September 2026"
 RETIRED_NON_AZ_SKUS: Final[dict[str, str]] = {f"VpnGw{n}": f"VpnGw{n}AZ" for n in range(1, 6)}
-# Legacy SKUs whose creation Azure blocks (VPN FAQ; what's new).
+# Legacy SKUs whose creation Azure blocks (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq; what's
+# new).
 LEGACY_SKUS: Final = ("Standard", "HighPerformance", "UltraPerformance")
 
-# Shared key: "printable ASCII characters, except space, hyphen (-), or tilde (~)" (VPN FAQ, V2VMulti).
+# Shared key: "printable ASCII characters, except space, hyphen (-), or tilde (~)"
+# (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq#vnet-to-vnet).
 PSK_FORBIDDEN_CHARACTERS: Final = frozenset(" -~")
 PSK_ALLOWED_CHARACTERS: Final = frozenset(
     chr(code) for code in range(0x20, 0x7F) if chr(code) not in PSK_FORBIDDEN_CHARACTERS
@@ -117,7 +126,7 @@ GENERATED_PSK_DEFAULT_LENGTH: Final = 64
 # key survives copy-and-paste into shells and CLI tools (az network vpn-connection shared-key update).
 GENERATED_PSK_SPECIALS: Final = "!#$%&()*+,./:;<=>?@[]^_{|}"
 
-# BGP ASNs (VPN FAQ, BGP section).
+# BGP ASNs (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq#bgp).
 ASN_RESERVED_BY_AZURE: Final = frozenset({8074, 8075, 12076, 65515, 65517, 65518, 65519, 65520})
 ASN_RESERVED_BY_IANA_RANGES: Final = (
     (23456, 23456),
@@ -139,11 +148,11 @@ VNET_RECOMMENDED_RANGES: Final = tuple(
     ipaddress.ip_network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 )
 
-# Dead peer detection timeout (VPN FAQ, IPsec section): 9..3600 s.
+# Dead peer detection timeout (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq#ipsecike): 9..3600 s.
 DPD_TIMEOUT_RANGE: Final = (9, 3600)
 CONNECTION_PROTOCOLS: Final = ("IKEv2", "IKEv1")
-# What Azure uses when a connection names no protocol (API spec 2024-05-01, connectionProtocol; VPN FAQ:
-# VNet-to-VNet uses IKEv2).
+# What Azure uses when a connection names no protocol (API spec 2024-05-01, connectionProtocol;
+# https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq: VNet-to-VNet uses IKEv2).
 DEFAULT_CONNECTION_PROTOCOL: Final = "IKEv2"
 
 # Regions, by programmatic name, with availability-zone support. Source: regions-list.md
@@ -195,8 +204,8 @@ class IpsecField:
     weak: tuple[str, ...] = ()
 
 
-# Custom IPsec/IKE policy (VPN FAQ, IPsec/IKE section; spec 2024-05-01 enums IkeEncryption ... PfsGroup).
-# Keyed by the snake_case field name of `IpsecPolicySpec`.
+# Custom IPsec/IKE policy (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq#ipsecike; spec 2024-05-01
+# enums IkeEncryption ... PfsGroup). Keyed by the snake_case field name of `IpsecPolicySpec`.
 IPSEC_POLICY_FIELDS: Final[dict[str, IpsecField]] = {
     "ike_encryption": IpsecField(("GCMAES256", "GCMAES128", "AES256", "AES192", "AES128"), spec_only=("DES", "DES3")),
     "ike_integrity": IpsecField(
@@ -234,7 +243,7 @@ class TypicalDuration:
 # Typical time from request to done, by Pulumi type token: the schedule's weights (`plan`).
 TYPICAL_DURATIONS: Final[dict[str, TypicalDuration]] = {
     "azure-native:network:VirtualNetworkGateway": TypicalDuration(
-        45, "gateway settings doc: 'often take 45 minutes or more, depending on the selected gateway SKU'"
+        45, f"{GATEWAY_SETTINGS_DOC}: 'often take 45 minutes or more, depending on the selected gateway SKU'"
     ),
     "azure-native:network:VirtualNetworkGatewayConnection": TypicalDuration(
         5, f"{VNET_TO_VNET_DOC}: connections show Connected 'after about five minutes or so'"

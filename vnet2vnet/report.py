@@ -87,8 +87,9 @@ class GatewayCapacity:
 
 def gateway_capacity(topology: TopologySpec) -> list[GatewayCapacity]:
     """Per gateway: tunnels used of the SKU's limit (one tunnel per link it takes part in: a VNet-to-VNet tunnel
-    is the pair of connection resources, VPN FAQ), aggregate throughput, and zone redundancy (AZ SKU with
-    Standard public IPs in all three zones, reliability-virtual-network-gateway)."""
+    is the pair of connection resources, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq),
+    aggregate throughput, and zone redundancy (AZ SKU with Standard public IPs in all three zones,
+    https://learn.microsoft.com/azure/reliability/reliability-virtual-network-gateway)."""
     sku = facts.GATEWAY_SKUS.get(topology.gateway.sku)
     generation = topology.gateway.effective_generation
     tunnels = tunnels_per_vnet(topology.vnet_names(), topology.links())

@@ -112,8 +112,9 @@ class TopologySpec:
 
     def auxiliary_tenants(self) -> dict[str, list[str]]:
         """For each VNet: the tenants, other than its own, of the VNets it links to. Its provider names them as
-        auxiliary tenants, the ARM header that cross-tenant references need (VPN FAQ, cross-tenant). A VNet
-        without a tenant (the default provider's) counts every tenant it reaches."""
+        auxiliary tenants, the ARM header that cross-tenant references need
+        (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq). A VNet without a tenant (the default
+        provider's) counts every tenant it reaches."""
         tenants = {vnet.name: vnet.tenant_id for vnet in self.vnets}
         reached: dict[str, set[str]] = {name: set() for name in tenants}
         for a, b in self.links():

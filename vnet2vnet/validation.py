@@ -123,7 +123,8 @@ def check_address_plan(topology: TopologySpec) -> Iterator[Finding]:
             yield error(path_b, f"{net_b} overlaps {net_a} of the same VNet", "merge them or pick a disjoint range")
         yield from _check_gateway_subnet(topology, i, plan)
         yield from _check_workload_subnets(vnet, i, plan)
-    # Connected VNets must not overlap (VPN FAQ: "Can I have overlapping address spaces for VNet-to-VNet? No.")
+    # Connected VNets must not overlap (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq: "Can I have
+    # overlapping address spaces for VNet-to-VNet? No.")
     for i, plan_a in enumerate(plans):
         for j in range(i + 1, len(plans)):
             for _, net_a in plan_a.spaces:
@@ -174,7 +175,8 @@ def _check_gateway_subnet(topology: TopologySpec, index: int, plan: _VnetPlan) -
             f"{network} is not inside the VNet's address spaces ({', '.join(map(str, spaces))})",
             "pick a prefix inside them, e.g. the last /27 of the first address space",
         )
-    # /27 or larger for every SKU but Basic, /29 for Basic (gateway settings doc, "Gateway subnet").
+    # /27 or larger for every SKU but Basic, /29 for Basic
+    # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings, "Gateway subnet").
     sku = facts.GATEWAY_SKUS.get(topology.gateway.sku)
     largest_length = sku.min_gateway_subnet_prefix if sku else 27
     if network.version == 4 and network.prefixlen > largest_length:
@@ -334,7 +336,8 @@ def check_gateway(topology: TopologySpec) -> Iterator[Finding]:
 
 
 def _check_sku_features(topology: TopologySpec, sku: facts.GatewaySku) -> Iterator[Finding]:
-    """What the SKU table says the SKU cannot do (azure_facts.GATEWAY_SKUS, from the SKU table and VPN FAQ)."""
+    """What the SKU table says the SKU cannot do (azure_facts.GATEWAY_SKUS, from
+    https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus and the VPN Gateway FAQ)."""
     fix = f"use {facts.DEFAULT_GATEWAY_SKU} or larger"
     if not sku.for_production:
         yield warning(
@@ -405,7 +408,7 @@ def _asn_reservation(asn: int) -> str | None:
 
 
 def check_bgp(topology: TopologySpec) -> Iterator[Finding]:
-    # ASN rules: VPN FAQ, BGP section.
+    # ASN rules: https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq#bgp.
     enabled = topology.gateway.enable_bgp
     owners: dict[int, int] = {}
     for i, vnet in enumerate(topology.vnets):
@@ -466,8 +469,10 @@ def check_connection(topology: TopologySpec) -> Iterator[Finding]:
             if sku is not None and "IKEv1" not in sku.supported_ike_versions:
                 yield error(path, f"{sku.name} route-based gateways support IKEv2 only", "use IKEv2")
             else:
-                # The API accepts IKEv1 on any connection, but the VPN FAQ describes VNet-to-VNet as IPsec over
-                # IKEv2, and the protocol cannot be changed after creation (a change replaces both connections).
+                # The API accepts IKEv1 on any connection, but the VPN Gateway FAQ
+                # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq) describes VNet-to-VNet as
+                # IPsec over IKEv2, and the protocol cannot be changed after creation (a change replaces both
+                # connections).
                 yield warning(
                     path,
                     "IKEv1 is legacy and not documented for VNet-to-VNet (Azure describes it as IKEv2); it cannot "
@@ -489,7 +494,8 @@ def check_connection(topology: TopologySpec) -> Iterator[Finding]:
 
 
 def check_shared_key(key: Any) -> Iterator[Finding]:
-    # "printable ASCII characters, except space, hyphen (-), or tilde (~)" (VPN FAQ); 1..128 (reset API).
+    # "printable ASCII characters, except space, hyphen (-), or tilde (~)"
+    # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq); 1..128 (reset API).
     if not isinstance(key, str):
         return
     fix = f"use 1..{facts.PSK_MAX_LENGTH} printable ASCII characters without space, '-' or '~' (or let us generate one)"
@@ -523,7 +529,8 @@ def check_ipsec_policy(topology: TopologySpec) -> Iterator[Finding]:
             )
         elif value in allowed.weak:
             yield warning(path, f"{value} is a weak choice for {camel_case(name)}", f"prefer {allowed.documented[0]}")
-    # GCM in IPsec needs the same GCM value for encryption and integrity (VPN FAQ; PowerShell's GCM check).
+    # GCM in IPsec needs the same GCM value for encryption and integrity
+    # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq; PowerShell's GCM check).
     encryption, integrity = policy.ipsec_encryption, policy.ipsec_integrity
     if (encryption.startswith("GCM") or integrity.startswith("GCM")) and encryption != integrity:
         yield error(
@@ -560,7 +567,8 @@ def _over_limit(sku: facts.GatewaySku, used: dict[str, int]) -> tuple[str, str |
 
 def check_capacity(topology: TopologySpec) -> Iterator[Finding]:
     # Tunnels per gateway: Basic 10, VpnGw1AZ-3AZ 30, VpnGw4AZ-5AZ 100 (SKU table); one per link, "A VNet-to-VNet
-    # tunnel consists of two connection resources" and each connection counts (VPN FAQ; highly-available doc).
+    # tunnel consists of two connection resources" and each connection counts
+    # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq; highly-available doc).
     sku = facts.GATEWAY_SKUS.get(topology.gateway.sku)
     if sku is None:
         return
@@ -600,7 +608,8 @@ INSTANCES_PER_ACTIVE_ACTIVE_GATEWAY = 2
 
 
 def check_transit(topology: TopologySpec) -> Iterator[Finding]:
-    # Without BGP a VNet-to-VNet link only connects its two VNets (VPN FAQ; bgp-howto): no transit via the hub.
+    # Without BGP a VNet-to-VNet link only connects its two VNets
+    # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq; bgp-howto): no transit via the hub.
     spokes = len(topology.links()) if topology.topology == "hub-and-spoke" else 0
     if spokes > 1 and not topology.gateway.enable_bgp:
         yield warning(

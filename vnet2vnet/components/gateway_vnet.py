@@ -12,7 +12,8 @@ from pulumi_azure_native import network, resources
 from vnet2vnet import azure_facts, naming
 from vnet2vnet.spec import GatewaySpec, VnetSpec
 
-# A gateway takes 45 minutes or more to create (gateway settings doc) and a resize about as long
+# A gateway takes 45 minutes or more to create
+# (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings) and a resize about as long
 # (gateway-sku-upgrade); a slow region can take well over an hour. azure-native waits 2 hours by default and
 # customTimeouts replace that default, also downwards: never shorten it, give the gateway more.
 GATEWAY_TIMEOUT_MINUTES = 3 * 60
@@ -21,9 +22,10 @@ GATEWAY_TIMEOUTS = pulumi.CustomTimeouts(
 )
 
 # Fields of the gateway that Azure computes and owns, never sent by this program. Azure fills bgpSettings on
-# every VPN gateway, BGP or not (default ASN 65515, VPN FAQ). azure-native diffs new inputs against old inputs,
-# and a refresh copies into the inputs whatever changed in Azure's answer (provider Read, `applyDiff`). Without
-# these, a refreshed state differs from the program and each `pulumi up` rewrites the gateway:
+# every VPN gateway, BGP or not (default ASN 65515, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq).
+# azure-native diffs new inputs against old inputs, and a refresh copies into the inputs whatever changed in Azure's
+# answer (provider Read, `applyDiff`). Without these, a refreshed state differs from the program and each `pulumi up`
+# rewrites the gateway:
 # - bgpSettings.bgpPeeringAddress: set by Azure from the GatewaySubnet; writing it fails with
 #   VirtualNetworkGatewayBgpPeeringAddressCannotBeModified (hashicorp/terraform-provider-azurerm #916, #16590;
 #   PR #1040 made it computed).
@@ -95,7 +97,8 @@ class GatewayVnet(pulumi.ComponentResource):
         self.provider = vnet.provider
         self.location = vnet.location
         child = pulumi.ResourceOptions(parent=self, provider=vnet.provider)
-        # A gateway's public IP cannot be kept across a re-create (VPN FAQ): protect both together. Unset (None)
+        # A gateway's public IP cannot be kept across a re-create
+        # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq): protect both together. Unset (None)
         # unless asked for: a child inherits its parent's `protect` only when its own is None, so a consumer's
         # `protect=True` on the component reaches these too.
         protected = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=gateway.protect or None))
@@ -148,7 +151,8 @@ class GatewayVnet(pulumi.ComponentResource):
             lambda location: list(gateway.public_ip_zones(location)) or None
         )
         public_ips = [
-            # New VPN gateways need Standard, Static public IPs (VPN FAQ; about-gateway-skus).
+            # New VPN gateways need Standard, Static public IPs
+            # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq; about-gateway-skus).
             network.PublicIPAddress(
                 naming.public_ip_name(name, index),
                 resource_group_name=self.resource_group_name,
@@ -171,7 +175,8 @@ class GatewayVnet(pulumi.ComponentResource):
             naming.gateway_name(name),
             resource_group_name=self.resource_group_name,
             location=vnet.location,
-            # VNet-to-VNet needs route-based gateways on both sides (VPN FAQ, V2VMulti).
+            # VNet-to-VNet needs route-based gateways on both sides
+            # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq#vnet-to-vnet).
             gateway_type=network.VirtualNetworkGatewayType.VPN,
             vpn_type=network.VpnType.ROUTE_BASED,
             sku=network.VirtualNetworkGatewaySkuArgs(name=sku, tier=network.VirtualNetworkGatewaySkuTier(sku.value)),
@@ -194,7 +199,9 @@ class GatewayVnet(pulumi.ComponentResource):
                 protected,
                 pulumi.ResourceOptions(
                     custom_timeouts=GATEWAY_TIMEOUTS,
-                    # One VPN gateway per VNet (gateway settings doc): a replacement must delete the old first.
+                    # One VPN gateway per VNet
+                    # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings): a
+                    # replacement must delete the old first.
                     delete_before_replace=True,
                     ignore_changes=azure_owned_fields(gateway.enable_bgp),
                     # Subnet writes on the VNet must not race the gateway's 45-minute build on the same VNet.

@@ -1,7 +1,7 @@
 """One encrypted link between two gateways: the pre-shared key and the two `Vnet2Vnet` connections.
 
 "A VNet-to-VNet tunnel consists of two connection resources" and "the shared key must match for both
-connections" (VPN FAQ; vpn-gateway-vnet-vnet-rm-ps).
+connections" (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq; vpn-gateway-vnet-vnet-rm-ps).
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def replacement_trigger(key: str, protocol: str | None) -> dict[str, str]:
 def generated_key(
     name: str, connection: ConnectionSpec, opts: pulumi.ResourceOptions
 ) -> tuple[pulumi.Output[str], random.RandomPassword]:
-    """A key of only the characters Azure accepts: printable ASCII except space, `-` and `~` (VPN FAQ).
+    """A key of only the characters Azure accepts: printable ASCII except space, `-` and `~`
+    (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq).
     Changing `shared_key_version` changes the keepers, so a new key is generated (rotation)."""
     password = random.RandomPassword(
         name,
@@ -57,7 +58,8 @@ def generated_key(
 
 
 def _ipsec_policies(connection: ConnectionSpec) -> list[network.IpsecPolicyArgs] | None:
-    # A custom policy must be identical on both connections or the tunnel does not establish (VPN FAQ).
+    # A custom policy must be identical on both connections or the tunnel does not establish
+    # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq).
     policy = connection.ipsec_policy
     if policy is None:
         return None
@@ -206,7 +208,8 @@ class VnetLink(pulumi.ComponentResource):
         return network.VirtualNetworkGatewayConnection(
             resource_name,
             # A connection lives in the region and resource group of its virtual_network_gateway1
-            # (VPN FAQ; MicrosoftLearning/AZ-700 #307), created with that side's provider.
+            # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq; MicrosoftLearning/AZ-700 #307),
+            # created with that side's provider.
             resource_group_name=local.resource_group_name,
             location=local.location,
             connection_type=network.VirtualNetworkGatewayConnectionType.VNET2_VNET,
@@ -216,14 +219,16 @@ class VnetLink(pulumi.ComponentResource):
             shared_key=self.shared_key,
             enable_bgp=enable_bgp,
             ipsec_policies=_ipsec_policies(connection),
-            # Both accepted on every connection type by the API spec; DPD 9..3600 s (VPN FAQ).
+            # Both accepted on every connection type by the API spec; DPD 9..3600 s
+            # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq).
             dpd_timeout_seconds=connection.dpd_timeout_seconds,
             connection_protocol=network.VirtualNetworkGatewayConnectionProtocol(protocol) if protocol else None,
             tags=tags,
             opts=pulumi.ResourceOptions.merge(
                 opts,
                 pulumi.ResourceOptions(
-                    # azure-native declares no secret outputs for sharedKey (pulumi-notes).
+                    # azure-native declares no secret outputs for sharedKey
+                    # (https://www.pulumi.com/registry/packages/azure-native/api-docs/network/virtualnetworkgatewayconnection/).
                     additional_secret_outputs=["sharedKey"],
                     replacement_trigger=pulumi.Output.secret(
                         self.shared_key.apply(lambda key: replacement_trigger(key, protocol))

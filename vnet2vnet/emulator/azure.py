@@ -231,7 +231,8 @@ def _check_gateway(state: dict[str, Any], rid: str, inputs: dict[str, Any]) -> N
     subnet = find(state, subnet_id)
     if subnet is None:
         raise _refuse("InvalidResourceReference", f"Resource {subnet_id} referenced by {rid} was not found.", rid, 404)
-    # SETTINGS doc: the subnet must be named GatewaySubnet; /29 only for Basic, /27 or larger for every other SKU.
+    # https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings: the subnet must be named
+    # GatewaySubnet; /29 only for Basic, /27 or larger for every other SKU.
     if subnet["name"] != "GatewaySubnet":
         raise _refuse("GatewaySubnet", f"Gateway subnet must be named 'GatewaySubnet' ({VPN_SETTINGS_DOC}).", rid)
     sku = str((inputs.get("sku") or {}).get("name") or "")
@@ -243,7 +244,8 @@ def _check_gateway(state: dict[str, Any], rid: str, inputs: dict[str, Any]) -> N
             f"GatewaySubnet /{length} is too small for SKU {sku}: /{smallest} or larger ({VPN_SETTINGS_DOC}).",
             rid,
         )
-    # SETTINGS doc: one VPN gateway per virtual network.
+    # https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings: one VPN gateway per virtual
+    # network.
     vnet_id = key(parent_id(subnet_id))
     for other in of_type(state, GATEWAY):
         if key(other["id"]) != key(rid) and key(parent_id(gateway_subnet_id(other))) == vnet_id:

@@ -25,7 +25,7 @@ import secrets
 import string
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +101,8 @@ def wrap(value: Any, secret: bool = False) -> PropertyValue:
     return PropertyValue(str(value), is_secret=secret)
 
 
-def wrap_map(values: Mapping[str, Any], secret_keys: set[str] = frozenset()) -> dict[str, PropertyValue]:  # type: ignore[assignment]
-    return {k: wrap(v, k in secret_keys) for k, v in values.items()}
+def wrap_map(values: Mapping[str, Any], secret: Set[str] = frozenset()) -> dict[str, PropertyValue]:
+    return {k: wrap(v, k in secret) for k, v in values.items()}
 
 
 def secret_keys(values: Mapping[str, PropertyValue]) -> set[str]:
