@@ -10,6 +10,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Final
 
+from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE, PUBLIC_IP_TYPE, RESOURCE_GROUP_TYPE, SUBNET_TYPE, VNET_TYPE
+
 VPN_FAQ: Final = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq"
 GATEWAY_SETTINGS_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings"
 GATEWAY_SKUS_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus"
@@ -242,16 +244,16 @@ class TypicalDuration:
 
 # Typical time from request to done, by Pulumi type token: the schedule's weights (`plan`).
 TYPICAL_DURATIONS: Final[dict[str, TypicalDuration]] = {
-    "azure-native:network:VirtualNetworkGateway": TypicalDuration(
+    GATEWAY_TYPE: TypicalDuration(
         45, f"{GATEWAY_SETTINGS_DOC}: 'often take 45 minutes or more, depending on the selected gateway SKU'"
     ),
-    "azure-native:network:VirtualNetworkGatewayConnection": TypicalDuration(
+    CONNECTION_TYPE: TypicalDuration(
         5, f"{VNET_TO_VNET_DOC}: connections show Connected 'after about five minutes or so'"
     ),
-    "azure-native:network:VirtualNetwork": TypicalDuration(1, "typical ARM write, about a minute"),
-    "azure-native:network:Subnet": TypicalDuration(1, "typical ARM write, about a minute"),
-    "azure-native:network:PublicIPAddress": TypicalDuration(1, "typical ARM write, about a minute"),
-    "azure-native:resources:ResourceGroup": TypicalDuration(0.5, "resource group creation: under a minute"),
+    VNET_TYPE: TypicalDuration(1, "typical ARM write, about a minute"),
+    SUBNET_TYPE: TypicalDuration(1, "typical ARM write, about a minute"),
+    PUBLIC_IP_TYPE: TypicalDuration(1, "typical ARM write, about a minute"),
+    RESOURCE_GROUP_TYPE: TypicalDuration(0.5, "resource group creation: under a minute"),
 }
 # Anything else (random passwords, providers) happens in the engine, in no time worth counting.
 INSTANT: Final = TypicalDuration(0, "local to the Pulumi engine")
@@ -262,12 +264,12 @@ NAMING_RULES_DOC: Final = "https://learn.microsoft.com/azure/azure-resource-mana
 # Microsoft.Network/virtualNetworks 2-64, virtualNetworks/subnets 1-80, publicIPAddresses 1-80,
 # virtualNetworkGateways 1-80, connections 1-80).
 NAME_LENGTH_LIMITS: Final[dict[str, int]] = {
-    "azure-native:resources:ResourceGroup": 90,
-    "azure-native:network:VirtualNetwork": 64,
-    "azure-native:network:Subnet": 80,
-    "azure-native:network:PublicIPAddress": 80,
-    "azure-native:network:VirtualNetworkGateway": 80,
-    "azure-native:network:VirtualNetworkGatewayConnection": 80,
+    RESOURCE_GROUP_TYPE: 90,
+    VNET_TYPE: 64,
+    SUBNET_TYPE: 80,
+    PUBLIC_IP_TYPE: 80,
+    GATEWAY_TYPE: 80,
+    CONNECTION_TYPE: 80,
 }
 # azure-native names a resource whose name input is unset after its Pulumi name plus 8 random characters
 # (pulumi/pulumi-azure-native provider autonaming; pulumi docs "Resource names: auto-naming").

@@ -10,12 +10,9 @@ import re
 from dataclasses import dataclass
 
 from vnet2vnet.plan_model import Plan, RecordedResource, unwrap
+from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE, PUBLIC_IP_TYPE, VNET_TYPE
 
 SIDE_TYPE = "vnet2vnet:index:GatewayVnet"
-VNET_TYPE = "azure-native:network:VirtualNetwork"
-GATEWAY_TYPE = "azure-native:network:VirtualNetworkGateway"
-PUBLIC_IP_TYPE = "azure-native:network:PublicIPAddress"
-CONNECTION_TYPE = "azure-native:network:VirtualNetworkGatewayConnection"
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,15 @@ from vnet2vnet.plan_model import (
     Secret,
     unwrap,
 )
+from vnet2vnet.tokens import (
+    CONNECTION_TYPE,
+    GATEWAY_TYPE,
+    PASSWORD_TYPE,
+    PUBLIC_IP_TYPE,
+    RESOURCE_GROUP_TYPE,
+    SUBNET_TYPE,
+    VNET_TYPE,
+)
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 DOCUMENTATION_NET = "203.0.113"  # RFC 5737 TEST-NET-3: never a real address
@@ -71,18 +80,12 @@ class ArmType:
 _RG = "/subscriptions/{subscription}/resourceGroups/{resourceGroupName}"
 _NET = _RG + "/providers/Microsoft.Network"
 ARM_TYPES: dict[str, ArmType] = {
-    "azure-native:resources:ResourceGroup": ArmType(
-        "resourceGroupName", "/subscriptions/{subscription}/resourceGroups/{name}"
-    ),
-    "azure-native:network:VirtualNetwork": ArmType("virtualNetworkName", _NET + "/virtualNetworks/{name}"),
-    "azure-native:network:Subnet": ArmType("subnetName", _NET + "/virtualNetworks/{virtualNetworkName}/subnets/{name}"),
-    "azure-native:network:PublicIPAddress": ArmType("publicIpAddressName", _NET + "/publicIPAddresses/{name}"),
-    "azure-native:network:VirtualNetworkGateway": ArmType(
-        "virtualNetworkGatewayName", _NET + "/virtualNetworkGateways/{name}"
-    ),
-    "azure-native:network:VirtualNetworkGatewayConnection": ArmType(
-        "virtualNetworkGatewayConnectionName", _NET + "/connections/{name}"
-    ),
+    RESOURCE_GROUP_TYPE: ArmType("resourceGroupName", "/subscriptions/{subscription}/resourceGroups/{name}"),
+    VNET_TYPE: ArmType("virtualNetworkName", _NET + "/virtualNetworks/{name}"),
+    SUBNET_TYPE: ArmType("subnetName", _NET + "/virtualNetworks/{virtualNetworkName}/subnets/{name}"),
+    PUBLIC_IP_TYPE: ArmType("publicIpAddressName", _NET + "/publicIPAddresses/{name}"),
+    GATEWAY_TYPE: ArmType("virtualNetworkGatewayName", _NET + "/virtualNetworkGateways/{name}"),
+    CONNECTION_TYPE: ArmType("virtualNetworkGatewayConnectionName", _NET + "/connections/{name}"),
 }
 
 
@@ -162,7 +165,7 @@ class AzureMocks(pulumi_mocks.Mocks):
             provider_id = f"provider-{args.name}"
             self.subscriptions[provider_id] = inputs.get("subscriptionId") or DEFAULT_SUBSCRIPTION
             return provider_id, inputs
-        if args.typ == "random:index/randomPassword:RandomPassword":
+        if args.typ == PASSWORD_TYPE:
             return f"{args.name}-id", {**inputs, "result": deterministic_password(inputs, args.name)}
         arm = ARM_TYPES.get(args.typ)
         if arm is None:
@@ -174,13 +177,13 @@ class AzureMocks(pulumi_mocks.Mocks):
             subscription=subscription, name=name, **{k: v for k, v in inputs.items() if isinstance(v, str)}
         )
         state = {**inputs, "name": name, "id": resource_id, "provisioningState": "Succeeded"}
-        if args.typ == "azure-native:network:PublicIPAddress":
+        if args.typ == PUBLIC_IP_TYPE:
             state["ipAddress"] = self.addresses[resource_id] = self._public_ip(resource_id)
-        if args.typ == "azure-native:network:Subnet":
+        if args.typ == SUBNET_TYPE:
             self.subnet_prefixes[resource_id] = str(inputs.get("addressPrefix", ""))
-        if args.typ == "azure-native:network:VirtualNetworkGateway":
+        if args.typ == GATEWAY_TYPE:
             state["bgpSettings"] = self._bgp_settings(resource_id, inputs)
-        if args.typ == "azure-native:network:VirtualNetworkGatewayConnection":
+        if args.typ == CONNECTION_TYPE:
             state["connectionStatus"] = "Unknown"  # what Azure shows for a new connection (azure-cli #4436)
         return resource_id, state
 

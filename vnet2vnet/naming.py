@@ -14,18 +14,33 @@ from dataclasses import dataclass
 
 from vnet2vnet.findings import KeyPath
 from vnet2vnet.spec import TopologySpec, link_key
+from vnet2vnet.tokens import (
+    CONNECTION_TYPE,
+    GATEWAY_TYPE,
+    LINK_TYPE,
+    MESH_TYPE,
+    PAIR_TYPE,
+    PASSWORD_TYPE,
+    PUBLIC_IP_TYPE,
+    RESOURCE_GROUP_TYPE,
+    SIDE_TYPE,
+    SUBNET_TYPE,
+    VNET_TYPE,
+)
 
-PAIR_TYPE = "vnet2vnet:index:VnetToVnetPair"
-MESH_TYPE = "vnet2vnet:index:VnetMesh"
-SIDE_TYPE = "vnet2vnet:index:GatewayVnet"
-LINK_TYPE = "vnet2vnet:index:VnetLink"
-RESOURCE_GROUP_TYPE = "azure-native:resources:ResourceGroup"
-VNET_TYPE = "azure-native:network:VirtualNetwork"
-SUBNET_TYPE = "azure-native:network:Subnet"
-PUBLIC_IP_TYPE = "azure-native:network:PublicIPAddress"
-GATEWAY_TYPE = "azure-native:network:VirtualNetworkGateway"
-CONNECTION_TYPE = "azure-native:network:VirtualNetworkGatewayConnection"
-PASSWORD_TYPE = "random:index/randomPassword:RandomPassword"
+__all__ = [
+    "CONNECTION_TYPE",
+    "GATEWAY_TYPE",
+    "LINK_TYPE",
+    "MESH_TYPE",
+    "PAIR_TYPE",
+    "PASSWORD_TYPE",
+    "PUBLIC_IP_TYPE",
+    "RESOURCE_GROUP_TYPE",
+    "SIDE_TYPE",
+    "SUBNET_TYPE",
+    "VNET_TYPE",
+]
 
 
 def side_name(component: str, vnet: str) -> str:

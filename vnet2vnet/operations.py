@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from vnet2vnet.pulumi_cli import PulumiCli, find_cli
 from vnet2vnet.spec import link_key
+from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE
 
 if TYPE_CHECKING:
     from pulumi.automation import LocalWorkspace, Stack
 
-CONNECTION_TYPE = "azure-native:network:VirtualNetworkGatewayConnection"
 CONNECTED = "Connected"
 
 
@@ -108,9 +108,7 @@ def connection_states(deployment: Mapping[str, Any]) -> list[ConnectionState]:
     """Each connection's status and byte counters, from the refreshed state (not from stack outputs, which a
     refresh does not recompute)."""
     gateways = {
-        str(r.get("id")): _resource_name(r)
-        for r in deployment.get("resources") or []
-        if r.get("type") == "azure-native:network:VirtualNetworkGateway"
+        str(r.get("id")): _resource_name(r) for r in deployment.get("resources") or [] if r.get("type") == GATEWAY_TYPE
     }
     states = []
     for resource in deployment.get("resources") or []:

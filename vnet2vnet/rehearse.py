@@ -29,6 +29,7 @@ from vnet2vnet.emulator.seed import apply_seed, load_seed
 from vnet2vnet.emulator.store import DEFAULT_CLOCK_SCALE, Store, default_state
 from vnet2vnet.findings import CONFIG_NAMESPACE
 from vnet2vnet.pulumi_cli import PulumiCli
+from vnet2vnet.tokens import PASSWORD_TYPE
 
 PROGRAM_HOST = Path(__file__).resolve().parent / "emulator" / "program_host.py"
 STEP_NAMES = ("up", "preview", "refresh", "preview_after_refresh", "rotate", "destroy")
@@ -148,7 +149,7 @@ def rotation_problems(before: Mapping[str, Any], after: Mapping[str, Any], chang
     """A rotation replaces the key and each link's two connections, and nothing else."""
     before_ids, after_ids = _ids(before), _ids(after)
     connections = sorted(urn for urn in before_ids if urn.split("::")[-2].endswith(azure.CONNECTION.split("$")[-1]))
-    keys = [urn for urn in before_ids if "random:index/randomPassword:RandomPassword" in urn]
+    keys = [urn for urn in before_ids if PASSWORD_TYPE in urn]
     problems = []
     new_ids = [urn for urn in connections if after_ids.get(urn) == before_ids[urn]]
     if new_ids:

@@ -12,19 +12,28 @@ from vnet2vnet.findings import RenderedFinding
 from vnet2vnet.plan_model import PROVIDER_TYPE_PREFIX, Plan, RecordedResource, Secret, mask
 from vnet2vnet.report import GatewayCapacity, typical_minutes
 from vnet2vnet.schedule import Schedule
+from vnet2vnet.tokens import (
+    CONNECTION_TYPE,
+    GATEWAY_TYPE,
+    PASSWORD_TYPE,
+    PUBLIC_IP_TYPE,
+    RESOURCE_GROUP_TYPE,
+    SUBNET_TYPE,
+    VNET_TYPE,
+)
 
 # Order siblings as a reader follows a build: containers first, connections last.
 _TYPE_ORDER = (
     "pulumi:providers:azure-native",
     "vnet2vnet:index:GatewayVnet",
     "vnet2vnet:index:VnetLink",
-    "azure-native:resources:ResourceGroup",
-    "azure-native:network:VirtualNetwork",
-    "azure-native:network:Subnet",
-    "azure-native:network:PublicIPAddress",
-    "azure-native:network:VirtualNetworkGateway",
-    "random:index/randomPassword:RandomPassword",
-    "azure-native:network:VirtualNetworkGatewayConnection",
+    RESOURCE_GROUP_TYPE,
+    VNET_TYPE,
+    SUBNET_TYPE,
+    PUBLIC_IP_TYPE,
+    GATEWAY_TYPE,
+    PASSWORD_TYPE,
+    CONNECTION_TYPE,
 )
 
 

@@ -9,6 +9,7 @@ from vnet2vnet import azure_facts as facts
 from vnet2vnet.plan_model import STACK_TYPE, Plan
 from vnet2vnet.schedule import Node, Schedule, compute_schedule, resolved_dependencies
 from vnet2vnet.spec import TopologySpec
+from vnet2vnet.tokens import CONNECTION_TYPE
 from vnet2vnet.topology import tunnels_per_vnet
 
 
@@ -26,9 +27,6 @@ def plan_nodes(plan: Plan) -> list[Node]:
         for resource in plan.resources
         if resource.type != STACK_TYPE
     ]
-
-
-CONNECTION_TYPE = "azure-native:network:VirtualNetworkGatewayConnection"
 
 
 def ancestors(plan: Plan) -> dict[str, set[str]]:

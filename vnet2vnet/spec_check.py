@@ -26,6 +26,7 @@ from vnet2vnet.azure_facts import NETWORK_API_VERSION
 from vnet2vnet.findings import RenderedFinding
 from vnet2vnet.openapi import BASE, SpecFolder, arm_id_pattern
 from vnet2vnet.plan_model import RecordedResource, unwrap
+from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE, PUBLIC_IP_TYPE, SUBNET_TYPE, VNET_TYPE
 
 SPEC_SUBDIR = Path(
     f"azure-rest-api-specs/specification/network/resource-manager/Microsoft.Network/stable/{NETWORK_API_VERSION}"
@@ -41,15 +42,11 @@ class SpecTarget:
 
 # Pulumi type token -> the spec file and the PUT operation that creates the resource.
 SPEC_TARGETS: dict[str, SpecTarget] = {
-    "azure-native:network:VirtualNetwork": SpecTarget("virtualNetwork.json", "VirtualNetworks_CreateOrUpdate"),
-    "azure-native:network:Subnet": SpecTarget("virtualNetwork.json", "Subnets_CreateOrUpdate"),
-    "azure-native:network:PublicIPAddress": SpecTarget("publicIpAddress.json", "PublicIPAddresses_CreateOrUpdate"),
-    "azure-native:network:VirtualNetworkGateway": SpecTarget(
-        "virtualNetworkGateway.json", "VirtualNetworkGateways_CreateOrUpdate"
-    ),
-    "azure-native:network:VirtualNetworkGatewayConnection": SpecTarget(
-        "virtualNetworkGateway.json", "VirtualNetworkGatewayConnections_CreateOrUpdate"
-    ),
+    VNET_TYPE: SpecTarget("virtualNetwork.json", "VirtualNetworks_CreateOrUpdate"),
+    SUBNET_TYPE: SpecTarget("virtualNetwork.json", "Subnets_CreateOrUpdate"),
+    PUBLIC_IP_TYPE: SpecTarget("publicIpAddress.json", "PublicIPAddresses_CreateOrUpdate"),
+    GATEWAY_TYPE: SpecTarget("virtualNetworkGateway.json", "VirtualNetworkGateways_CreateOrUpdate"),
+    CONNECTION_TYPE: SpecTarget("virtualNetworkGateway.json", "VirtualNetworkGatewayConnections_CreateOrUpdate"),
 }
 
 
