@@ -175,3 +175,21 @@ def test_the_stack_program_checks_its_config_once_and_warns_once() -> None:
     plan = plan_stack("dev", hub="east")  # a hub means nothing to a pair: one warning
     warned = [message for message in plan.diagnostics if "hub is used only by hub-and-spoke" in message]
     assert len(warned) == 1, f"the component builds the checked spec without a second pass: {plan.diagnostics}"
+
+
+@pytest.mark.parametrize(
+    ("gateway", "asn", "mode", "bgp"),
+    [
+        ({}, None, "ActiveStandby", "BgpOff()"),
+        ({"active_active": True}, None, "ActiveActive", "BgpOff()"),
+        ({"enable_bgp": True}, 65010, "ActiveStandby", "BgpOn(asn=65010)"),
+        ({"enable_bgp": False}, 65010, "ActiveStandby", "BgpOff()"),  # an ASN alone does not turn BGP on
+    ],
+)
+def test_the_shapes_the_components_build_from(gateway: dict[str, Any], asn: int | None, mode: str, bgp: str) -> None:
+    from vnet2vnet.spec import GatewaySpec, VnetSpec
+
+    spec = GatewaySpec(**gateway)
+    vnet = VnetSpec("a", "eastus", ("10.1.0.0/16",), "10.1.255.0/27", bgp_asn=asn)
+    assert type(spec.mode).__name__ == mode and spec.public_ip_count == spec.mode.public_ip_count
+    assert repr(spec.bgp(vnet)) == bgp, spec.bgp(vnet)

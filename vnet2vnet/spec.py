@@ -48,6 +48,40 @@ class IpsecPolicySpec:
 
 
 @dataclass(frozen=True)
+class ActiveStandby:
+    """One gateway instance: one IP configuration, one public IP."""
+
+    public_ip_count: int = 1
+
+
+@dataclass(frozen=True)
+class ActiveActive:
+    """Two gateway instances: exactly two IP configurations, each with its own public IP
+    (ActiveActiveGatewayMustHaveExactlyTwoIpConfigurations;
+    https://learn.microsoft.com/azure/vpn-gateway/about-active-active-gateways)."""
+
+    public_ip_count: int = 2
+
+
+@dataclass(frozen=True)
+class BgpOff:
+    """No BGP: the gateway sends no bgpSettings at all."""
+
+
+@dataclass(frozen=True)
+class BgpOn:
+    """BGP with this side's ASN: there is no BGP gateway without one."""
+
+    asn: int
+
+
+# The shapes the components map to resources: a gateway mode and a side's BGP, each one of two cases, so that an
+# active-active gateway without its second IP, or BGP without an ASN, cannot be built at all.
+GatewayMode = ActiveStandby | ActiveActive
+BgpMode = BgpOff | BgpOn
+
+
+@dataclass(frozen=True)
 class GatewaySpec:
     sku: str = azure_facts.DEFAULT_GATEWAY_SKU
     generation: str | None = None  # None: the SKU's default generation (see `effective_generation`)
@@ -68,10 +102,16 @@ class GatewaySpec:
         return azure_facts.AVAILABILITY_ZONES if known is not None and known.zone_redundant else ()
 
     @property
+    def mode(self) -> GatewayMode:
+        return ActiveActive() if self.active_active else ActiveStandby()
+
+    @property
     def public_ip_count(self) -> int:
-        """Active-active gateways need exactly two IP configurations, each with its own public IP
-        (ActiveActiveGatewayMustHaveExactlyTwoIpConfigurations; about-active-active-gateways)."""
-        return 2 if self.active_active else 1
+        return self.mode.public_ip_count
+
+    def bgp(self, vnet: VnetSpec) -> BgpMode:
+        """`vnet`'s BGP: on only with its ASN (validation has already refused BGP on without one)."""
+        return BgpOn(vnet.bgp_asn) if self.enable_bgp and vnet.bgp_asn is not None else BgpOff()
 
     @property
     def effective_generation(self) -> str:

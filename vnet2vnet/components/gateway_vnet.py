@@ -10,7 +10,7 @@ import pulumi
 from pulumi_azure_native import network, resources
 
 from vnet2vnet import azure_facts, naming
-from vnet2vnet.spec import GatewaySpec, VnetSpec
+from vnet2vnet.spec import BgpMode, BgpOff, BgpOn, GatewaySpec, VnetSpec
 
 # A gateway takes 45 minutes or more to create
 # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings) and a resize about as long
@@ -48,6 +48,14 @@ AZURE_OWNED_WITHOUT_BGP = ["bgpSettings"]
 def azure_owned_fields(enable_bgp: bool) -> list[str]:
     """The gateway's ignoreChanges: what Azure computes, given whether the program sends bgpSettings."""
     return AZURE_OWNED_GATEWAY_FIELDS if enable_bgp else AZURE_OWNED_WITHOUT_BGP
+
+
+def _bgp_settings(bgp: BgpMode) -> network.BgpSettingsArgs | None:
+    match bgp:
+        case BgpOn(asn=asn):
+            return network.BgpSettingsArgs(asn=asn)
+        case BgpOff():
+            return None
 
 
 def _bgp_peering_addresses(settings: Any) -> list[str]:
@@ -184,7 +192,7 @@ class GatewayVnet(pulumi.ComponentResource):
             active_active=gateway.active_active,
             enable_bgp=gateway.enable_bgp,
             # Only the ASN: every other BGP field is Azure's (AZURE_OWNED_GATEWAY_FIELDS).
-            bgp_settings=network.BgpSettingsArgs(asn=vnet.bgp_asn) if gateway.enable_bgp else None,
+            bgp_settings=_bgp_settings(gateway.bgp(vnet)),
             ip_configurations=[
                 network.VirtualNetworkGatewayIPConfigurationArgs(
                     name=f"ipconfig{index}",
