@@ -190,3 +190,11 @@ def test_rehearse_refuses_a_bad_seed_file_before_running(tmp_path: Path) -> None
     seed.write_text("faults: [{kind: meteor, resource: x}]\n")
     result = run_python("-m", "vnet2vnet", "rehearse", "--stack", "dev", "--seed", str(seed))
     assert result.returncode == 2 and "faults[0].kind" in result.stderr, result.stderr
+
+
+def test_rehearse_refuses_a_keep_path_that_is_a_file(tmp_path: Path) -> None:
+    kept = tmp_path / "state.json"
+    kept.write_text("{}")
+    result = run_python("-m", "vnet2vnet", "rehearse", "--stack", "dev", "--keep", str(kept))
+    assert result.returncode == 2 and "--keep" in result.stderr and "not a directory" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

@@ -489,12 +489,19 @@ def rehearse_command(args: argparse.Namespace) -> int:
     if not 0 < scale <= 1:
         print("error: --clock-scale must be above 0 and at most 1 (real seconds per emulated second)", file=sys.stderr)
         return EXIT_USAGE
+    if args.keep is not None and args.keep.exists() and not args.keep.is_dir():
+        print(f"error: --keep {args.keep}: not a directory; name a folder to keep the rehearsal in", file=sys.stderr)
+        return EXIT_USAGE
     try:
         cli = find_cli(build=True)
         document = rehearse(args.project_dir, args.stack, cli, keep=args.keep, seed=args.seed, clock_scale=scale)
     except (PulumiCliMissingError, RehearsalError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_CLI if isinstance(exc, PulumiCliMissingError) else EXIT_USAGE
+    except (OSError, RuntimeError) as exc:
+        # A sandbox that cannot be written, a plugin the CLI refused to install: the rehearsal never started.
+        print(f"error: the rehearsal could not be set up: {exc}", file=sys.stderr)
+        return EXIT_PROGRAM_FAILED
     if args.json:
         _print_json(document)
     else:
