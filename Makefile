@@ -25,7 +25,7 @@ plan: $(STAMP)
 diagram: $(STAMP)
 	@$(BIN)/python -m vnet2vnet plan --stack $(STACK) --format mermaid
 
-# Rewrite what derives from the option declarations (vnet2vnet/schema.py): the component args TypedDicts, the
+# Rewrite what derives from the option declarations (vnet2vnet/spec.py): the component args TypedDicts, the
 # README config table and the Pulumi.yaml descriptions. A test fails when they drift.
 generate: $(STAMP)
 	$(BIN)/python -m vnet2vnet.option_docs --write

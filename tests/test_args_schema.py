@@ -53,7 +53,7 @@ def test_readme_documents_every_config_key() -> None:
 def test_the_args_types_readme_table_and_project_descriptions_derive_from_the_declarations() -> None:
     from vnet2vnet import option_docs
 
-    assert option_docs.main(["--check"]) == 0, "run `make generate` after changing vnet2vnet/schema.py"
+    assert option_docs.main(["--check"]) == 0, "run `make generate` after changing an option in vnet2vnet/spec.py"
 
 
 def test_a_doc_names_keys_in_each_entry_points_spelling() -> None:

@@ -25,7 +25,7 @@ from tests.support import (
     plan_stack,
 )
 from vnet2vnet import VnetToVnetPair, VnetToVnetPairArgs
-from vnet2vnet.components.gateway_vnet import AZURE_OWNED_GATEWAY_FIELDS
+from vnet2vnet.components._gateway_vnet import AZURE_OWNED_GATEWAY_FIELDS
 from vnet2vnet.plan_model import Plan, Secret
 
 

@@ -1,17 +1,20 @@
-"""The configuration schema, kept as data, and the one parser for both entry points.
+"""The configuration schema, derived from the option declarations, and the one parser for both entry points.
 
-Each field is declared once with its snake_case name (component args), its type and its documentation; the
-stack config key is the camelCase of the same name. Parsing checks types, required keys and unknown keys (with a
+Each option is declared once, as a field of its spec dataclass (`vnet2vnet/spec.py`, see `vnet2vnet/options.py`);
+this module reads those declarations into `Field`s. Parsing checks types, required keys and unknown keys (with a
 "did you mean" suggestion) and returns the typed spec plus findings; the Azure rules live in `validation.py`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
 import json
+import types
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 from vnet2vnet import spec as s
@@ -25,26 +28,14 @@ from vnet2vnet.findings import (
     error,
     render_path,
 )
+from vnet2vnet.options import METADATA_KEY, Kind, Option
 
-
-class Kind(Enum):
-    STR = "a string"
-    INT = "an integer"
-    BOOL = "a boolean (true or false)"
-    STR_LIST = "a list of strings"
-    STR_MAP = "a map of strings"
-    OBJECT = "an object"
-    OBJECT_LIST = "a list of objects"
-    RESOURCE = "a Pulumi resource"
+__all__ = ["CONNECTION", "GATEWAY", "IPSEC_POLICY", "MESH", "SUBNET", "TOPOLOGY", "VNET", "Field", "Kind"]
 
 
 @dataclass(frozen=True)
 class Field:
-    """One option, declared once: the parser, the component args (TypedDicts, hence the multi-language schema),
-    the README config table and the `Pulumi.yaml` descriptions all derive from it (`vnet2vnet/option_docs.py`).
-
-    In `doc`, a key in backticks is written in snake_case (`gateway.enable_bgp`); each entry point shows it in its
-    own spelling."""
+    """One option as the parser and the generated docs see it, read from its declaration."""
 
     name: str
     kind: Kind
@@ -56,6 +47,7 @@ class Field:
     secret: bool = False  # never echoed in a finding, whatever its type
     default: str = ""  # what applies when unset, as the docs say it ("" when required)
     type_doc: str = ""  # the README's type column when the kind alone says too little (e.g. "CIDR")
+    summarized: bool = False  # a nested object whose keys one README row lists
 
     def key(self, style: PathStyle) -> str:
         return camel_case(self.name) if style == "config" else self.name
@@ -68,267 +60,116 @@ class ObjectSchema:
     build: Callable[..., Any]  # the spec type, called with the parsed values (lists as tuples)
     args_class: str  # its TypedDict among the component args
     args_omit: frozenset[str] = frozenset()  # parsed from args (for a better message) but not offered in the type
-    summarized: bool = False  # one README row lists its keys instead of a row per key
 
     def fields_for(self, style: PathStyle) -> dict[str, Field]:
         return {f.key(style): f for f in self.fields if f.only in (None, style)}
 
 
-SUBNET = ObjectSchema(
-    "subnet",
-    (
-        Field(
-            "name",
-            Kind.STR,
-            "Subnet name, unique within the VNet (not `GatewaySubnet`, which the component creates).",
-            required=True,
-        ),
-        Field("prefix", Kind.STR, "Subnet address prefix (CIDR) inside the VNet's address spaces.", required=True),
-    ),
-    s.SubnetSpec,
-    "SubnetArgs",
-    summarized=True,
-)
+def _snake_case(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
-VNET = ObjectSchema(
-    "vnet",
-    (
-        Field(
-            "name",
-            Kind.STR,
-            "Short name of the VNet (letters, digits, hyphens); used in resource names and output keys.",
-            required=True,
-        ),
-        Field(
-            "location",
-            Kind.STR,
-            "Azure region, programmatic name (`eastus`, `swedencentral`, ...).",
-            required=True,
-            deferrable=True,
-        ),
-        Field(
-            "address_spaces",
-            Kind.STR_LIST,
-            "The VNet's address spaces (CIDR); they must not overlap another linked VNet's.",
-            required=True,
-            deferrable=True,
-            type_doc="list of CIDR",
-        ),
-        Field(
-            "gateway_subnet_prefix",
-            Kind.STR,
-            "The `GatewaySubnet`'s prefix: inside the address spaces, /27 or larger (/29 for Basic).",
-            required=True,
-            deferrable=True,
-            type_doc="CIDR",
-        ),
-        Field(
-            "resource_group_name",
-            Kind.STR,
-            "Deploy this side into an existing resource group.",
-            deferrable=True,
-            default="create one",
-        ),
-        Field(
-            "subnets",
-            Kind.OBJECT_LIST,
-            "Workload subnets, created one after another (Azure serialises subnet writes on a VNet).",
-            schema=SUBNET,
-            default="none",
-        ),
-        Field(
-            "bgp_asn",
-            Kind.INT,
-            "BGP ASN of this side's gateway; required on every VNet when `gateway.enable_bgp` is on; distinct per "
-            "VNet.",
-            default="none",
-        ),
-        Field(
-            "subscription_id",
-            Kind.STR,
-            "Makes an explicit azure-native provider for this side; all its resources and its connection use it.",
-            only="config",
-            default="the default provider's",
-        ),
-        Field(
-            "tenant_id",
-            Kind.STR,
-            "This side's Entra tenant; when linked sides' tenants differ, each provider gets the others as "
-            "`auxiliaryTenantIds`.",
-            only="config",
-            default="the default provider's",
-        ),
-        Field(
-            "provider",
-            Kind.RESOURCE,
-            "Provider for every resource of this side, its connection included (another subscription or tenant).",
-            only="args",
-        ),
-    ),
-    s.VnetSpec,
-    "VnetArgs",
-)
 
-IPSEC_POLICY = ObjectSchema(
-    "ipsec_policy",
-    (
-        Field(
-            "sa_life_time_seconds", Kind.INT, "IPsec SA (quick mode) lifetime in seconds, 300..172799.", required=True
-        ),
-        Field(
-            "sa_data_size_kilobytes",
-            Kind.INT,
-            "IPsec SA (quick mode) payload size in KB: 0 or 1024..2147483647.",
-            required=True,
-        ),
-        Field("ipsec_encryption", Kind.STR, "IPsec encryption (IKE phase 2), e.g. GCMAES256.", required=True),
-        Field(
-            "ipsec_integrity",
-            Kind.STR,
-            "IPsec integrity (IKE phase 2), e.g. GCMAES256; equal to the GCM encryption when one is used.",
-            required=True,
-        ),
-        Field("ike_encryption", Kind.STR, "IKE encryption (IKE phase 1), e.g. GCMAES256.", required=True),
-        Field("ike_integrity", Kind.STR, "IKE integrity (IKE phase 1), e.g. SHA384.", required=True),
-        Field("dh_group", Kind.STR, "DH group (IKE phase 1), e.g. DHGroup24.", required=True),
-        Field("pfs_group", Kind.STR, "PFS group (IKE phase 2), e.g. PFS24.", required=True),
-    ),
-    s.IpsecPolicySpec,
-    "IpsecPolicyArgs",
-    summarized=True,
-)
+@functools.cache
+def schema_of(spec_class: type) -> ObjectSchema:
+    """The schema of a nested spec type (`GatewaySpec` -> `gateway`, args `GatewayArgs`), one per type."""
+    stem = spec_class.__name__.removesuffix("Spec")
+    return object_schema(spec_class, _snake_case(stem), f"{stem}Args")
 
-GATEWAY = ObjectSchema(
-    "gateway",
-    (
-        Field("sku", Kind.STR, "Gateway SKU: `VpnGw1AZ`..`VpnGw5AZ` or `Basic`.", default="`VpnGw1AZ`"),
-        Field(
-            "generation",
-            Kind.STR,
-            "`Generation1` or `Generation2` (VpnGw1AZ and Basic are Generation1-only).",
-            default="`Generation2` where the SKU allows it, else `Generation1`",
-        ),
-        Field(
-            "active_active",
-            Kind.BOOL,
-            "Two gateway instances, two IP configurations and two Standard/Static public IPs per gateway "
-            "(`gatewayPublicIps` lists both).",
-            default="`false`",
-        ),
-        Field(
-            "enable_bgp",
-            Kind.BOOL,
-            "BGP on every gateway (with each VNet's `bgp_asn`) and every connection; `gatewayBgpPeeringAddresses` "
-            "exports the addresses Azure assigns.",
-            default="`false`",
-        ),
-        Field(
-            "zones",
-            Kind.STR_LIST,
-            'Availability zones of the public IPs, e.g. ["1", "2", "3"]: all three make an AZ gateway '
-            "zone-redundant. Never sent in a region without zones.",
-            default='`["1","2","3"]` for AZ SKUs in regions with zones, none elsewhere',
-        ),
-        Field(
-            "protect",
-            Kind.BOOL,
-            "Protect gateways and their public IPs from deletion (an IP cannot be kept across a gateway re-create).",
-            default="`false`",
-        ),
-    ),
-    s.GatewaySpec,
-    "GatewayArgs",
-)
 
-CONNECTION = ObjectSchema(
-    "connection",
-    (
-        Field("shared_key_length", Kind.INT, "Length of the generated pre-shared key, 32..128.", default="`64`"),
-        Field(
-            "shared_key_version",
-            Kind.INT,
-            "Change it to rotate the generated key: each link's key and both its connections are replaced.",
-            default="`1`",
-        ),
-        Field(
-            "dpd_timeout_seconds",
-            Kind.INT,
-            "Dead peer detection timeout, 9..3600 s, sent on both connections.",
-            default="Azure's (45)",
-        ),
-        Field(
-            "connection_protocol",
-            Kind.STR,
-            "`IKEv2` or `IKEv1` (a warning: Azure documents VNet-to-VNet as IKEv2); a change replaces both "
-            "connections.",
-            default="Azure's (IKEv2)",
-        ),
-        Field(
-            "ipsec_policy",
-            Kind.OBJECT,
-            "Custom IPsec/IKE policy, all eight fields, applied identically to both connections.",
-            schema=IPSEC_POLICY,
-            default="Azure's default policy",
-        ),
-    ),
-    s.ConnectionSpec,
-    "ConnectionArgs",
-)
+def object_schema(
+    spec_class: type,
+    name: str,
+    args_class: str,
+    *,
+    exclude: frozenset[str] = frozenset(),
+    docs: Mapping[str, str] | None = None,
+    args_omit: frozenset[str] = frozenset(),
+) -> ObjectSchema:
+    """The schema of `spec_class`'s declared options, less `exclude`, with some docs worded for this entry point."""
+    hints = typing.get_type_hints(spec_class)
+    fields = tuple(
+        _field(spec_field, hints[spec_field.name], (docs or {}).get(spec_field.name))
+        for spec_field in dataclasses.fields(spec_class)
+        if spec_field.name not in exclude
+    )
+    return ObjectSchema(name, fields, spec_class, args_class, args_omit)
 
-_GATEWAY = Field("gateway", Kind.OBJECT, "Gateway options, the same for every VNet.", schema=GATEWAY, default="`{}`")
-_CONNECTION = Field(
-    "connection", Kind.OBJECT, "Connection and pre-shared key options.", schema=CONNECTION, default="`{}`"
-)
-_SHARED_KEY = Field(
-    "shared_key",
-    Kind.STR,
-    "Bring your own pre-shared key (kept secret); overrides key generation. In a stack: "
-    "`pulumi config set --secret vnet2vnet:sharedKey '<key>'`.",
-    deferrable=True,
-    secret=True,
-    default="generated",
-    type_doc="secret string",
-)
-_TAGS = Field("tags", Kind.STR_MAP, "Tags for every taggable resource.", deferrable=True, default="none")
 
-TOPOLOGY = ObjectSchema(
-    "topology",
-    (
-        Field("vnets", Kind.OBJECT_LIST, "Exactly two VNets to connect.", required=True, schema=VNET),
-        _GATEWAY,
-        _CONNECTION,
-        _SHARED_KEY,
-        _TAGS,
-    ),
-    s.TopologySpec,
-    "VnetToVnetPairArgs",
-)
+def _field(spec_field: dataclasses.Field[Any], annotation: Any, doc: str | None) -> Field:
+    declared = spec_field.metadata.get(METADATA_KEY)
+    if not isinstance(declared, Option):
+        raise TypeError(f"{spec_field.name}: a spec field must be declared with `metadata=option(...)`")
+    kind, nested = _kind_of(annotation, declared, spec_field.name)
+    required = spec_field.default is dataclasses.MISSING and spec_field.default_factory is dataclasses.MISSING
+    return Field(
+        spec_field.name,
+        kind,
+        doc or declared.doc,
+        required=required,
+        only=declared.only,
+        deferrable=declared.deferrable,
+        schema=schema_of(nested) if nested is not None else None,
+        secret=declared.secret,
+        default="" if required else declared.default_doc or _default_doc(spec_field),
+        type_doc=declared.type_doc,
+        summarized=declared.summarized,
+    )
+
+
+_SCALARS: dict[Any, Kind] = {str: Kind.STR, int: Kind.INT, bool: Kind.BOOL}
+
+
+def _kind_of(annotation: Any, declared: Option, name: str) -> tuple[Kind, type | None]:
+    """The kind (and nested spec type) an annotation says: `int | None` is INT, `tuple[X, ...]` a list of X."""
+    if declared.kind is not None:
+        return declared.kind, None
+    if isinstance(annotation, types.UnionType):
+        annotation = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation in _SCALARS:
+        return _SCALARS[annotation], None
+    if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
+        return Kind.OBJECT, annotation
+    if origin is dict:
+        return Kind.STR_MAP, None
+    if origin is tuple and args[1:] == (Ellipsis,):
+        item = args[0]
+        if item is str:
+            return Kind.STR_LIST, None
+        if dataclasses.is_dataclass(item) and isinstance(item, type):
+            return Kind.OBJECT_LIST, item
+    raise TypeError(f"{name}: cannot tell the kind of {annotation!r}; declare it with option(kind=...)")
+
+
+def _default_doc(spec_field: dataclasses.Field[Any]) -> str:
+    """The docs' words for a default the dataclass states: `false`, `VpnGw1AZ`, `64`; `{}` for a nested object;
+    none for nothing or an empty list or map."""
+    if spec_field.default_factory is not dataclasses.MISSING:
+        value = spec_field.default_factory()
+        return "`{}`" if dataclasses.is_dataclass(value) else "none"
+    value = spec_field.default
+    if value is None or value == ():
+        return "none"
+    return f"`{json.dumps(value)}`" if isinstance(value, bool) else f"`{value}`"
+
+
+SUBNET = schema_of(s.SubnetSpec)
+VNET = schema_of(s.VnetSpec)
+IPSEC_POLICY = schema_of(s.IpsecPolicySpec)
+GATEWAY = schema_of(s.GatewaySpec)
+CONNECTION = schema_of(s.ConnectionSpec)
 
 # The stack config and VnetMeshArgs also choose the topology; VnetToVnetPairArgs is always a pair.
-MESH = ObjectSchema(
-    "mesh",
-    (
-        Field(
-            "vnets",
-            Kind.OBJECT_LIST,
-            "The VNets to connect: two for a pair, two or more for a mesh or hub-and-spoke.",
-            required=True,
-            schema=VNET,
-        ),
-        _GATEWAY,
-        _CONNECTION,
-        _SHARED_KEY,
-        _TAGS,
-        Field(
-            "topology",
-            Kind.STR,
-            "`pair` (exactly two VNets, `VnetToVnetPair`), `mesh` (every VNet linked to every other) or "
-            "`hub-and-spoke` (the hub linked to each spoke).",
-            default="`pair` (a stack), `mesh` (`VnetMeshArgs`)",
-        ),
-        Field("hub", Kind.STR, "The hub VNet's name, for `hub-and-spoke`.", default="none"),
-    ),
+TOPOLOGY = object_schema(
     s.TopologySpec,
+    "topology",
+    "VnetToVnetPairArgs",
+    exclude=frozenset({"topology", "hub"}),
+    docs={"vnets": "Exactly two VNets to connect."},
+)
+MESH = object_schema(
+    s.TopologySpec,
+    "mesh",
     "VnetMeshArgs",
     # One key for every link of a mesh is refused by a rule with its own message; the type does not offer it.
     args_omit=frozenset({"shared_key"}),
@@ -523,10 +364,6 @@ def _only_fix(declared: Field) -> str:
     if declared.name == "provider":
         return "set subscriptionId (and tenantId) on the VNet; __main__.py makes the provider"
     return "pass an azure_native.Provider as `provider` for that side"
-
-
-def _snake_case(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 def _is_list(value: Any) -> bool:

@@ -1,10 +1,10 @@
-"""The plain, typed description of what to build, after parsing and before any Pulumi resource exists.
+"""The plain, typed description of what to build, after parsing and before any Pulumi resource exists, and the
+one declaration of every option: each field of these dataclasses is an option (`vnet2vnet/options.py`).
 
 Both entry points produce it: the stack config (`Pulumi.<stack>.yaml`, camelCase keys) and the component
 args (`VnetToVnetPairArgs`, snake_case keys). Field names here are the snake_case keys of both.
 Values the component receives as Pulumi Outputs (a key from `config.get_secret`, a resource group name that
-another resource computes) are carried through as they are; `deferred.py` checks them once they resolve.
-"""
+another resource computes) are carried through as they are; `checks.py` checks them once they resolve."""
 
 from __future__ import annotations
 
@@ -12,39 +12,103 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vnet2vnet import azure_facts
+from vnet2vnet.options import Kind, option
 from vnet2vnet.topology import Link, topology_links
 
 
 @dataclass(frozen=True)
 class SubnetSpec:
-    name: str
-    prefix: str
+    name: str = field(
+        metadata=option("Subnet name, unique within the VNet (not `GatewaySubnet`, which the component creates).")
+    )
+    prefix: str = field(metadata=option("Subnet address prefix (CIDR) inside the VNet's address spaces."))
 
 
 @dataclass(frozen=True)
 class VnetSpec:
-    name: str
-    location: str
-    address_spaces: tuple[str, ...]
-    gateway_subnet_prefix: str
-    resource_group_name: Any = None  # str | Output[str] | None: None creates a resource group
-    subnets: tuple[SubnetSpec, ...] = ()
-    bgp_asn: int | None = None
-    subscription_id: str | None = None  # stack config only: __main__ makes a provider from it
-    tenant_id: str | None = None  # stack config only
-    provider: Any = None  # component args only: an azure_native.Provider for this side
+    name: str = field(
+        metadata=option("Short name of the VNet (letters, digits, hyphens); used in resource names and output keys.")
+    )
+    location: str = field(
+        metadata=option("Azure region, programmatic name (`eastus`, `swedencentral`, ...).", deferrable=True)
+    )
+    address_spaces: tuple[str, ...] = field(
+        metadata=option(
+            "The VNet's address spaces (CIDR); they must not overlap another linked VNet's.",
+            deferrable=True,
+            type_doc="list of CIDR",
+        )
+    )
+    gateway_subnet_prefix: str = field(
+        metadata=option(
+            "The `GatewaySubnet`'s prefix: inside the address spaces, /27 or larger (/29 for Basic).",
+            deferrable=True,
+            type_doc="CIDR",
+        )
+    )
+    resource_group_name: Any = field(  # str | Output[str] | None: None creates a resource group
+        default=None,
+        metadata=option(
+            "Deploy this side into an existing resource group.",
+            kind=Kind.STR,
+            deferrable=True,
+            default_doc="create one",
+        ),
+    )
+    subnets: tuple[SubnetSpec, ...] = field(
+        default=(),
+        metadata=option(
+            "Workload subnets, created one after another (Azure serialises subnet writes on a VNet).",
+            summarized=True,
+        ),
+    )
+    bgp_asn: int | None = field(
+        default=None,
+        metadata=option(
+            "BGP ASN of this side's gateway; required on every VNet when `gateway.enable_bgp` is on; distinct per VNet."
+        ),
+    )
+    subscription_id: str | None = field(  # __main__ makes a provider from it
+        default=None,
+        metadata=option(
+            "Makes an explicit azure-native provider for this side; all its resources and its connection use it.",
+            only="config",
+            default_doc="the default provider's",
+        ),
+    )
+    tenant_id: str | None = field(
+        default=None,
+        metadata=option(
+            "This side's Entra tenant; when linked sides' tenants differ, each provider gets the others as "
+            "`auxiliaryTenantIds`.",
+            only="config",
+            default_doc="the default provider's",
+        ),
+    )
+    provider: Any = field(  # an azure_native.Provider
+        default=None,
+        metadata=option(
+            "Provider for every resource of this side, its connection included (another subscription or tenant).",
+            only="args",
+            kind=Kind.RESOURCE,
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class IpsecPolicySpec:
-    sa_life_time_seconds: int
-    sa_data_size_kilobytes: int
-    ipsec_encryption: str
-    ipsec_integrity: str
-    ike_encryption: str
-    ike_integrity: str
-    dh_group: str
-    pfs_group: str
+    sa_life_time_seconds: int = field(metadata=option("IPsec SA (quick mode) lifetime in seconds, 300..172799."))
+    sa_data_size_kilobytes: int = field(
+        metadata=option("IPsec SA (quick mode) payload size in KB: 0 or 1024..2147483647.")
+    )
+    ipsec_encryption: str = field(metadata=option("IPsec encryption (IKE phase 2), e.g. GCMAES256."))
+    ipsec_integrity: str = field(
+        metadata=option("IPsec integrity (IKE phase 2), e.g. GCMAES256; equal to the GCM encryption when one is used.")
+    )
+    ike_encryption: str = field(metadata=option("IKE encryption (IKE phase 1), e.g. GCMAES256."))
+    ike_integrity: str = field(metadata=option("IKE integrity (IKE phase 1), e.g. SHA384."))
+    dh_group: str = field(metadata=option("DH group (IKE phase 1), e.g. DHGroup24."))
+    pfs_group: str = field(metadata=option("PFS group (IKE phase 2), e.g. PFS24."))
 
 
 @dataclass(frozen=True)
@@ -83,12 +147,44 @@ BgpMode = BgpOff | BgpOn
 
 @dataclass(frozen=True)
 class GatewaySpec:
-    sku: str = azure_facts.DEFAULT_GATEWAY_SKU
-    generation: str | None = None  # None: the SKU's default generation (see `effective_generation`)
-    active_active: bool = False
-    enable_bgp: bool = False
-    zones: tuple[str, ...] | None = None
-    protect: bool = False
+    sku: str = field(
+        default=azure_facts.DEFAULT_GATEWAY_SKU, metadata=option("Gateway SKU: `VpnGw1AZ`..`VpnGw5AZ` or `Basic`.")
+    )
+    generation: str | None = field(  # None: the SKU's default generation (see `effective_generation`)
+        default=None,
+        metadata=option(
+            "`Generation1` or `Generation2` (VpnGw1AZ and Basic are Generation1-only).",
+            default_doc="`Generation2` where the SKU allows it, else `Generation1`",
+        ),
+    )
+    active_active: bool = field(
+        default=False,
+        metadata=option(
+            "Two gateway instances, two IP configurations and two Standard/Static public IPs per gateway "
+            "(`gatewayPublicIps` lists both)."
+        ),
+    )
+    enable_bgp: bool = field(
+        default=False,
+        metadata=option(
+            "BGP on every gateway (with each VNet's `bgp_asn`) and every connection; `gatewayBgpPeeringAddresses` "
+            "exports the addresses Azure assigns."
+        ),
+    )
+    zones: tuple[str, ...] | None = field(
+        default=None,
+        metadata=option(
+            'Availability zones of the public IPs, e.g. ["1", "2", "3"]: all three make an AZ gateway '
+            "zone-redundant. Never sent in a region without zones.",
+            default_doc='`["1","2","3"]` for AZ SKUs in regions with zones, none elsewhere',
+        ),
+    )
+    protect: bool = field(
+        default=False,
+        metadata=option(
+            "Protect gateways and their public IPs from deletion (an IP cannot be kept across a gateway re-create)."
+        ),
+    )
 
     def public_ip_zones(self, location: str) -> tuple[str, ...]:
         """Zones for the gateway's public IPs in `location`: the configured ones, by default all three for a
@@ -123,11 +219,39 @@ class GatewaySpec:
 
 @dataclass(frozen=True)
 class ConnectionSpec:
-    shared_key_length: int = azure_facts.GENERATED_PSK_DEFAULT_LENGTH
-    shared_key_version: int | None = None  # None: version 1
-    dpd_timeout_seconds: int | None = None
-    connection_protocol: str | None = None
-    ipsec_policy: IpsecPolicySpec | None = None
+    shared_key_length: int = field(
+        default=azure_facts.GENERATED_PSK_DEFAULT_LENGTH,
+        metadata=option("Length of the generated pre-shared key, 32..128."),
+    )
+    shared_key_version: int | None = field(  # None: version 1
+        default=None,
+        metadata=option(
+            "Change it to rotate the generated key: each link's key and both its connections are replaced.",
+            default_doc="`1`",
+        ),
+    )
+    dpd_timeout_seconds: int | None = field(
+        default=None,
+        metadata=option(
+            "Dead peer detection timeout, 9..3600 s, sent on both connections.", default_doc="Azure's (45)"
+        ),
+    )
+    connection_protocol: str | None = field(
+        default=None,
+        metadata=option(
+            "`IKEv2` or `IKEv1` (a warning: Azure documents VNet-to-VNet as IKEv2); a change replaces both "
+            "connections.",
+            default_doc="Azure's (IKEv2)",
+        ),
+    )
+    ipsec_policy: IpsecPolicySpec | None = field(
+        default=None,
+        metadata=option(
+            "Custom IPsec/IKE policy, all eight fields, applied identically to both connections.",
+            default_doc="Azure's default policy",
+            summarized=True,
+        ),
+    )
 
     @property
     def effective_key_version(self) -> int:
@@ -136,13 +260,39 @@ class ConnectionSpec:
 
 @dataclass(frozen=True)
 class TopologySpec:
-    vnets: tuple[VnetSpec, ...]
-    gateway: GatewaySpec = field(default_factory=GatewaySpec)
-    connection: ConnectionSpec = field(default_factory=ConnectionSpec)
-    shared_key: Any = None  # str | Output[str] | None: None generates a key per link
-    tags: dict[str, Any] = field(default_factory=dict)
-    topology: str = "pair"  # pair | mesh | hub-and-spoke
-    hub: str | None = None  # hub-and-spoke only
+    vnets: tuple[VnetSpec, ...] = field(
+        metadata=option("The VNets to connect: two for a pair, two or more for a mesh or hub-and-spoke.")
+    )
+    gateway: GatewaySpec = field(
+        default_factory=GatewaySpec, metadata=option("Gateway options, the same for every VNet.")
+    )
+    connection: ConnectionSpec = field(
+        default_factory=ConnectionSpec, metadata=option("Connection and pre-shared key options.")
+    )
+    shared_key: Any = field(  # str | Output[str] | None: None generates a key per link
+        default=None,
+        metadata=option(
+            "Bring your own pre-shared key (kept secret); overrides key generation. In a stack: "
+            "`pulumi config set --secret vnet2vnet:sharedKey '<key>'`.",
+            kind=Kind.STR,
+            deferrable=True,
+            secret=True,
+            default_doc="generated",
+            type_doc="secret string",
+        ),
+    )
+    tags: dict[str, Any] = field(
+        default_factory=dict, metadata=option("Tags for every taggable resource.", deferrable=True)
+    )
+    topology: str = field(
+        default="pair",
+        metadata=option(
+            "`pair` (exactly two VNets, `VnetToVnetPair`), `mesh` (every VNet linked to every other) or "
+            "`hub-and-spoke` (the hub linked to each spoke).",
+            default_doc="`pair` (a stack), `mesh` (`VnetMeshArgs`)",
+        ),
+    )
+    hub: str | None = field(default=None, metadata=option("The hub VNet's name, for `hub-and-spoke`."))
 
     def vnet_names(self) -> list[str]:
         return [vnet.name for vnet in self.vnets]

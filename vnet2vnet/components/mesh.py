@@ -3,8 +3,8 @@
 import pulumi
 
 from vnet2vnet.checks import checked_component_spec
+from vnet2vnet.components._network import build_network, claim_names
 from vnet2vnet.components.args import VnetMeshArgs
-from vnet2vnet.components.network import build_network, claim_names
 from vnet2vnet.naming import MESH_TYPE
 from vnet2vnet.schema import MESH
 

@@ -3,8 +3,8 @@
 import pulumi
 
 from vnet2vnet.checks import checked_component_spec
+from vnet2vnet.components._network import build_network, claim_names
 from vnet2vnet.components.args import VnetToVnetPairArgs
-from vnet2vnet.components.network import build_network, claim_names
 from vnet2vnet.naming import PAIR_TYPE
 
 

@@ -15,7 +15,7 @@ import pulumi_random as random
 from pulumi_azure_native import network
 
 from vnet2vnet import azure_facts, naming
-from vnet2vnet.components.gateway_vnet import GatewayVnet
+from vnet2vnet.components._gateway_vnet import GatewayVnet
 from vnet2vnet.spec import ConnectionSpec, link_key
 
 

@@ -11,8 +11,8 @@ from pulumi.runtime import settings as runtime_settings
 
 from vnet2vnet import naming
 from vnet2vnet.checks import ProgramValidationError
-from vnet2vnet.components.gateway_vnet import GatewayVnet
-from vnet2vnet.components.vnet_link import ConnectionOrder, VnetLink
+from vnet2vnet.components._gateway_vnet import GatewayVnet
+from vnet2vnet.components._vnet_link import ConnectionOrder, VnetLink
 from vnet2vnet.findings import RenderedFinding
 from vnet2vnet.spec import TopologySpec, managed_tags
 from vnet2vnet.topology import connection_rounds
