@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from vnet2vnet import schema
 from vnet2vnet.components import args as component_args
 from vnet2vnet.components.args import VnetMeshArgs
+from vnet2vnet.options import option
 
 PAIRS = [
     (component_args.VnetToVnetPairArgs, schema.TOPOLOGY),
@@ -70,3 +73,56 @@ def test_a_missing_key_is_explained_by_its_own_schema() -> None:
     assert pair is None and mesh is None
     assert "Exactly two VNets" in pair_findings[0].message, pair_findings[0].message
     assert "two or more for a mesh" in mesh_findings[0].message, mesh_findings[0].message
+
+
+class TestDeclarations:
+    """An option's kind, requiredness and default come from its spec field; only what a field cannot say is
+    written in `option(...)`."""
+
+    @pytest.mark.parametrize(
+        ("object_schema", "key", "kind", "required", "default"),
+        [
+            (schema.VNET, "name", schema.Kind.STR, True, ""),
+            (schema.VNET, "address_spaces", schema.Kind.STR_LIST, True, ""),
+            (schema.VNET, "subnets", schema.Kind.OBJECT_LIST, False, "none"),
+            (schema.VNET, "bgp_asn", schema.Kind.INT, False, "none"),
+            (schema.VNET, "provider", schema.Kind.RESOURCE, False, "none"),
+            (schema.GATEWAY, "sku", schema.Kind.STR, False, "`VpnGw1AZ`"),
+            (schema.GATEWAY, "active_active", schema.Kind.BOOL, False, "`false`"),
+            (
+                schema.GATEWAY,
+                "zones",
+                schema.Kind.STR_LIST,
+                False,
+                '`["1","2","3"]` for AZ SKUs in regions with zones, none elsewhere',
+            ),
+            (schema.CONNECTION, "ipsec_policy", schema.Kind.OBJECT, False, "Azure's default policy"),
+            (schema.MESH, "gateway", schema.Kind.OBJECT, False, "`{}`"),
+            (schema.MESH, "tags", schema.Kind.STR_MAP, False, "none"),
+        ],
+    )
+    def test_a_field_says_its_kind_requiredness_and_default(
+        self, object_schema: schema.ObjectSchema, key: str, kind: schema.Kind, required: bool, default: str
+    ) -> None:
+        declared = object_schema.fields_for("args")[key]
+        assert (declared.kind, declared.required, declared.default) == (kind, required, default), key
+
+    def test_nested_types_share_one_schema(self) -> None:
+        assert schema.MESH.fields_for("args")["vnets"].schema is schema.VNET, "vnets parse with the VNet schema"
+        assert schema.CONNECTION.fields_for("args")["ipsec_policy"].schema is schema.IPSEC_POLICY
+
+    def test_a_spec_field_without_a_declaration_is_refused(self) -> None:
+        @dataclass(frozen=True)
+        class Undeclared:
+            name: str
+
+        with pytest.raises(TypeError, match="metadata=option"):
+            schema.object_schema(Undeclared, "undeclared", "UndeclaredArgs")
+
+    def test_a_type_the_parser_cannot_read_must_name_its_kind(self) -> None:
+        @dataclass(frozen=True)
+        class Vague:
+            value: Any = field(default=None, metadata=option("Anything."))
+
+        with pytest.raises(TypeError, match=r"declare it with option\(kind=\.\.\.\)"):
+            schema.object_schema(Vague, "vague", "VagueArgs")
