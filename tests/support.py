@@ -25,6 +25,16 @@ CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
 PASSWORD = "random:index/randomPassword:RandomPassword"
 PROVIDER = "pulumi:providers:azure-native"
 
+
+def gateway_then_connections_minutes(connections_in_a_row: int) -> float:
+    """The typical critical path of a network: one side built to its gateway, then the connections one after
+    another, in the durations table's minutes (so that a new estimate there changes no test)."""
+    from vnet2vnet.report import typical_minutes
+
+    side = sum(typical_minutes(token) for token in (RESOURCE_GROUP, VNET, SUBNET, GATEWAY))
+    return side + connections_in_a_row * typical_minutes(CONNECTION)
+
+
 # A valid pair in component-args form; tests copy it and change one thing.
 PAIR_ARGS: dict[str, Any] = {
     "vnets": [

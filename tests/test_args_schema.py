@@ -11,7 +11,7 @@ import pytest
 from vnet2vnet import schema
 from vnet2vnet.components import args as component_args
 from vnet2vnet.components.args import VnetMeshArgs
-from vnet2vnet.options import option
+from vnet2vnet.options import Kind, option
 
 PAIRS = [
     (component_args.VnetToVnetPairArgs, schema.TOPOLOGY),
@@ -75,37 +75,56 @@ def test_a_missing_key_is_explained_by_its_own_schema() -> None:
     assert "two or more for a mesh" in mesh_findings[0].message, mesh_findings[0].message
 
 
+@dataclass(frozen=True)
+class _Inner:
+    value: str = field(metadata=option("A nested value."))
+
+
+@dataclass(frozen=True)
+class _Example:
+    """Made-up options, one per way a declaration can say its kind and default."""
+
+    name: str = field(metadata=option("Required: no default."))
+    count: int | None = field(default=None, metadata=option("An optional integer."))
+    flag: bool = field(default=False, metadata=option("A boolean."))
+    key_length: int = field(default=64, metadata=option("An integer with a default."))
+    words: tuple[str, ...] = field(default=(), metadata=option("A list of strings."))
+    labels: dict[str, Any] = field(default_factory=dict, metadata=option("A map."))
+    inner: _Inner | None = field(default=None, metadata=option("An object.", default_doc="Azure's"))
+    inners: tuple[_Inner, ...] = field(default=(), metadata=option("Objects."))
+    nested: _Inner = field(default_factory=lambda: _Inner("x"), metadata=option("An object with a default."))
+    anything: Any = field(default=None, metadata=option("May be an Output.", kind=Kind.STR, deferrable=True))
+
+
 class TestDeclarations:
     """An option's kind, requiredness and default come from its spec field; only what a field cannot say is
     written in `option(...)`."""
 
     @pytest.mark.parametrize(
-        ("object_schema", "key", "kind", "required", "default"),
+        ("key", "kind", "required", "default"),
         [
-            (schema.VNET, "name", schema.Kind.STR, True, ""),
-            (schema.VNET, "address_spaces", schema.Kind.STR_LIST, True, ""),
-            (schema.VNET, "subnets", schema.Kind.OBJECT_LIST, False, "none"),
-            (schema.VNET, "bgp_asn", schema.Kind.INT, False, "none"),
-            (schema.VNET, "provider", schema.Kind.RESOURCE, False, "none"),
-            (schema.GATEWAY, "sku", schema.Kind.STR, False, "`VpnGw1AZ`"),
-            (schema.GATEWAY, "active_active", schema.Kind.BOOL, False, "`false`"),
-            (
-                schema.GATEWAY,
-                "zones",
-                schema.Kind.STR_LIST,
-                False,
-                '`["1","2","3"]` for AZ SKUs in regions with zones, none elsewhere',
-            ),
-            (schema.CONNECTION, "ipsec_policy", schema.Kind.OBJECT, False, "Azure's default policy"),
-            (schema.MESH, "gateway", schema.Kind.OBJECT, False, "`{}`"),
-            (schema.MESH, "tags", schema.Kind.STR_MAP, False, "none"),
+            ("name", Kind.STR, True, ""),
+            ("count", Kind.INT, False, "none"),
+            ("flag", Kind.BOOL, False, "`false`"),
+            ("key_length", Kind.INT, False, "`64`"),
+            ("words", Kind.STR_LIST, False, "none"),
+            ("labels", Kind.STR_MAP, False, "none"),
+            ("inner", Kind.OBJECT, False, "Azure's"),
+            ("inners", Kind.OBJECT_LIST, False, "none"),
+            ("nested", Kind.OBJECT, False, "`{}`"),
+            ("anything", Kind.STR, False, "none"),
         ],
     )
     def test_a_field_says_its_kind_requiredness_and_default(
-        self, object_schema: schema.ObjectSchema, key: str, kind: schema.Kind, required: bool, default: str
+        self, key: str, kind: Kind, required: bool, default: str
     ) -> None:
-        declared = object_schema.fields_for("args")[key]
+        declared = schema.object_schema(_Example, "example", "ExampleArgs").fields_for("args")[key]
         assert (declared.kind, declared.required, declared.default) == (kind, required, default), key
+
+    def test_a_field_is_snake_case_in_args_and_camel_case_in_the_stack_config(self) -> None:
+        example = schema.object_schema(_Example, "example", "ExampleArgs")
+        assert "key_length" in example.fields_for("args") and "keyLength" in example.fields_for("config")
+        assert example.fields_for("config")["anything"].deferrable, "option(...) flags carry over"
 
     def test_nested_types_share_one_schema(self) -> None:
         assert schema.MESH.fields_for("args")["vnets"].schema is schema.VNET, "vnets parse with the VNet schema"

@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.support import CONNECTION, GATEWAY, PASSWORD, is_secret, plain, plan_components, plan_stack
+from tests.support import (
+    CONNECTION,
+    GATEWAY,
+    PASSWORD,
+    gateway_then_connections_minutes,
+    is_secret,
+    plain,
+    plan_components,
+    plan_stack,
+)
 from tests.test_validation import findings_for
 from vnet2vnet import VnetMesh, VnetMeshArgs
 from vnet2vnet.diagram import render_mermaid
@@ -92,8 +101,8 @@ class TestTopologies:
         rounds = connection_rounds_of(plan)
         assert len(rounds) == round_bound(count, topology)
         schedule = plan_schedule(plan)
-        gateway_build = 0.5 + 1 + 1 + 45  # group, VNet, GatewaySubnet, gateway
-        assert schedule.critical_path_minutes == gateway_build + 5 * len(rounds)
+        expected = gateway_then_connections_minutes(len(rounds))
+        assert schedule.critical_path_minutes == expected, "one gateway build, then one connection per round"
         waves = {schedule.wave_of(g.urn) for g in plan.of_type(GATEWAY)}
         assert len(waves) == 1, "every gateway builds in parallel before the connections"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import CONNECTION, GATEWAY, PROJECT_DIR, plain, plan_stack
+from tests.support import CONNECTION, GATEWAY, PROJECT_DIR, gateway_then_connections_minutes, plain, plan_stack
 from tests.test_cli import broken_dev_config, dev_config, project_copy, run_cli, write_stack
 from vnet2vnet import cli
 from vnet2vnet.diagram import render_mermaid
@@ -79,8 +79,7 @@ class TestDevSchedule:
 
     def test_critical_path_is_one_gateway_plus_connections(self, dev_plan: Plan) -> None:
         schedule = plan_schedule(dev_plan)
-        assert schedule.critical_path_minutes < 2 * 45, "not two gateways in a row"
-        assert 55 <= schedule.critical_path_minutes <= 60, schedule.critical_path_minutes
+        assert schedule.critical_path_minutes == gateway_then_connections_minutes(2), "one gateway, two connections"
         by_urn = dev_plan.by_urn()
         types = [by_urn[u].type for u in schedule.critical_path]
         assert types.count(GATEWAY) == 1 and types.count(CONNECTION) == 2, types
@@ -101,7 +100,7 @@ class TestJson:
         schedule = document["schedule"]
         assert isinstance(schedule, dict)
         assert set(schedule) >= {"critical_path_minutes", "critical_path", "waves"}
-        assert 55 <= schedule["critical_path_minutes"] <= 60
+        assert schedule["critical_path_minutes"] == gateway_then_connections_minutes(2), "one gateway, two connections"
 
     def test_resources_carry_dependencies_options_and_masked_inputs(self, document: dict[str, object]) -> None:
         resources = document["resources"]
@@ -226,7 +225,7 @@ def test_text_plan_shows_schedule_and_capacity() -> None:
     for expected in (
         "Deployment schedule",
         "wave 1:",
-        "critical path: 58.5 min",
+        f"critical path: {plan_schedule(plan_stack('prod')).critical_path_minutes:g} min",
         "Gateway capacity:",
         "tunnels 1/30",
         "1250 Mbps",

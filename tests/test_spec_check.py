@@ -23,7 +23,7 @@ from tests.support import (
     plan_stack,
 )
 from tests.test_cli import run_cli
-from vnet2vnet import VnetMesh, VnetMeshArgs, VnetToVnetPair, VnetToVnetPairArgs
+from vnet2vnet import VnetMesh, VnetMeshArgs, VnetToVnetPair, VnetToVnetPairArgs, spec_check
 from vnet2vnet.plan_model import Plan, unwrap
 from vnet2vnet.spec_check import SPEC_TARGETS, SpecChecker, check_plan, checker_for, find_spec_dir
 
@@ -158,13 +158,19 @@ def test_broken_bodies_are_caught_with_their_json_path(
     assert phrase in violations[0][1], violations
 
 
-def test_the_only_allowlisted_deviation_is_the_gateway_reference(checker: SpecChecker) -> None:
+def test_the_only_allowlisted_deviation_is_the_gateway_reference(
+    checker: SpecChecker, monkeypatch: pytest.MonkeyPatch
+) -> None:
     type_, inputs = _body_of(plan_stack("dev"), CONNECTION)
     body = checker.arm_body(type_, inputs)
     assert set(body["properties"]["virtualNetworkGateway1"]) == {"id"}, "the reference carries only the id"
-    from vnet2vnet.spec_check import ALLOWED_DEVIATIONS
-
-    assert len(ALLOWED_DEVIATIONS) == 1 and "bicep-types-az" in ALLOWED_DEVIATIONS[0].evidence
+    # Without the allow-list, the spec would flag exactly that reference and nothing else in the plan.
+    monkeypatch.setattr(spec_check, "ALLOWED_DEVIATIONS", ())
+    flagged = {path for path, _ in checker.violations(type_, body)}
+    assert flagged == {"$.properties.virtualNetworkGateway1", "$.properties.virtualNetworkGateway2"}, flagged
+    for other_type in (GATEWAY, VNET, SUBNET, PUBLIC_IP):
+        other, other_inputs = _body_of(plan_stack("dev"), other_type)
+        assert checker.violations(other, checker.arm_body(other, other_inputs)) == [], f"{other_type} needs none"
 
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network"

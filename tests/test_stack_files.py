@@ -238,7 +238,6 @@ class TestAliasBombs:
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        assert len(BILLION_LAUGHS.encode()) < 600, "the classic bomb is a few hundred bytes"
         assert elapsed < 2.0, f"refused after {elapsed:.2f}s: the expansion must stop early"
         assert peak < 32 * 1024 * 1024, f"peak allocation {peak / 2**20:.1f} MiB: the expansion must stop early"
 
