@@ -22,6 +22,8 @@ from vnet2vnet.rehearse import Rehearsal, change_counts
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # The last release before the real-engine fixes of issue 12 (what existing stacks were built with).
 LAST_RELEASE = "655742f"
+# The last commit before issue 15 restructured the option model and the components: plans must not move.
+BEFORE_RESTRUCTURE = "8b5e3ff"
 
 
 @pytest.fixture(scope="session")
@@ -108,12 +110,10 @@ def write_project(directory: Path, program: str, stack: str, config: dict[str, A
     return directory
 
 
-def last_release(destination: Path) -> Path:
-    """The project as the last release shipped it, from this repository's history."""
+def last_release(destination: Path, commit: str = LAST_RELEASE) -> Path:
+    """The project as a past commit (by default the last release) shipped it, from this repository's history."""
     destination.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(
-        ["git", "-C", str(PROJECT_DIR), "archive", LAST_RELEASE], capture_output=True, check=True
-    ).stdout
+    archive = subprocess.run(["git", "-C", str(PROJECT_DIR), "archive", commit], capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(destination)], input=archive, check=True)
     return destination
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import PROJECT_DIR, EngineStack, last_release, replace_program, write_project
+from .conftest import BEFORE_RESTRUCTURE, PROJECT_DIR, EngineStack, last_release, replace_program, write_project
 
 MakeStack = Callable[..., EngineStack]
 GATEWAY = "VirtualNetworkGateway"
@@ -45,6 +45,18 @@ class TestReplacements:
         stack.ok("up")
         stack.edit_config(lambda config: config["vnet2vnet:connection"].update(connectionProtocol="IKEv2"))
         no_rebuild(stack.ok("preview", "explicit"), "IKEv2 written out (the default)")
+
+    def test_a_tag_change_updates_in_place_in_preview_and_up(self, engine_stack: MakeStack) -> None:
+        stack = engine_stack("dev")
+        built = stack.ok("up")
+        stack.edit_config(lambda config: config["vnet2vnet:tags"].update(costCentre="net-42"))
+        previewed = stack.ok("preview", "tagged")
+        no_rebuild(previewed, "a tag change (preview: dependents must see the group's name, not an unknown)")
+        tagged = [r for r in stack.azure()["resources"].values() if "tags" in r["inputs"]]
+        assert previewed["update"] == len(tagged), f"every tagged resource takes the tag in place: {previewed}"
+        applied = stack.ok("up", "tagged")
+        assert applied == previewed, f"up does what preview said: {applied} vs {previewed}"
+        assert applied["update"] + applied["same"] == built["create"], applied
 
     def test_ikev1_replaces_both_connections(self, engine_stack: MakeStack) -> None:
         stack = engine_stack("dev")
@@ -197,3 +209,15 @@ class TestUpgrade:
         no_rebuild(stack.ok("up", "new-up"), f"HEAD's up of a {name} stack built by the last release")
         assert {c["id"] for c in stack.connections()} == old_ids, "the connections are the same Azure resources"
         assert stack.conflicts() == []
+
+    @pytest.mark.parametrize("name", ["dev", "prod", "mesh"])
+    def test_the_restructured_option_model_plans_exactly_what_it_planned_before(
+        self, name: str, engine_stack: MakeStack, tmp_path: Path
+    ) -> None:
+        stack = engine_stack(name, project_dir=last_release(tmp_path / "before", BEFORE_RESTRUCTURE))
+        built = stack.ok("up", "before-up")
+        replace_program(stack.work_dir, PROJECT_DIR, name)
+        stack.rehearsal._write_stack_file(stack.rehearsal.document)
+        changes = stack.ok("preview", "after-preview")
+        assert changes["same"] == built["create"], f"every resource of the {name} stack stays as it is: {changes}"
+        assert sum(changes.values()) == changes["same"], f"HEAD plans no change to a {name} stack: {changes}"

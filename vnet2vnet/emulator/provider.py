@@ -135,6 +135,10 @@ def _changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k) or new.get(k) is UNKNOWN)
 
 
+# What azure-native's preview of an update carries over from the old state.
+STABLE_OUTPUTS = ("name", "location")
+
+
 class _Operations:
     """Long-running Azure operations on the shared store, with Azure's conflicts, refusals and faults."""
 
@@ -337,6 +341,11 @@ class AzureNativeEmulator(Provider):
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         _, outputs = await self._write("update", _type_of(request.urn), request.news, request.preview)
+        if request.preview:
+            # azure-native's preview of an update: the new inputs plus the outputs that never change in place
+            # (`name`, `location`), so that dependents see them known and a tag change replaces nothing
+            # (pulumi-azure-native provider.go, Update: "a limited list of outputs that are universally immutable").
+            outputs.update({key: request.olds[key] for key in STABLE_OUTPUTS if key in request.olds})
         return UpdateResponse(properties=outputs)
 
     async def delete(self, request: DeleteRequest) -> None:
