@@ -19,11 +19,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
+# SEED=FILE: what already exists (existing VNets and gateways), for stacks that use some (brownfield).
+SEED_ARG = $(if $(SEED),--seed $(SEED),$(if $(wildcard examples/$(STACK)/existing.yaml),--seed examples/$(STACK)/existing.yaml,))
+
 plan: $(STAMP)
-	$(BIN)/python -m vnet2vnet plan --stack $(STACK)
+	$(BIN)/python -m vnet2vnet plan --stack $(STACK) $(SEED_ARG)
 
 diagram: $(STAMP)
-	@$(BIN)/python -m vnet2vnet plan --stack $(STACK) --format mermaid
+	@$(BIN)/python -m vnet2vnet plan --stack $(STACK) --format mermaid $(SEED_ARG)
 
 # Rewrite what derives from the option declarations (vnet2vnet/spec.py): the component args TypedDicts, the
 # README config table and the Pulumi.yaml descriptions. A test fails when they drift.
@@ -50,7 +53,7 @@ engine: $(STAMP)
 
 # The whole lifecycle of a stack on the real engine against the Azure emulator: make rehearse STACK=dev
 rehearse: engine
-	$(BIN)/python -m vnet2vnet rehearse --stack $(STACK)
+	$(BIN)/python -m vnet2vnet rehearse --stack $(STACK) $(SEED_ARG)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,15 +13,22 @@ import pulumi
 from components import side_providers
 from vnet2vnet import ValidationError, VnetMesh, VnetMeshArgs, VnetToVnetPair, VnetToVnetPairArgs
 from vnet2vnet.checks import CheckedSpec, checked_stack_spec
+from vnet2vnet.components._reads import read_with_invokes
 from vnet2vnet.stack_config import read_raw_stack_config, with_providers
 
 try:
-    topology = checked_stack_spec(read_raw_stack_config(), pulumi.get_project())
+    # Existing VNets and gateways are read from Azure (azure-native invokes) and checked with Azure's values.
+    topology = checked_stack_spec(
+        read_raw_stack_config(),
+        pulumi.get_project(),
+        read=read_with_invokes,
+        attach=lambda parsed: with_providers(parsed, side_providers(parsed)),
+    )
 except ValidationError as invalid:
     # RunError ends `pulumi preview`/`up` with the findings alone, without a stack trace.
     raise pulumi.RunError(str(invalid)) from None
 # Checked once, above, with the stack config's paths: the component builds this spec without a second pass.
-checked = CheckedSpec(with_providers(topology, side_providers(topology)))
+checked = CheckedSpec(topology)
 network: VnetToVnetPair | VnetMesh
 if topology.topology == "pair":
     # A pair stays a VnetToVnetPair: existing pair stacks keep their resources.

@@ -36,14 +36,14 @@ def test_typed_dict_keys_match_the_schema(typed_dict: type, object_schema: schem
 
 
 def _config_paths(object_schema: schema.ObjectSchema, prefix: str) -> list[str]:
+    """Every key's path, except inside a block whose keys the README lists in its own row (summarized)."""
     paths = []
     for key, declared in object_schema.fields_for("config").items():
         path = f"{prefix}{key}"
         paths.append(path)
-        if declared.schema is not None and declared.schema is not schema.IPSEC_POLICY:
+        if declared.schema is not None and not declared.summarized:
             inner = f"{path}[i]." if declared.kind is schema.Kind.OBJECT_LIST else f"{path}."
-            if declared.schema is not schema.SUBNET:
-                paths += _config_paths(declared.schema, inner)
+            paths += _config_paths(declared.schema, inner)
     return paths
 
 

@@ -120,10 +120,7 @@ class TestDuplicateUrns:
         raw = {k.split(":", 1)[1]: v for k, v in config.values.items() if k.startswith("vnet2vnet:")}
         topology, _ = stack_findings(raw, "vnet2vnet")
         assert topology is not None
-        listed = {
-            (d.type_token, d.name)
-            for d in naming.derived_names(component.name, component.type, topology, topology.gateway.public_ip_count)
-        }
+        listed = {(d.type_token, d.name) for d in naming.derived_names(component.name, component.type, topology)}
         registered = {(r.type, r.name) for r in plan.resources if r.parent and r.type != "pulumi:pulumi:Stack"}
         registered -= {(component.type, component.name)}
         assert listed == registered, "naming.py must mirror the components, or collisions go unseen"
@@ -133,7 +130,7 @@ class TestDuplicateUrns:
     def test_valid_names_never_derive_one_urn_twice(self, names: list[str]) -> None:
         topology = spec_of(mesh_of(names))
         refused = any("Pulumi refuses two resources" in f.message for f in check_resource_names(topology))
-        derived = list(naming.derived_names("net", naming.MESH_TYPE, topology, 1))
+        derived = list(naming.derived_names("net", naming.MESH_TYPE, topology))
         keys = [(d.type_token, d.parent_type, d.name) for d in derived]
         assert refused == (len(keys) != len(set(keys))), f"{names}: refused iff two names collide"
 

@@ -6,24 +6,66 @@ the pure parser (`schema.py`) and rules (`validation.py`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
+from vnet2vnet.existing import Reader, complete, needs_reading, read_existing
 from vnet2vnet.findings import Finding, PathStyle, RenderedFinding, ValidationError, errors_in
 from vnet2vnet.schema import TOPOLOGY, ObjectSchema, parse_component_args, parse_stack_config
 from vnet2vnet.spec import TopologySpec
-from vnet2vnet.validation import validate
+from vnet2vnet.validation import check_identifiers, check_vnet_sources, validate
 
 
-def stack_findings(raw: Mapping[str, str], project: str) -> tuple[TopologySpec | None, list[Finding]]:
+def _program_reader() -> Reader:
+    from vnet2vnet.components._reads import read_with_invokes
+
+    return read_with_invokes
+
+
+def stack_findings(
+    raw: Mapping[str, str], project: str, read: Reader | None = None, attach: Attach | None = None
+) -> tuple[TopologySpec | None, list[Finding]]:
     """Parse and validate the stack config: the single validation pass behind `plan` and `pulumi up`. The
-    program names its component after the project."""
+    program names its component after the project. With `read`, existing VNets and gateways are read first (with
+    the providers `attach` gives each VNet) and checked with Azure's values; without it (no engine), the rules
+    that need those values wait for the program."""
     topology, findings = parse_stack_config(raw)
-    if topology is not None:
-        findings += validate(topology, component_name=project)
+    return _with_rules(topology, findings, project, read, attach)
+
+
+# Gives each VNet of a parsed spec its provider (the stack program makes them from subscriptionId/tenantId).
+Attach = Callable[[TopologySpec], TopologySpec]
+
+
+def _with_rules(
+    topology: TopologySpec | None,
+    findings: list[Finding],
+    component_name: str | None,
+    read: Reader | None,
+    attach: Attach | None = None,
+) -> tuple[TopologySpec | None, list[Finding]]:
+    if topology is None:
+        return None, findings
+    ready_to_read = not errors_in([*check_vnet_sources(topology), *check_identifiers(topology)])
+    unread: set[Any] = set()
+    if read is not None and needs_reading(topology) and ready_to_read:
+        if attach is not None:
+            topology, attach = attach(topology), None  # reads go through each side's own provider
+        existing = read_existing(topology, read)
+        topology, found = complete(topology, existing)
+        findings = findings + found
+        unread = {path[1] for path in existing.unreadable}
+    # A VNet Azure could not describe has only that finding: the rest would be guesses about it.
+    findings = findings + [
+        finding
+        for finding in validate(topology, component_name=component_name)
+        if not (finding.path[:1] == ("vnets",) and len(finding.path) > 1 and finding.path[1] in unread)
+    ]
+    if attach is not None and not errors_in(findings):
+        topology = attach(topology)
     return topology, findings
 
 
@@ -39,8 +81,11 @@ def _raise_on_errors(findings: list[Finding], style: PathStyle, intro: str) -> l
     return rendered
 
 
-def checked_stack_spec(raw: Mapping[str, str], project: str) -> TopologySpec:
-    topology, findings = stack_findings(raw, project)
+def checked_stack_spec(
+    raw: Mapping[str, str], project: str, read: Reader | None = None, attach: Attach | None = None
+) -> TopologySpec:
+    """The checked stack spec, each VNet with the provider `attach` gives it, or ValidationError."""
+    topology, findings = stack_findings(raw, project, read, attach)
     for warning in _raise_on_errors(findings, "config", "invalid stack configuration"):
         pulumi.log.warn(str(warning))
     assert topology is not None
@@ -92,8 +137,7 @@ def _validated_args(args: Mapping[str, Any], schema: ObjectSchema, component_nam
     topology, findings = parse_component_args(
         args, is_deferred=lambda value: isinstance(value, pulumi.Output), schema=schema, is_provider=_is_azure_provider
     )
-    if topology is not None:
-        findings += validate(topology, component_name)
+    topology, findings = _with_rules(topology, findings, component_name, _program_reader())
     for warning in _raise_on_errors(findings, "args", "invalid component args"):
         pulumi.log.warn(str(warning))
     assert topology is not None

@@ -150,6 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(findings on stderr)",
     )
     plan.add_argument("--json", action="store_const", const="json", dest="format", help="same as --format json")
+    plan.add_argument(
+        "--seed",
+        metavar="FILE",
+        type=Path,
+        help="what already exists (a seed file's resources, the emulator's format): existing VNets and gateways "
+        "are read from it",
+    )
     command(
         "preview",
         "pulumi preview through the Automation API",
@@ -242,17 +249,21 @@ def _explain_unset_stack(
     ]
 
 
-def stack_config_findings(project_dir: Path, stack: str) -> tuple[str, TopologySpec | None, list[RenderedFinding]]:
+def stack_config_findings(
+    project_dir: Path, stack: str, seeded: list[dict[str, Any]] | None = None
+) -> tuple[str, TopologySpec | None, list[RenderedFinding]]:
     """The validation pass over the stack config, as `pulumi up` would run it, without running the program: the
-    project name, the spec (None when there are errors) and the findings."""
+    project name, the spec (None when there are errors) and the findings. Existing VNets and gateways are read
+    from `seeded` (a seed file's resources) when given."""
     from vnet2vnet.checks import stack_findings
     from vnet2vnet.engine import load_stack_config
+    from vnet2vnet.existing import seed_reader
 
     project, config = load_stack_config(project_dir, stack)
     # The program reads the vnet2vnet: namespace whatever the project is called (read_raw_stack_config).
     prefix = f"{CONFIG_NAMESPACE}:"
     raw = {key[len(prefix) :]: value for key, value in config.values.items() if key.startswith(prefix)}
-    topology, findings = stack_findings(raw, project)
+    topology, findings = stack_findings(raw, project, seed_reader(seeded) if seeded is not None else None)
     rendered = [finding.rendered("config") for finding in findings]
     return project, topology, _explain_unset_stack(project_dir, stack, project, rendered)
 
@@ -330,12 +341,13 @@ def expected_resources(project: str, topology: TopologySpec) -> int:
     from vnet2vnet import naming
 
     component_type = naming.PAIR_TYPE if topology.topology == "pair" else naming.MESH_TYPE
-    derived = naming.derived_names(project, component_type, topology, topology.gateway.public_ip_count)
+    derived = naming.derived_names(project, component_type, topology)
     explicit_providers = sum(1 for vnet in topology.vnets if vnet.subscription_id or vnet.tenant_id)
     return 2 + sum(1 for _ in derived) + explicit_providers
 
 
 def plan_command(args: argparse.Namespace) -> int:
+    from vnet2vnet.emulator.seed import SeedError
     from vnet2vnet.engine import ConfigFileError, ProgramError, run_stack
 
     progress = Progress()
@@ -343,7 +355,9 @@ def plan_command(args: argparse.Namespace) -> int:
     findings: list[RenderedFinding] = []
     try:
         require_project(args.project_dir)
-        project, topology, findings = stack_config_findings(args.project_dir, args.stack)
+        # Offline, existing resources are known only from the seed file (none without one).
+        seeded = _seeded_resources(args.seed) or []
+        project, topology, findings = stack_config_findings(args.project_dir, args.stack, seeded)
         errors = sum(finding.severity == "error" for finding in findings)
         if errors:
             print(
@@ -353,7 +367,7 @@ def plan_command(args: argparse.Namespace) -> int:
             return _unplanned(args, project, findings, EXIT_FINDINGS)
         if topology is not None:
             progress.expected = expected_resources(project, topology)
-        plan = run_stack(args.project_dir, args.stack, on_register=progress)
+        plan = run_stack(args.project_dir, args.stack, on_register=progress, seeded=seeded)
     except NotAProjectError as exc:
         print(f"error: {exc}", file=sys.stderr)
         finding = RenderedFinding("error", str(exc.project_dir / "Pulumi.yaml"), exc.problem, exc.fix)
@@ -361,6 +375,12 @@ def plan_command(args: argparse.Namespace) -> int:
     except ConfigFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return _unplanned(args, project, [_file_error_finding(args.project_dir, args.stack, exc)], EXIT_USAGE)
+    except SeedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        finding = RenderedFinding(
+            "error", str(args.seed), str(exc), "fix the seed file (README 'The seed and fault file')"
+        )
+        return _unplanned(args, project, [finding], EXIT_USAGE)
     except ProgramError as exc:
         print(f"error: the program failed for stack '{args.stack}':\n{exc}", file=sys.stderr)
         failure = RenderedFinding(
@@ -416,17 +436,23 @@ def _ask(prompt: str) -> str:
         return ""
 
 
+def _seeded_resources(seed: Path | None) -> list[dict[str, Any]] | None:
+    """A seed file's resources (SeedError names the problem), or None without a seed file."""
+    from vnet2vnet.emulator.seed import load_seed
+
+    return list(load_seed(seed).get("resources") or []) if seed is not None else None
+
+
 def _config_check(args: argparse.Namespace, consequence: str) -> int | None:
     """Check the project and the stack config before any CLI work: the exit code to stop with, or None (warnings
     printed) to go on."""
-    from vnet2vnet.emulator.seed import SeedError, load_seed
+    from vnet2vnet.emulator.seed import SeedError
     from vnet2vnet.engine import ConfigFileError
 
     try:
         require_project(args.project_dir)
-        _, _, findings = stack_config_findings(args.project_dir, args.stack)
-        if getattr(args, "seed", None) is not None:
-            load_seed(args.seed)
+        seeded = _seeded_resources(getattr(args, "seed", None))
+        _, _, findings = stack_config_findings(args.project_dir, args.stack, seeded)
     except (NotAProjectError, ConfigFileError, SeedError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

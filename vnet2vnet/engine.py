@@ -19,7 +19,7 @@ import re
 import runpy
 import string
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,17 +147,57 @@ def deterministic_password(inputs: Mapping[str, Any], resource_name: str = "") -
     return "".join(characters[:length])
 
 
-class AzureMocks(pulumi_mocks.Mocks):
-    """Answers registrations the way Azure and the providers would, deterministically."""
+# azure-native's functions that read an existing resource: token -> (resource type, its name argument).
+READ_FUNCTIONS = {
+    "azure-native:network:getVirtualNetwork": ("virtualNetworks", "virtualNetworkName"),
+    "azure-native:network:getVirtualNetworkGateway": ("virtualNetworkGateways", "virtualNetworkGatewayName"),
+}
 
-    def __init__(self) -> None:
+
+class AzureMocks(pulumi_mocks.Mocks):
+    """Answers registrations the way Azure and the providers would, deterministically; reads of existing
+    resources from a seed file's `resources` (the emulator's format), like a GET of each."""
+
+    def __init__(self, seeded: Sequence[Mapping[str, Any]] | None = None) -> None:
+        self.seeded = {str(resource["id"]).lower(): resource for resource in seeded or []}
         self.subscriptions: dict[str, str] = {}  # provider id -> subscription
         self.public_ips: dict[int, str] = {}  # host octet -> resource ID
         self.addresses: dict[str, str] = {}  # public IP resource ID -> address
         self.subnet_prefixes: dict[str, str] = {}  # subnet resource ID -> address prefix
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
+        read = READ_FUNCTIONS.get(args.token)
+        if read is None:
+            return {}, None
+        collection, name_argument = read
+        subscription = self.subscriptions.get((args.provider or "").rsplit("::", 1)[-1], DEFAULT_SUBSCRIPTION)
+        inputs = dict(args.args)
+        rid = (
+            f"/subscriptions/{subscription}/resourceGroups/{inputs.get('resourceGroupName')}"
+            f"/providers/Microsoft.Network/{collection}/{inputs.get(name_argument)}"
+        )
+        resource = self.seeded.get(rid.lower())
+        if resource is None:
+            # A failed function call, as azure-native reports a GET of a missing resource (not an RPC error,
+            # which the SDK would treat as the program's unhandled exception).
+            return {}, [("id", f"ResourceNotFound: The Resource '{rid}' was not found (nor in the seed file)")]
+        answer: dict[str, Any] = {
+            **dict(resource.get("inputs") or {}),
+            "id": resource["id"],
+            "name": rid.rsplit("/", 1)[-1],
+            "location": resource.get("location"),
+        }
+        if collection == "virtualNetworks":
+            prefix = rid.lower() + "/subnets/"
+            answer["subnets"] = [
+                *answer.get("subnets", []),
+                *(
+                    {"id": other["id"], "name": str(other["id"]).rsplit("/", 1)[-1], **dict(other.get("inputs") or {})}
+                    for key, other in sorted(self.seeded.items())
+                    if key.startswith(prefix)
+                ),
+            ]
+        return answer, []  # (the mock monitor iterates the failures: never None)
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
@@ -352,14 +392,16 @@ def run_program(
     config: Mapping[str, str] | None = None,
     secret_keys: list[str] | None = None,
     on_register: Callable[[RecordedResource], None] | None = None,
+    seeded: Sequence[Mapping[str, Any]] | None = None,
 ) -> Plan:
-    """Run `program` on the mock runtime with `config` ("<namespace>:<key>" -> string) and record it."""
+    """Run `program` on the mock runtime with `config` ("<namespace>:<key>" -> string) and record it; reads of
+    existing resources are answered from `seeded` (a seed file's `resources`)."""
     collector = _LogCollector()
     logger = logging.getLogger("vnet2vnet.program")
     logger.propagate = False
     logger.handlers = [collector]
     with _fresh_event_loop():
-        mocks = AzureMocks()
+        mocks = AzureMocks(seeded)
         monitor = RecordingMonitor(mocks, on_register)
         pulumi_settings.ROOT.set(None)  # a new root stack per run
         pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logger)
@@ -448,8 +490,9 @@ def run_stack(
     *,
     config_overrides: Mapping[str, Any] | None = None,
     on_register: Callable[[RecordedResource], None] | None = None,
+    seeded: Sequence[Mapping[str, Any]] | None = None,
 ) -> Plan:
-    """Run the project's `__main__.py` for `stack` on the offline engine."""
+    """Run the project's `__main__.py` for `stack` on the offline engine (existing resources from `seeded`)."""
     project_dir = Path(project_dir).resolve()
     project, stack_config = load_stack_config(project_dir, stack)
     values = dict(stack_config.values)
@@ -466,7 +509,13 @@ def run_stack(
         runpy.run_path(str(main), run_name="__main__")
 
     plan = run_program(
-        program, project=project, stack=stack, config=values, secret_keys=secret_keys, on_register=on_register
+        program,
+        project=project,
+        stack=stack,
+        config=values,
+        secret_keys=secret_keys,
+        on_register=on_register,
+        seeded=seeded,
     )
     plan.warnings.extend(stack_config.warnings)
     plan.warnings.extend(

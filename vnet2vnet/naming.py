@@ -96,32 +96,34 @@ class DerivedName:
     autonamed: bool = True
 
 
-def derived_names(
-    component: str, component_type: str, topology: TopologySpec, public_ips: int
-) -> Iterator[DerivedName]:
-    """Every name the component registers for `topology`, in registration order."""
+def derived_names(component: str, component_type: str, topology: TopologySpec) -> Iterator[DerivedName]:
+    """Every name the component registers for `topology`, in registration order (an existing VNet or gateway
+    registers none of its own)."""
     for index, vnet in enumerate(topology.vnets):
         origin: tuple[KeyPath, ...] = (("vnets", index, "name"),)
         side = side_name(component, vnet.name)
         yield DerivedName(SIDE_TYPE, component_type, side, origin, autonamed=False)
-        if vnet.resource_group_name is None:
-            yield DerivedName(RESOURCE_GROUP_TYPE, SIDE_TYPE, resource_group_name(side), origin)
-        yield DerivedName(VNET_TYPE, SIDE_TYPE, vnet_name(side), origin)
-        yield DerivedName(SUBNET_TYPE, SIDE_TYPE, gateway_subnet_name(side), origin, autonamed=False)
+        if vnet.creates_vnet:
+            if vnet.resource_group_name is None:
+                yield DerivedName(RESOURCE_GROUP_TYPE, SIDE_TYPE, resource_group_name(side), origin)
+            yield DerivedName(VNET_TYPE, SIDE_TYPE, vnet_name(side), origin)
+        if vnet.creates_gateway and not vnet.existing_gateway_subnet:
+            yield DerivedName(SUBNET_TYPE, SIDE_TYPE, gateway_subnet_name(side), origin, autonamed=False)
         for k, subnet in enumerate(vnet.subnets):
             subnet_origin = (*origin, ("vnets", index, "subnets", k, "name"))
             yield DerivedName(
                 SUBNET_TYPE, SIDE_TYPE, workload_subnet_name(side, subnet.name), subnet_origin, autonamed=False
             )
-        for ip in range(1, public_ips + 1):
-            yield DerivedName(PUBLIC_IP_TYPE, SIDE_TYPE, public_ip_name(side, ip), origin)
-        yield DerivedName(GATEWAY_TYPE, SIDE_TYPE, gateway_name(side), origin)
+        if vnet.creates_gateway:
+            for ip in range(1, topology.gateway_for(vnet).public_ip_count + 1):
+                yield DerivedName(PUBLIC_IP_TYPE, SIDE_TYPE, public_ip_name(side, ip), origin)
+            yield DerivedName(GATEWAY_TYPE, SIDE_TYPE, gateway_name(side), origin)
     position = {vnet.name: index for index, vnet in enumerate(topology.vnets)}
-    for a, b in topology.links():
+    for a, b in topology.link_pairs():
         origin = (("vnets", position[a], "name"), ("vnets", position[b], "name"))
         link = link_name(component, a, b)
         yield DerivedName(LINK_TYPE, component_type, link, origin, autonamed=False)
-        if topology.shared_key is None:
+        if topology.shared_key_for(a, b) is None:
             yield DerivedName(PASSWORD_TYPE, LINK_TYPE, key_name(link), origin, autonamed=False)
         for local, remote in ((a, b), (b, a)):
             yield DerivedName(CONNECTION_TYPE, LINK_TYPE, connection_name(component, local, remote), origin)

@@ -18,6 +18,7 @@ from enum import Enum
 from vnet2vnet.findings import PathStyle
 
 METADATA_KEY = "vnet2vnet.option"
+INTERNAL_KEY = "vnet2vnet.internal"
 
 
 class Kind(Enum):
@@ -68,3 +69,9 @@ def option(
     summarized: a nested object whose keys the README lists in one row, instead of a row per key.
     """
     return {METADATA_KEY: Option(doc, only, deferrable, secret, default_doc, type_doc, kind, summarized)}
+
+
+def internal(why: str) -> Mapping[str, str]:
+    """The metadata of a spec field that is not an option: set by the program (e.g. from what Azure answered),
+    never parsed or documented."""
+    return {INTERNAL_KEY: why}

@@ -229,6 +229,8 @@ class Rehearsal:
         self.secret_values: dict[str, str] = {}
         self.notes: list[str] = []
         self.keys_seen: set[str] = set()
+        self.seeded: list[dict[str, Any]] = []  # the seed file's pre-existing resources
+        self.existing_before: dict[str, str] = {}
         self.plaintext = 0
 
     # ---------------------------------------------------------------------------- set up
@@ -251,7 +253,10 @@ class Rehearsal:
         self._write_stack_file(self.document)
         state = default_state(self.clock_scale)
         if self.seed_file is not None:
-            apply_seed(state, load_seed(self.seed_file))
+            seed = load_seed(self.seed_file)
+            apply_seed(state, seed)
+            self.seeded = list(seed.get("resources") or [])
+        self.existing_before = _existing(state)
         self.store.create(state)
         install_stand_ins(self.sandbox, self.cli.path, {**os.environ, **self.env})
 
@@ -305,6 +310,7 @@ class Rehearsal:
         result = self.operation(operation, name, **extra)
         seconds = round(time.monotonic() - started, 1)
         problems = [f"{name} failed: {_tail(result['error'])}"] if "error" in result else check(result)
+        problems += _existing_changes(self.existing_before, _existing(self.store.read()))
         if "error" not in result and result.get("outcome") not in (None, "succeeded"):
             problems.append(f"{name} ended {result.get('outcome')}")
         self._collect_keys()
@@ -388,7 +394,7 @@ class Rehearsal:
         from vnet2vnet.engine import run_stack
         from vnet2vnet.report import plan_schedule
 
-        return float(plan_schedule(run_stack(self.work_dir, self.stack)).critical_path_minutes)
+        return float(plan_schedule(run_stack(self.work_dir, self.stack, seeded=self.seeded)).critical_path_minutes)
 
     def report(self) -> dict[str, Any]:
         state = self.store.read()
@@ -417,6 +423,24 @@ class Rehearsal:
             "notes": self.notes,
             "ok": checks_ok and conflicts == 0 and self.plaintext == 0,
         }
+
+
+def _existing(state: Mapping[str, Any]) -> dict[str, str]:
+    """The seeded (pre-existing) resources as Azure holds them: ID -> their properties, comparable."""
+    return {
+        str(record["id"]): json.dumps(record["inputs"], sort_keys=True)
+        for record in state["resources"].values()
+        if record.get("seeded")
+    }
+
+
+def _existing_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
+    """What a step did to resources that existed before the stack: it must leave them exactly as they were."""
+    gone = [rid for rid in before if rid not in after]
+    changed = [rid for rid in before if rid in after and after[rid] != before[rid]]
+    return [f"an existing resource was deleted or taken over: {rid}" for rid in gone] + [
+        f"an existing resource was changed: {rid}" for rid in changed
+    ]
 
 
 def _tail(text: str, lines: int = 25) -> str:

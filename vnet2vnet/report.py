@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vnet2vnet import azure_facts as facts
+from vnet2vnet.existing import sku_facts
 from vnet2vnet.plan_model import STACK_TYPE, Plan
 from vnet2vnet.schedule import Node, Schedule, compute_schedule, resolved_dependencies
 from vnet2vnet.spec import TopologySpec
@@ -88,18 +89,19 @@ def gateway_capacity(topology: TopologySpec) -> list[GatewayCapacity]:
     is the pair of connection resources, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq),
     aggregate throughput, and zone redundancy (AZ SKU with Standard public IPs in all three zones,
     https://learn.microsoft.com/azure/reliability/reliability-virtual-network-gateway)."""
-    sku = facts.GATEWAY_SKUS.get(topology.gateway.sku)
-    generation = topology.gateway.effective_generation
-    tunnels = tunnels_per_vnet(topology.vnet_names(), topology.links())
+    tunnels = tunnels_per_vnet(topology.vnet_names(), topology.link_pairs())
     capacity = []
     for vnet in topology.vnets:
-        zones = topology.gateway.public_ip_zones(vnet.location) if isinstance(vnet.location, str) else ()
+        gateway = topology.gateway_for(vnet)
+        sku = sku_facts(gateway.sku)
+        generation = gateway.effective_generation
+        zones = gateway.public_ip_zones(vnet.location) if isinstance(vnet.location, str) else ()
         capacity.append(
             GatewayCapacity(
                 vnet=vnet.name,
-                sku=topology.gateway.sku,
+                sku=gateway.sku,
                 generation=generation,
-                tunnels_used=tunnels[vnet.name],
+                tunnels_used=tunnels[vnet.name] + vnet.existing_connections,
                 tunnel_limit=sku.max_tunnels if sku else 0,
                 throughput_mbps=sku.throughput_mbps.get(generation) if sku else None,
                 zone_redundant=bool(sku and sku.zone_redundant and set(zones) == set(facts.AVAILABILITY_ZONES)),

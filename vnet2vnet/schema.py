@@ -28,7 +28,7 @@ from vnet2vnet.findings import (
     error,
     render_path,
 )
-from vnet2vnet.options import METADATA_KEY, Kind, Option
+from vnet2vnet.options import INTERNAL_KEY, METADATA_KEY, Kind, Option
 
 __all__ = ["CONNECTION", "GATEWAY", "IPSEC_POLICY", "MESH", "SUBNET", "TOPOLOGY", "VNET", "Field", "Kind"]
 
@@ -48,6 +48,7 @@ class Field:
     default: str = ""  # what applies when unset, as the docs say it ("" when required)
     type_doc: str = ""  # the README's type column when the kind alone says too little (e.g. "CIDR")
     summarized: bool = False  # a nested object whose keys one README row lists
+    partial: bool = False  # a block of some of `schema`'s keys, over a shared one (`spec.Partial`)
 
     def key(self, style: PathStyle) -> str:
         return camel_case(self.name) if style == "config" else self.name
@@ -90,7 +91,7 @@ def object_schema(
     fields = tuple(
         _field(spec_field, hints[spec_field.name], (docs or {}).get(spec_field.name))
         for spec_field in dataclasses.fields(spec_class)
-        if spec_field.name not in exclude
+        if spec_field.name not in exclude and INTERNAL_KEY not in spec_field.metadata
     )
     return ObjectSchema(name, fields, spec_class, args_class, args_omit)
 
@@ -99,7 +100,7 @@ def _field(spec_field: dataclasses.Field[Any], annotation: Any, doc: str | None)
     declared = spec_field.metadata.get(METADATA_KEY)
     if not isinstance(declared, Option):
         raise TypeError(f"{spec_field.name}: a spec field must be declared with `metadata=option(...)`")
-    kind, nested = _kind_of(annotation, declared, spec_field.name)
+    kind, nested, partial = _kind_of(annotation, declared, spec_field.name)
     required = spec_field.default is dataclasses.MISSING and spec_field.default_factory is dataclasses.MISSING
     return Field(
         spec_field.name,
@@ -113,31 +114,35 @@ def _field(spec_field: dataclasses.Field[Any], annotation: Any, doc: str | None)
         default="" if required else declared.default_doc or _default_doc(spec_field),
         type_doc=declared.type_doc,
         summarized=declared.summarized,
+        partial=partial,
     )
 
 
 _SCALARS: dict[Any, Kind] = {str: Kind.STR, int: Kind.INT, bool: Kind.BOOL}
 
 
-def _kind_of(annotation: Any, declared: Option, name: str) -> tuple[Kind, type | None]:
-    """The kind (and nested spec type) an annotation says: `int | None` is INT, `tuple[X, ...]` a list of X."""
+def _kind_of(annotation: Any, declared: Option, name: str) -> tuple[Kind, type | None, bool]:
+    """The kind (nested spec type, whether partial) an annotation says: `int | None` is INT, `tuple[X, ...]` a
+    list of X, `Partial[X]` some of X's keys."""
     if declared.kind is not None:
-        return declared.kind, None
-    if isinstance(annotation, types.UnionType):
+        return declared.kind, None, False
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         annotation = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if annotation in _SCALARS:
-        return _SCALARS[annotation], None
+        return _SCALARS[annotation], None, False
     if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
-        return Kind.OBJECT, annotation
+        return Kind.OBJECT, annotation, False
+    if origin is s.Partial:
+        return Kind.OBJECT, args[0], True
     if origin is dict:
-        return Kind.STR_MAP, None
+        return Kind.STR_MAP, None, False
     if origin is tuple and args[1:] == (Ellipsis,):
         item = args[0]
         if item is str:
-            return Kind.STR_LIST, None
+            return Kind.STR_LIST, None, False
         if dataclasses.is_dataclass(item) and isinstance(item, type):
-            return Kind.OBJECT_LIST, item
+            return Kind.OBJECT_LIST, item, False
     raise TypeError(f"{name}: cannot tell the kind of {annotation!r}; declare it with option(kind=...)")
 
 
@@ -202,7 +207,7 @@ class _Parser:
     def fail(self, path: KeyPath, message: str, fix: str) -> None:
         self.findings.append(error(path, message, fix))
 
-    def parse_object(self, raw: Any, schema: ObjectSchema, path: KeyPath) -> Any:
+    def parse_object(self, raw: Any, schema: ObjectSchema, path: KeyPath, partial: bool = False) -> Any:
         if not isinstance(raw, Mapping):
             self.fail(path, f"expected {Kind.OBJECT.value}, got {_describe(raw)}", _object_fix(schema, self.style))
             return None
@@ -221,6 +226,8 @@ class _Parser:
             parsed, ok = self.parse_value(value, declared, (*path, declared.name))
             valid = valid and ok
             values[declared.name] = parsed
+        if partial:  # some keys of a shared block: none is required, none defaults
+            return s.Partial(values) if valid else None
         for declared in allowed.values():
             if declared.required and declared.name not in values and raw.get(declared.key(self.style)) is None:
                 self.fail(
@@ -243,7 +250,7 @@ class _Parser:
             return None, False
         kind = declared.kind
         if kind is Kind.OBJECT and declared.schema is not None:
-            parsed = self.parse_object(value, declared.schema, path)
+            parsed = self.parse_object(value, declared.schema, path, declared.partial)
             return parsed, parsed is not None
         if kind is Kind.OBJECT_LIST and declared.schema is not None:
             return self._parse_list(value, declared, path)

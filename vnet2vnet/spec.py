@@ -8,12 +8,30 @@ another resource computes) are carried through as they are; `checks.py` checks t
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from vnet2vnet import azure_facts
-from vnet2vnet.options import Kind, option
+from vnet2vnet.options import Kind, internal, option
 from vnet2vnet.topology import Link, topology_links
+
+Shared = TypeVar("Shared")
+
+
+@dataclass(frozen=True)
+class Partial(Generic[Shared]):
+    """A block that sets some keys of a shared block and takes the rest from it: a VNet's own `gateway`, a link's
+    own `connection`. Its keys, types and docs are the shared block's (one declaration)."""
+
+    values: Mapping[str, Any]
+
+    def over(self, shared: Shared) -> Shared:
+        return dataclasses.replace(shared, **self.values)  # type: ignore[type-var]
+
+    def sets(self, key: str) -> bool:
+        return key in self.values
 
 
 @dataclass(frozen=True)
@@ -29,22 +47,35 @@ class VnetSpec:
     name: str = field(
         metadata=option("Short name of the VNet (letters, digits, hyphens); used in resource names and output keys.")
     )
-    location: str = field(
-        metadata=option("Azure region, programmatic name (`eastus`, `swedencentral`, ...).", deferrable=True)
-    )
-    address_spaces: tuple[str, ...] = field(
+    # Required for a VNet the component creates (validation says so); an existing VNet's come from Azure.
+    location: str | None = field(
+        default=None,
         metadata=option(
-            "The VNet's address spaces (CIDR); they must not overlap another linked VNet's.",
+            "Azure region, programmatic name (`eastus`, `swedencentral`, ...). Required unless `existing_vnet_id` "
+            "is set (then read from Azure, and checked when given).",
+            deferrable=True,
+            default_doc="(required for a new VNet)",
+        ),
+    )
+    address_spaces: tuple[str, ...] | None = field(
+        default=None,
+        metadata=option(
+            "The VNet's address spaces (CIDR); they must not overlap another linked VNet's. Required unless "
+            "`existing_vnet_id` is set (then read from Azure, and checked when given).",
             deferrable=True,
             type_doc="list of CIDR",
-        )
+            default_doc="(required for a new VNet)",
+        ),
     )
-    gateway_subnet_prefix: str = field(
+    gateway_subnet_prefix: str | None = field(
+        default=None,
         metadata=option(
-            "The `GatewaySubnet`'s prefix: inside the address spaces, /27 or larger (/29 for Basic).",
+            "The `GatewaySubnet`'s prefix: inside the address spaces, /27 or larger (/29 for Basic). For an "
+            "existing VNet: creates the GatewaySubnet when it has none (an existing one is checked, not touched).",
             deferrable=True,
             type_doc="CIDR",
-        )
+            default_doc="(required for a new VNet)",
+        ),
     )
     resource_group_name: Any = field(  # str | Output[str] | None: None creates a resource group
         default=None,
@@ -93,6 +124,50 @@ class VnetSpec:
             kind=Kind.RESOURCE,
         ),
     )
+    existing_vnet_id: str | None = field(
+        default=None,
+        metadata=option(
+            "Resource ID of an existing VNet to use instead of creating one: its location, address spaces and "
+            "resource group come from Azure; the component adds only what is missing (GatewaySubnet, public IPs, "
+            "gateway).",
+            default_doc="none (create the VNet)",
+        ),
+    )
+    existing_gateway_id: str | None = field(
+        default=None,
+        metadata=option(
+            "Resource ID of this VNet's existing route-based VPN gateway (a hub): the VNet then gets only "
+            "connections; its SKU, active-active and BGP settings are read from Azure and checked against the links.",
+            default_doc="none (create the gateway)",
+        ),
+    )
+    existing_connections: int = field(
+        default=0,
+        metadata=option(
+            "Connections the existing gateway already has (azure-native cannot list them): counted against its "
+            "SKU's tunnel limit.",
+        ),
+    )
+    existing_gateway_subnet: bool = field(
+        default=False, metadata=internal("the existing VNet has a GatewaySubnet: used as it is, never created")
+    )
+    gateway: Partial[GatewaySpec] | None = field(
+        default=None,
+        metadata=option(
+            "This VNet's own gateway settings, over the shared `gateway` block (the same keys; the ASN stays "
+            "`bgp_asn`), e.g. a hub on VpnGw4AZ with spokes on VpnGw1AZ.",
+            default_doc="the shared `gateway`",
+            summarized=True,
+        ),
+    )
+
+    @property
+    def creates_vnet(self) -> bool:
+        return self.existing_vnet_id is None and self.existing_gateway_id is None
+
+    @property
+    def creates_gateway(self) -> bool:
+        return self.existing_gateway_id is None
 
 
 @dataclass(frozen=True)
@@ -259,15 +334,45 @@ class ConnectionSpec:
 
 
 @dataclass(frozen=True)
+class LinkSpec:
+    vnets: tuple[str, ...] = field(
+        metadata=option("The link's two VNets by name, in the topology's order (e.g. the hub first).")
+    )
+    connection: Partial[ConnectionSpec] | None = field(
+        default=None,
+        metadata=option(
+            "This link's own connection settings, over the shared `connection` block (the same keys); both of "
+            "its connections get them.",
+            default_doc="the shared `connection`",
+            summarized=True,
+        ),
+    )
+    shared_key: Any = field(  # str | Output[str] | None
+        default=None,
+        metadata=option(
+            "This link's own pre-shared key (kept secret). In a stack: `pulumi config set --secret --path "
+            "'vnet2vnet:links[0].sharedKey' '<key>'`.",
+            kind=Kind.STR,
+            deferrable=True,
+            secret=True,
+            default_doc="the shared key, or a generated one",
+            type_doc="secret string",
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class TopologySpec:
     vnets: tuple[VnetSpec, ...] = field(
         metadata=option("The VNets to connect: two for a pair, two or more for a mesh or hub-and-spoke.")
     )
     gateway: GatewaySpec = field(
-        default_factory=GatewaySpec, metadata=option("Gateway options, the same for every VNet.")
+        default_factory=GatewaySpec,
+        metadata=option("Gateway options for every VNet; a VNet's own `gateway` overrides them."),
     )
     connection: ConnectionSpec = field(
-        default_factory=ConnectionSpec, metadata=option("Connection and pre-shared key options.")
+        default_factory=ConnectionSpec,
+        metadata=option("Connection and pre-shared key options for every link; a `links` entry overrides them."),
     )
     shared_key: Any = field(  # str | Output[str] | None: None generates a key per link
         default=None,
@@ -293,12 +398,44 @@ class TopologySpec:
         ),
     )
     hub: str | None = field(default=None, metadata=option("The hub VNet's name, for `hub-and-spoke`."))
+    links: tuple[LinkSpec, ...] = field(
+        default=(),
+        metadata=option(
+            "Per-link settings: `vnets` (the two VNet names), `connection` and `shared_key` override the shared "
+            "ones for that link only. Only links the topology has; one entry per link."
+        ),
+    )
 
     def vnet_names(self) -> list[str]:
         return [vnet.name for vnet in self.vnets]
 
-    def links(self) -> list[Link]:
+    def link_pairs(self) -> list[Link]:
         return topology_links(self.vnet_names(), self.topology, self.hub)
+
+    def vnet(self, name: str) -> VnetSpec:
+        return next(vnet for vnet in self.vnets if vnet.name == name)
+
+    def gateway_for(self, vnet: VnetSpec) -> GatewaySpec:
+        """`vnet`'s gateway: its own settings over the shared block."""
+        return vnet.gateway.over(self.gateway) if vnet.gateway is not None else self.gateway
+
+    def link_spec(self, a: str, b: str) -> LinkSpec | None:
+        """The `links` entry of the link between `a` and `b` (validation refuses reversed entries)."""
+        return next((entry for entry in self.links if tuple(entry.vnets) == (a, b)), None)
+
+    def connection_for(self, a: str, b: str) -> ConnectionSpec:
+        """The link's connection settings: its own over the shared block."""
+        entry = self.link_spec(a, b)
+        return entry.connection.over(self.connection) if entry and entry.connection else self.connection
+
+    def shared_key_for(self, a: str, b: str) -> Any:
+        """The link's own key, else the shared one; None generates one."""
+        entry = self.link_spec(a, b)
+        return entry.shared_key if entry is not None and entry.shared_key is not None else self.shared_key
+
+    def link_bgp(self, a: str, b: str) -> bool:
+        """BGP on the link's connections: only when both gateways run it."""
+        return self.gateway_for(self.vnet(a)).enable_bgp and self.gateway_for(self.vnet(b)).enable_bgp
 
     def auxiliary_tenants(self) -> dict[str, list[str]]:
         """For each VNet: the tenants, other than its own, of the VNets it links to. Its provider names them as
@@ -307,7 +444,7 @@ class TopologySpec:
         provider's) counts every tenant it reaches."""
         tenants = {vnet.name: vnet.tenant_id for vnet in self.vnets}
         reached: dict[str, set[str]] = {name: set() for name in tenants}
-        for a, b in self.links():
+        for a, b in self.link_pairs():
             for local, remote in ((a, b), (b, a)):
                 remote_tenant = tenants.get(remote)
                 if remote_tenant and remote_tenant != tenants.get(local):

@@ -7,6 +7,7 @@ are skipped here and checked once they resolve (`checks.py`).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import ipaddress
 import re
@@ -16,8 +17,9 @@ from typing import Any
 
 from vnet2vnet import azure_facts as facts
 from vnet2vnet import naming
+from vnet2vnet.existing import GATEWAY_ID, GATEWAY_ID_EXAMPLE, VNET_ID, VNET_ID_EXAMPLE, parse_id, sku_facts
 from vnet2vnet.findings import Finding, KeyPath, MapKey, camel_case, error, errors_in, warning
-from vnet2vnet.spec import TopologySpec, VnetSpec, managed_tags
+from vnet2vnet.spec import ConnectionSpec, GatewaySpec, TopologySpec, VnetSpec, managed_tags
 from vnet2vnet.topology import TOPOLOGIES, tunnels_per_vnet
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -177,12 +179,16 @@ def _check_gateway_subnet(topology: TopologySpec, index: int, plan: _VnetPlan) -
         )
     # /27 or larger for every SKU but Basic, /29 for Basic
     # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings, "Gateway subnet").
-    sku = facts.GATEWAY_SKUS.get(topology.gateway.sku)
+    vnet = topology.vnets[index]
+    if not vnet.creates_gateway:
+        return  # the gateway exists: its subnet already serves it
+    gateway_sku = topology.gateway_for(vnet).sku
+    sku = facts.GATEWAY_SKUS.get(gateway_sku)
     largest_length = sku.min_gateway_subnet_prefix if sku else 27
     if network.version == 4 and network.prefixlen > largest_length:
         yield error(
             path,
-            f"/{network.prefixlen} is too small for a {topology.gateway.sku} gateway: GatewaySubnet must be "
+            f"/{network.prefixlen} is too small for a {gateway_sku} gateway: GatewaySubnet must be "
             f"/{largest_length} or larger",
             f"use a /{largest_length} (or larger), e.g. {network.supernet(new_prefix=largest_length)}",
         )
@@ -242,7 +248,7 @@ def check_topology(topology: TopologySpec) -> Iterator[Finding]:
         yield error(
             ("shared_key",),
             f"a bring-your-own key cannot serve a {kind}: every link gets its own key, never shared across links",
-            "remove sharedKey; a key is generated for each link",
+            "remove sharedKey: a key is generated for each link, or give a link its own in links[i].sharedKey",
         )
     seen: dict[str, int] = {}
     for i, vnet in enumerate(topology.vnets):
@@ -258,6 +264,103 @@ def check_topology(topology: TopologySpec) -> Iterator[Finding]:
                 path, f"VNet name '{vnet.name}' is also vnets[{seen[vnet.name.lower()]}]", "give each VNet its own name"
             )
         seen.setdefault(vnet.name.lower(), i)
+
+
+def check_links(topology: TopologySpec) -> Iterator[Finding]:
+    """`links` entries override settings of links the topology has: one entry per link, written in the topology's
+    order (the override applies to both connections of the link, so there is no per-direction entry)."""
+    names = set(topology.vnet_names())
+    pairs = topology.link_pairs()
+    known = set(pairs)
+    seen: dict[tuple[str, ...], int] = {}
+    if topology.topology == "pair" and len(topology.links) > 1:
+        yield error(("links",), f"a pair has one link, got {len(topology.links)} entries", "keep one entry")
+    for k, entry in enumerate(topology.links):
+        path: KeyPath = ("links", k, "vnets")
+        ends = tuple(entry.vnets)
+        if len(ends) != 2:
+            yield error(
+                path,
+                f"a link joins two VNets, got {len(ends)}",
+                f"write e.g. {list(pairs[0]) if pairs else ['a', 'b']}",
+            )
+            continue
+        unknown = [name for name in ends if name not in names]
+        if unknown:
+            yield error(
+                path,
+                f"{', '.join(repr(n) for n in unknown)} is not one of the VNets",
+                f"use names from vnets: {', '.join(sorted(names))}",
+            )
+            continue
+        if ends not in known:
+            reversed_ends = (ends[1], ends[0])
+            if reversed_ends in known:
+                yield error(
+                    path,
+                    f"the link is written {list(reversed_ends)} in this topology, not {list(ends)}",
+                    f"write vnets: {list(reversed_ends)} (one entry covers both directions)",
+                )
+            else:
+                yield error(
+                    path,
+                    f"{list(ends)} is not a link of this {topology.topology}",
+                    "override only links the topology has: " + ", ".join(str(list(pair)) for pair in pairs),
+                )
+            continue
+        if ends in seen:
+            yield error(path, f"the link {list(ends)} is also links[{seen[ends]}]", "merge the two entries")
+        seen.setdefault(ends, k)
+        if entry.connection is None and entry.shared_key is None:
+            yield warning(("links", k), "the entry overrides nothing", "add connection or sharedKey, or remove it")
+    for a, b in pairs:
+        bgp = [topology.gateway_for(topology.vnet(name)).enable_bgp for name in (a, b)]
+        if bgp[0] != bgp[1]:
+            off = b if bgp[0] else a
+            index = topology.vnet_names().index(off)
+            yield warning(
+                ("vnets", index, "gateway"),
+                f"BGP is off on VNet '{off}''s gateway but on at the other end: their link runs without BGP",
+                f"enable BGP on VNet '{off}' too (gateway.enableBgp and a bgpAsn), or accept static routing there",
+            )
+
+
+def check_vnet_sources(topology: TopologySpec) -> Iterator[Finding]:
+    """A new VNet needs its location, address spaces and GatewaySubnet prefix; an existing one is named by a
+    well-formed resource ID (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules)."""
+    for i, vnet in enumerate(topology.vnets):
+        for key, pattern, example in (
+            ("existing_vnet_id", VNET_ID, VNET_ID_EXAMPLE),
+            ("existing_gateway_id", GATEWAY_ID, GATEWAY_ID_EXAMPLE),
+        ):
+            value = getattr(vnet, key)
+            if value is not None and parse_id(value, pattern) is None:
+                yield error(("vnets", i, key), f"'{value}' is not a resource ID of that kind", f"write {example}")
+            arm = parse_id(value, pattern) if value is not None else None
+            if arm is not None and vnet.subscription_id and arm.subscription.lower() != vnet.subscription_id.lower():
+                yield error(
+                    ("vnets", i, key),
+                    f"is in subscription {arm.subscription}, but this VNet's subscriptionId is {vnet.subscription_id}",
+                    "set subscriptionId to the resource's subscription, or remove it",
+                )
+        if vnet.creates_vnet:
+            for key in ("location", "address_spaces", "gateway_subnet_prefix"):
+                if getattr(vnet, key) is None:
+                    yield error(
+                        ("vnets", i, key),
+                        f"is required for a new VNet ('{vnet.name}')",
+                        f"set vnets[{i}].{camel_case(key)}, or existingVnetId to use a VNet that exists",
+                    )
+        elif vnet.resource_group_name is not None and vnet.existing_vnet_id is not None:
+            pass  # checked against the VNet's ID once read (existing.complete)
+        if vnet.existing_connections and vnet.creates_gateway:
+            yield warning(
+                ("vnets", i, "existing_connections"),
+                "counts connections of an existing gateway, but this VNet's gateway is created here",
+                "remove it, or set existingGatewayId",
+            )
+        if vnet.existing_connections < 0:
+            yield error(("vnets", i, "existing_connections"), "cannot be negative", "count the gateway's connections")
 
 
 # How close an unknown name must be to a known region to be taken for a typo of it (difflib ratio).
@@ -300,14 +403,67 @@ def check_locations(topology: TopologySpec) -> Iterator[Finding]:
 # --------------------------------------------------------------------------------------------------- gateway
 
 
+@dataclass(frozen=True)
+class _GatewayScope:
+    """Gateway settings checked together: the shared block, or one VNet's own block over it. A key's finding goes
+    where the user set it: `vnets[i].gateway.<key>` when that VNet sets it, else `gateway.<key>`."""
+
+    gateway: GatewaySpec
+    vnet_index: int | None = None  # None: the shared block
+    vnet: VnetSpec | None = None
+
+    def path(self, key: str, *rest: str | int) -> KeyPath:
+        if self.vnet is not None and self.vnet.gateway is not None and self.vnet.gateway.sets(key):
+            return ("vnets", self.vnet_index or 0, "gateway", key, *rest)
+        return ("gateway", key, *rest)
+
+    @property
+    def label(self) -> str:
+        return f"VNet '{self.vnet.name}': " if self.vnet is not None else ""
+
+
+def _gateway_scopes(topology: TopologySpec) -> Iterator[_GatewayScope]:
+    """The shared block, then each VNet whose gateway differs from it and is created here (an existing gateway is
+    read from Azure and not changed: creation rules do not apply to it)."""
+    yield _GatewayScope(topology.gateway)
+    for i, vnet in enumerate(topology.vnets):
+        if vnet.gateway is not None and vnet.creates_gateway:
+            yield _GatewayScope(topology.gateway_for(vnet), i, vnet)
+
+
+def _scoped(shared: list[Finding], scope: _GatewayScope, found: Iterable[Finding]) -> Iterator[Finding]:
+    """A VNet scope's findings, less those the shared block already reports; one about a key the VNet does not
+    set names the VNet."""
+    seen = {(f.path, f.message) for f in shared}
+    for finding in found:
+        if (finding.path, finding.message) in seen:
+            continue
+        if finding.path[:1] == ("gateway",) and scope.vnet is not None:
+            yield dataclasses.replace(finding, message=scope.label + finding.message)
+        else:
+            yield finding
+
+
 def check_gateway(topology: TopologySpec) -> Iterator[Finding]:
-    gateway = topology.gateway
+    shared: list[Finding] = []
+    for scope in _gateway_scopes(topology):
+        found = list(_check_gateway_settings(scope))
+        if scope.vnet is None:
+            shared = found
+            yield from found
+        else:
+            yield from _scoped(shared, scope, found)
+    yield from _check_zone_regions(topology)
+
+
+def _check_gateway_settings(scope: _GatewayScope) -> Iterator[Finding]:
+    gateway = scope.gateway
     sku = facts.GATEWAY_SKUS.get(gateway.sku)
     valid = ", ".join(facts.GATEWAY_SKUS)
     if gateway.sku in facts.RETIRED_NON_AZ_SKUS:
         replacement = facts.RETIRED_NON_AZ_SKUS[gateway.sku]
         yield error(
-            ("gateway", "sku"),
+            scope.path("sku"),
             f"{gateway.sku} is a non-AZ SKU: creating new ones has been blocked since {facts.NON_AZ_CREATION_BLOCKED}, "
             f"and the SKU was retired on {facts.NON_AZ_RETIRED}",
             f"use {replacement} (same tier, zone-redundant, priced the same since Jan 2025)",
@@ -316,70 +472,75 @@ def check_gateway(topology: TopologySpec) -> Iterator[Finding]:
         close = difflib.get_close_matches(gateway.sku, list(facts.GATEWAY_SKUS), n=1, cutoff=0.6)
         legacy = " (a legacy SKU whose creation Azure blocks)" if gateway.sku in facts.LEGACY_SKUS else ""
         yield error(
-            ("gateway", "sku"),
+            scope.path("sku"),
             f"'{gateway.sku}' is not a VPN gateway SKU you can create{legacy}",
             (f"did you mean '{close[0]}'? " if close else "") + f"valid SKUs: {valid}",
         )
     if gateway.generation is not None and gateway.generation not in (facts.GENERATION1, facts.GENERATION2):
         yield error(
-            ("gateway", "generation"), f"'{gateway.generation}' is not a generation", "use Generation1 or Generation2"
+            scope.path("generation"), f"'{gateway.generation}' is not a generation", "use Generation1 or Generation2"
         )
     elif sku is not None and gateway.effective_generation not in sku.generations:
         yield error(
-            ("gateway", "generation"),
+            scope.path("generation"),
             f"{sku.name} is available only as {' or '.join(sku.generations)}, not {gateway.effective_generation}",
             f"set generation to {sku.default_generation} (or leave it out)",
         )
     if sku is not None:
-        yield from _check_sku_features(topology, sku)
-    yield from _check_zones(topology, sku)
+        yield from _check_sku_features(scope, sku)
+    yield from _check_zones(scope, sku)
 
 
-def _check_sku_features(topology: TopologySpec, sku: facts.GatewaySku) -> Iterator[Finding]:
+def _check_sku_features(scope: _GatewayScope, sku: facts.GatewaySku) -> Iterator[Finding]:
     """What the SKU table says the SKU cannot do (azure_facts.GATEWAY_SKUS, from
     https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus and the VPN Gateway FAQ)."""
     fix = f"use {facts.DEFAULT_GATEWAY_SKU} or larger"
     if not sku.for_production:
         yield warning(
-            ("gateway", "sku"), f"{sku.name} is for dev/test: no BGP, no active-active, no SLA-grade features", fix
+            scope.path("sku"), f"{sku.name} is for dev/test: no BGP, no active-active, no SLA-grade features", fix
         )
-    if topology.gateway.active_active and not sku.supports_active_active:
-        yield error(("gateway", "active_active"), f"{sku.name} gateways cannot be active-active", fix)
-    if topology.gateway.enable_bgp and not sku.supports_bgp:
-        yield error(("gateway", "enable_bgp"), f"{sku.name} gateways do not support BGP", fix)
-    if topology.connection.ipsec_policy is not None and not sku.supports_custom_ipsec_policy:
-        yield error(
-            ("connection", "ipsec_policy"), f"{sku.name} gateways do not support a custom IPsec/IKE policy", fix
-        )
+    if scope.gateway.active_active and not sku.supports_active_active:
+        yield error(scope.path("active_active"), f"{sku.name} gateways cannot be active-active", fix)
+    if scope.gateway.enable_bgp and not sku.supports_bgp:
+        yield error(scope.path("enable_bgp"), f"{sku.name} gateways do not support BGP", fix)
 
 
-def _check_zones(topology: TopologySpec, sku: facts.GatewaySku | None) -> Iterator[Finding]:
-    zones = topology.gateway.zones
+def _check_zones(scope: _GatewayScope, sku: facts.GatewaySku | None) -> Iterator[Finding]:
+    zones = scope.gateway.zones
     if not zones:
         return
     for k, zone in enumerate(zones):
         if zone not in facts.AVAILABILITY_ZONES:
-            yield error(("gateway", "zones", k), f"'{zone}' is not an availability zone", 'use "1", "2" and/or "3"')
+            yield error(scope.path("zones", k), f"'{zone}' is not an availability zone", 'use "1", "2" and/or "3"')
     distinct = sorted(set(zones))
     if any(zone not in facts.AVAILABILITY_ZONES for zone in zones):
         pass  # reported above, zone by zone
     elif len(distinct) != len(zones):
-        yield error(("gateway", "zones"), "a zone is listed twice", f"list each zone once: {distinct}")
+        yield error(scope.path("zones"), "a zone is listed twice", f"list each zone once: {distinct}")
     elif 1 < len(distinct) < len(facts.AVAILABILITY_ZONES):
         # A public IP is zonal (one zone) or zone-redundant (every zone of the region): Azure creates a two-zone
         # request in all three, and the next refresh wants a replacement (hashicorp/terraform-provider-azurerm
         # #16470; public-ip-addresses "Availability zone").
         yield error(
-            ("gateway", "zones"),
+            scope.path("zones"),
             f"{len(distinct)} zones: a public IP is in one zone or in all of the region's zones "
             f"({', '.join(facts.AVAILABILITY_ZONES)})",
             'use ["1", "2", "3"] (zone-redundant, the default) or a single zone',
         )
     if sku is not None and not sku.zone_redundant:
-        yield warning(
-            ("gateway", "zones"), f"{sku.name} gateways are not zone-redundant", "use an AZ SKU or drop zones"
-        )
+        yield warning(scope.path("zones"), f"{sku.name} gateways are not zone-redundant", "use an AZ SKU or drop zones")
+
+
+def _check_zone_regions(topology: TopologySpec) -> Iterator[Finding]:
+    zoned = topology.gateway.zones or any(
+        vnet.gateway is not None and vnet.gateway.sets("zones") and vnet.gateway.values["zones"]
+        for vnet in topology.vnets
+    )
+    if not zoned:
+        return
     for i, vnet in enumerate(topology.vnets):
+        if not vnet.creates_gateway or not topology.gateway_for(vnet).zones:
+            continue
         if isinstance(vnet.location, str) and vnet.location in facts.PREVIEW_ZONE_REGIONS:
             yield warning(
                 ("vnets", i, "location"),
@@ -409,9 +570,9 @@ def _asn_reservation(asn: int) -> str | None:
 
 def check_bgp(topology: TopologySpec) -> Iterator[Finding]:
     # ASN rules: https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq#bgp.
-    enabled = topology.gateway.enable_bgp
     owners: dict[int, int] = {}
     for i, vnet in enumerate(topology.vnets):
+        enabled = topology.gateway_for(vnet).enable_bgp
         path: KeyPath = ("vnets", i, "bgp_asn")
         if vnet.bgp_asn is None:
             if enabled:
@@ -450,69 +611,136 @@ def check_bgp(topology: TopologySpec) -> Iterator[Finding]:
 # ------------------------------------------------------------------------------------------------ connection
 
 
+@dataclass(frozen=True)
+class _ConnectionScope:
+    """Connection settings checked together: the shared block, or one `links` entry's own block over it."""
+
+    connection: ConnectionSpec
+    link_index: int | None = None  # None: the shared block
+    sets: frozenset[str] = frozenset()
+
+    def path(self, key: str, *rest: str | int) -> KeyPath:
+        if self.link_index is not None and key in self.sets:
+            return ("links", self.link_index, "connection", key, *rest)
+        return ("connection", key, *rest)
+
+
+def _connection_scopes(topology: TopologySpec) -> Iterator[_ConnectionScope]:
+    yield _ConnectionScope(topology.connection)
+    for k, entry in enumerate(topology.links):
+        if entry.connection is not None:
+            yield _ConnectionScope(entry.connection.over(topology.connection), k, frozenset(entry.connection.values))
+
+
 def check_connection(topology: TopologySpec) -> Iterator[Finding]:
-    connection = topology.connection
+    refused = list(_check_link_skus(topology))
+    # Where a gateway refuses the setting outright, the general warning about it would only repeat the point.
+    refused_paths = {finding.path for finding in refused}
+    shared: set[tuple[KeyPath, str]] = set()
+    for scope in _connection_scopes(topology):
+        found = [
+            finding
+            for finding in (*_check_connection_settings(scope), *_check_ipsec_policy(scope))
+            if not (finding.severity == "warning" and finding.path in refused_paths)
+        ]
+        if scope.link_index is None:
+            shared = {(f.path, f.message) for f in found}
+            yield from found
+        else:
+            yield from (f for f in found if (f.path, f.message) not in shared)
+    yield from check_shared_key(topology.shared_key, ("shared_key",))
+    for k, entry in enumerate(topology.links):
+        yield from check_shared_key(entry.shared_key, ("links", k, "shared_key"))
+    yield from refused
+
+
+def _check_connection_settings(scope: _ConnectionScope) -> Iterator[Finding]:
+    connection = scope.connection
     low, high = facts.DPD_TIMEOUT_RANGE
     if connection.dpd_timeout_seconds is not None and not low <= connection.dpd_timeout_seconds <= high:
         yield error(
-            ("connection", "dpd_timeout_seconds"),
+            scope.path("dpd_timeout_seconds"),
             f"{connection.dpd_timeout_seconds} is outside {low}..{high} seconds",
             "use 30..45 (Azure recommends it; default 45)",
         )
     protocol = connection.connection_protocol
     if protocol is not None:
-        path: KeyPath = ("connection", "connection_protocol")
+        path = scope.path("connection_protocol")
         if protocol not in facts.CONNECTION_PROTOCOLS:
             yield error(path, f"'{protocol}' is not a connection protocol", "use IKEv2 (or IKEv1)")
         elif protocol == "IKEv1":
-            sku = facts.GATEWAY_SKUS.get(topology.gateway.sku)
-            if sku is not None and "IKEv1" not in sku.supported_ike_versions:
-                yield error(path, f"{sku.name} route-based gateways support IKEv2 only", "use IKEv2")
-            else:
-                # The API accepts IKEv1 on any connection, but the VPN Gateway FAQ
-                # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq) describes VNet-to-VNet as
-                # IPsec over IKEv2, and the protocol cannot be changed after creation (a change replaces both
-                # connections).
-                yield warning(
-                    path,
-                    "IKEv1 is legacy and not documented for VNet-to-VNet (Azure describes it as IKEv2); it cannot "
-                    "be changed later without replacing both connections",
-                    "use IKEv2",
-                )
+            # The API accepts IKEv1 on any connection, but the VPN Gateway FAQ
+            # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq) describes VNet-to-VNet as
+            # IPsec over IKEv2, and the protocol cannot be changed after creation (a change replaces both
+            # connections). Gateways whose SKU takes no IKEv1 are refused per link (_check_link_skus).
+            yield warning(
+                path,
+                "IKEv1 is legacy and not documented for VNet-to-VNet (Azure describes it as IKEv2); it cannot "
+                "be changed later without replacing both connections",
+                "use IKEv2",
+            )
     length = connection.shared_key_length
     if not facts.GENERATED_PSK_MIN_LENGTH <= length <= facts.PSK_MAX_LENGTH:
         yield error(
-            ("connection", "shared_key_length"),
+            scope.path("shared_key_length"),
             f"{length} is outside {facts.GENERATED_PSK_MIN_LENGTH}..{facts.PSK_MAX_LENGTH}",
             f"use {facts.GENERATED_PSK_DEFAULT_LENGTH}",
         )
     if connection.shared_key_version is not None and connection.shared_key_version < 1:
-        yield error(
-            ("connection", "shared_key_version"), "the key version must be 1 or more", "start at 1 and count up"
-        )
-    yield from check_shared_key(topology.shared_key)
+        yield error(scope.path("shared_key_version"), "the key version must be 1 or more", "start at 1 and count up")
 
 
-def check_shared_key(key: Any) -> Iterator[Finding]:
+def _check_link_skus(topology: TopologySpec) -> Iterator[Finding]:
+    """What each link's connection settings ask of both its gateways' SKUs (SKU table; VPN Gateway FAQ)."""
+    reported: set[tuple[KeyPath, str]] = set()
+    scopes = {scope.link_index: scope for scope in _connection_scopes(topology)}
+    link_index = {tuple(entry.vnets): k for k, entry in enumerate(topology.links)}
+    for a, b in topology.link_pairs():
+        connection = topology.connection_for(a, b)
+        scope = scopes.get(link_index.get((a, b))) or scopes[None]
+        for name in (a, b):
+            vnet = topology.vnet(name)
+            sku = sku_facts(topology.gateway_for(vnet).sku)
+            if sku is None:
+                continue
+            # A SKU from the shared block is named alone (one finding for all); a VNet's own, with the VNet.
+            shared_sku = _sku_path(vnet, topology.vnet_names().index(name)) == ("gateway", "sku")
+            whose = f"{sku.name} gateways do" if shared_sku else f"VNet '{name}''s {sku.name} gateway does"
+            supports = f"{sku.name} route-based gateways support" if shared_sku else f"VNet '{name}''s gateway supports"
+            larger = f"use {facts.DEFAULT_GATEWAY_SKU} or larger" + ("" if shared_sku else f" for VNet '{name}'")
+            found: list[Finding] = []
+            if connection.ipsec_policy is not None and not sku.supports_custom_ipsec_policy:
+                found.append(
+                    error(scope.path("ipsec_policy"), f"{whose} not support a custom IPsec/IKE policy", larger)
+                )
+            if connection.connection_protocol == "IKEv1" and "IKEv1" not in sku.supported_ike_versions:
+                found.append(error(scope.path("connection_protocol"), f"{supports} IKEv2 only", "use IKEv2"))
+            for finding in found:
+                if (finding.path, finding.message) not in reported:
+                    reported.add((finding.path, finding.message))
+                    yield finding
+
+
+def check_shared_key(key: Any, path: KeyPath = ("shared_key",)) -> Iterator[Finding]:
     # "printable ASCII characters, except space, hyphen (-), or tilde (~)"
     # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq); 1..128 (reset API).
     if not isinstance(key, str):
         return
     fix = f"use 1..{facts.PSK_MAX_LENGTH} printable ASCII characters without space, '-' or '~' (or let us generate one)"
     if not 1 <= len(key) <= facts.PSK_MAX_LENGTH:
-        yield error(("shared_key",), f"the key has {len(key)} characters; Azure takes 1..{facts.PSK_MAX_LENGTH}", fix)
+        yield error(path, f"the key has {len(key)} characters; Azure takes 1..{facts.PSK_MAX_LENGTH}", fix)
     bad = sorted({c for c in key if c not in facts.PSK_ALLOWED_CHARACTERS})
     if bad:
         # Never echo the key itself; name only the offending characters.
         shown = ", ".join("space" if c == " " else repr(c) if c.isprintable() else f"U+{ord(c):04X}" for c in bad)
-        yield error(("shared_key",), f"the key contains characters Azure rejects: {shown}", fix)
+        yield error(path, f"the key contains characters Azure rejects: {shown}", fix)
 
 
-def check_ipsec_policy(topology: TopologySpec) -> Iterator[Finding]:
-    policy = topology.connection.ipsec_policy
+def _check_ipsec_policy(scope: _ConnectionScope) -> Iterator[Finding]:
+    policy = scope.connection.ipsec_policy
     if policy is None:
         return
-    base: KeyPath = ("connection", "ipsec_policy")
+    base = scope.path("ipsec_policy")
     for name, allowed in facts.IPSEC_POLICY_FIELDS.items():
         value = getattr(policy, name)
         path: KeyPath = (*base, name)
@@ -568,39 +796,72 @@ def _over_limit(sku: facts.GatewaySku, used: dict[str, int]) -> tuple[str, str |
 def check_capacity(topology: TopologySpec) -> Iterator[Finding]:
     # Tunnels per gateway: Basic 10, VpnGw1AZ-3AZ 30, VpnGw4AZ-5AZ 100 (SKU table); one per link, "A VNet-to-VNet
     # tunnel consists of two connection resources" and each connection counts
-    # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq; highly-available doc).
-    sku = facts.GATEWAY_SKUS.get(topology.gateway.sku)
-    if sku is None:
-        return
-    links = topology.links()
-    documented = _over_limit(sku, tunnels_per_vnet(topology.vnet_names(), links))
-    if documented is not None:
-        listed, fitting = documented
-        yield error(
-            ("gateway", "sku"),
-            f"{sku.name} takes {sku.max_tunnels} tunnels per gateway; these gateways need more: {listed}",
-            f"use {fitting}" if fitting else "split the topology: no SKU takes that many tunnels",
+    # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq; highly-available doc). An existing
+    # gateway's own connections count too (`existing_connections`: azure-native cannot list them).
+    links = tunnels_per_vnet(topology.vnet_names(), topology.link_pairs())
+    # VNets are grouped by where their SKU is set: one finding for the shared `gateway.sku`, one per VNet that sets
+    # its own (or whose gateway exists), so that the fix names the VNets to change.
+    groups: dict[KeyPath, list[tuple[int, VnetSpec, int]]] = {}
+    for i, vnet in enumerate(topology.vnets):
+        groups.setdefault(_sku_path(vnet, i), []).append((i, vnet, links[vnet.name] + vnet.existing_connections))
+    for path, members in groups.items():
+        gateway = topology.gateway_for(members[0][1])
+        sku = sku_facts(gateway.sku)
+        if sku is None:
+            continue
+        used = {vnet.name: count for _, vnet, count in members}
+        documented = _over_limit(sku, used)
+        if documented is not None:
+            listed, fitting = documented
+            yield error(
+                path,
+                f"{sku.name} takes {sku.max_tunnels} tunnels per gateway; these gateways need more: {listed}",
+                _capacity_fix(path, members, sku, fitting),
+            )
+            continue
+        if not gateway.active_active:
+            continue
+        # Between two active-active gateways a link is a full mesh of four IPsec tunnels, one per pair of
+        # instances (vpn-gateway-highlyavailable). Microsoft does not say how they count against the SKU's limit:
+        # warn at the stricter count, one per instance pair.
+        stricter = _over_limit(
+            sku, {name: count * INSTANCES_PER_ACTIVE_ACTIVE_GATEWAY**2 for name, count in used.items()}
         )
-        return
-    if not topology.gateway.active_active:
-        return
-    # Between two active-active gateways a link is a full mesh of four IPsec tunnels, one per pair of instances
-    # (vpn-gateway-highlyavailable). Microsoft does not say how they count against the SKU's limit: warn at the
-    # stricter count, one per instance pair.
-    strict = {
-        name: count * INSTANCES_PER_ACTIVE_ACTIVE_GATEWAY**2
-        for name, count in tunnels_per_vnet(topology.vnet_names(), links).items()
-    }
-    stricter = _over_limit(sku, strict)
-    if stricter is not None:
-        listed, fitting = stricter
-        yield warning(
-            ("gateway", "sku"),
-            f"counting each of an active-active link's four IPsec tunnels, {sku.name}'s {sku.max_tunnels} would not "
-            f"suffice: {listed}. Microsoft documents one tunnel per connection; it does not say how active-active "
-            "tunnels count, so this is the conservative count",
-            (f"use {fitting} to be safe either way" if fitting else "split the topology to be safe either way"),
-        )
+        if stricter is not None:
+            listed, fitting = stricter
+            yield warning(
+                path,
+                f"counting each of an active-active link's four IPsec tunnels, {sku.name}'s {sku.max_tunnels} would "
+                f"not suffice: {listed}. Microsoft documents one tunnel per connection; it does not say how "
+                "active-active tunnels count, so this is the conservative count",
+                (f"use {fitting} to be safe either way" if fitting else "split the topology to be safe either way"),
+            )
+
+
+def _sku_path(vnet: VnetSpec, index: int) -> KeyPath:
+    if not vnet.creates_gateway:
+        return ("vnets", index, "existing_gateway_id")
+    if vnet.gateway is not None and vnet.gateway.sets("sku"):
+        return ("vnets", index, "gateway", "sku")
+    return ("gateway", "sku")
+
+
+def _capacity_fix(
+    path: KeyPath, members: list[tuple[int, VnetSpec, int]], sku: facts.GatewaySku, fitting: str | None
+) -> str:
+    if fitting is None:
+        return "split the topology: no SKU takes that many tunnels"
+    if path[0] == "vnets" and path[-1] == "existing_gateway_id":
+        return f"resize VNet '{members[0][1].name}''s existing gateway to {fitting} (about 45 minutes), or link it less"
+    if path[0] == "vnets":
+        return f"set vnets[{path[1]}].gateway.sku to {fitting}"
+    over = [(i, vnet.name) for i, vnet, count in members if count > sku.max_tunnels]
+    if len(over) == len(members):
+        return f"use {fitting}"
+    return (
+        f"use {fitting}, or give only {', '.join(repr(name) for _, name in over)} a gateway of its own: "
+        + ", ".join(f"vnets[{i}].gateway.sku: {fitting}" for i, _ in over)
+    )
 
 
 # An active-active gateway has two instances (about-active-active-gateways).
@@ -610,8 +871,8 @@ INSTANCES_PER_ACTIVE_ACTIVE_GATEWAY = 2
 def check_transit(topology: TopologySpec) -> Iterator[Finding]:
     # Without BGP a VNet-to-VNet link only connects its two VNets
     # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq; bgp-howto): no transit via the hub.
-    spokes = len(topology.links()) if topology.topology == "hub-and-spoke" else 0
-    if spokes > 1 and not topology.gateway.enable_bgp:
+    spokes = len(topology.link_pairs()) if topology.topology == "hub-and-spoke" else 0
+    if spokes > 1 and not all(topology.gateway_for(vnet).enable_bgp for vnet in topology.vnets):
         yield warning(
             ("gateway", "enable_bgp"),
             "spokes cannot reach each other through the hub without BGP: spoke-to-spoke traffic needs BGP transit",
@@ -724,7 +985,7 @@ def check_resource_names(topology: TopologySpec, component_name: str | None = No
     limits (resource-name-rules), checked now rather than after both gateways are built."""
     # Every derived name starts with the component's name and '-': collisions do not depend on it.
     prefix = component_name if component_name is not None else "component"
-    names = list(naming.derived_names(prefix, "component", topology, topology.gateway.public_ip_count))
+    names = list(naming.derived_names(prefix, "component", topology))
     reported_pairs: set[tuple[tuple[KeyPath, ...], tuple[KeyPath, ...]]] = set()
     for first, second in naming.collisions(iter(names)):
         if (first.origins, second.origins) in reported_pairs:
@@ -775,12 +1036,13 @@ def check_auxiliary_tenants(topology: TopologySpec) -> Iterator[Finding]:
 
 
 RULES: tuple[Callable[[TopologySpec], Iterable[Finding]], ...] = (
+    check_vnet_sources,
+    check_links,
     check_locations,
     check_address_plan,
     check_gateway,
     check_bgp,
     check_connection,
-    check_ipsec_policy,
     check_capacity,
     check_transit,
     check_auxiliary_tenants,

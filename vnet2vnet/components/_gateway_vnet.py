@@ -90,8 +90,8 @@ class GatewayVnet(pulumi.ComponentResource):
     """Resource group of this side."""
     provider: pulumi.ProviderResource | None
     """The explicit provider of this side, if any: its connections must use it too."""
-    gateway: network.VirtualNetworkGateway
-    """The VPN gateway: a connection is replaced whenever either of its gateways is."""
+    gateway: network.VirtualNetworkGateway | None
+    """The VPN gateway, when created here: a connection is replaced whenever either of its gateways is."""
 
     def __init__(
         self,
@@ -103,6 +103,7 @@ class GatewayVnet(pulumi.ComponentResource):
     ) -> None:
         super().__init__(naming.SIDE_TYPE, name, None, opts)
         self.provider = vnet.provider
+        assert vnet.location is not None  # a new VNet's is required, an existing one's read from Azure
         self.location = vnet.location
         child = pulumi.ResourceOptions(parent=self, provider=vnet.provider)
         # A gateway's public IP cannot be kept across a re-create
@@ -111,24 +112,15 @@ class GatewayVnet(pulumi.ComponentResource):
         # `protect=True` on the component reaches these too.
         protected = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=gateway.protect or None))
 
-        if vnet.resource_group_name is None:
-            group = resources.ResourceGroup(
-                naming.resource_group_name(name), location=vnet.location, tags=tags, opts=child
-            )
-            self.resource_group_name = group.name
+        if vnet.creates_vnet:
+            virtual_network = self._new_vnet(name, vnet, tags, child)
+            self.vnet_id, vnet_name = virtual_network.id, virtual_network.name
         else:
+            # An existing VNet (checks.py has read it and completed the spec): only what it lacks is added.
+            assert vnet.existing_vnet_id is not None and vnet.resource_group_name is not None
             self.resource_group_name = pulumi.Output.from_input(vnet.resource_group_name)
-
-        # No inline `subnets`: subnets are standalone resources, and the two styles must not be mixed
-        # (pulumi/pulumi-azure-native #611).
-        virtual_network = network.VirtualNetwork(
-            naming.vnet_name(name),
-            resource_group_name=self.resource_group_name,
-            location=vnet.location,
-            address_space=network.AddressSpaceArgs(address_prefixes=vnet.address_spaces),
-            tags=tags,
-            opts=child,
-        )
+            self.vnet_id = pulumi.Output.from_input(vnet.existing_vnet_id)
+            vnet_name = pulumi.Output.from_input(vnet.existing_vnet_id.rsplit("/", 1)[-1])
 
         def subnet(
             logical_name: str, subnet_name: str, prefix: pulumi.Input[str], after: list[pulumi.Resource]
@@ -137,22 +129,94 @@ class GatewayVnet(pulumi.ComponentResource):
                 logical_name,
                 subnet_name=subnet_name,
                 resource_group_name=self.resource_group_name,
-                virtual_network_name=virtual_network.name,
+                virtual_network_name=vnet_name,
                 address_prefix=prefix,
                 opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=after)),
             )
 
-        gateway_subnet = subnet(
-            naming.gateway_subnet_name(name), azure_facts.GATEWAY_SUBNET_NAME, vnet.gateway_subnet_prefix, []
-        )
         # Azure serialises writes to one VNet's subnets and answers concurrent ones with a retryable 409
         # (AnotherOperationInProgress / InUseSubnetCannotBeUpdated): chain them.
-        previous = gateway_subnet
-        for workload in vnet.subnets:
-            previous = subnet(
-                naming.workload_subnet_name(name, workload.name), workload.name, workload.prefix, [previous]
+        previous: list[pulumi.Resource] = []
+        gateway_subnet_id: pulumi.Input[str] = self.vnet_id.apply(
+            lambda vnet_id: f"{vnet_id}/subnets/{azure_facts.GATEWAY_SUBNET_NAME}"
+        )
+        if vnet.creates_gateway and not vnet.existing_gateway_subnet:
+            assert vnet.gateway_subnet_prefix is not None  # validation requires it
+            gateway_subnet = subnet(
+                naming.gateway_subnet_name(name), azure_facts.GATEWAY_SUBNET_NAME, vnet.gateway_subnet_prefix, []
             )
+            gateway_subnet_id, previous = gateway_subnet.id, [gateway_subnet]
+        for workload in vnet.subnets:
+            previous = [
+                subnet(naming.workload_subnet_name(name, workload.name), workload.name, workload.prefix, previous)
+            ]
 
+        self.gateway = None
+        if not vnet.creates_gateway:
+            assert vnet.existing_gateway_id is not None
+            self.gateway_id = pulumi.Output.from_input(vnet.existing_gateway_id)
+            # Not managed here: its addresses are Azure's to report (az network vnet-gateway show).
+            self.public_ip_addresses = pulumi.Output.from_input([])
+            self.bgp_peering_addresses = pulumi.Output.from_input([])
+        else:
+            self._new_gateway(
+                name,
+                vnet,
+                gateway,
+                tags=tags,
+                child=child,
+                protected=protected,
+                gateway_subnet_id=gateway_subnet_id,
+                previous=previous,
+            )
+        outputs: dict[str, Any] = {
+            "vnet_id": self.vnet_id,
+            "gateway_id": self.gateway_id,
+            "public_ip_addresses": self.public_ip_addresses,
+            "bgp_peering_addresses": self.bgp_peering_addresses,
+            "resource_group_name": self.resource_group_name,
+        }
+        self.register_outputs(outputs)
+
+    def _new_vnet(
+        self,
+        name: str,
+        vnet: VnetSpec,
+        tags: pulumi.Input[Mapping[str, pulumi.Input[str]]],
+        child: pulumi.ResourceOptions,
+    ) -> network.VirtualNetwork:
+        assert vnet.location is not None and vnet.address_spaces is not None  # validation requires them
+        if vnet.resource_group_name is None:
+            group = resources.ResourceGroup(
+                naming.resource_group_name(name), location=vnet.location, tags=tags, opts=child
+            )
+            self.resource_group_name = group.name
+        else:
+            self.resource_group_name = pulumi.Output.from_input(vnet.resource_group_name)
+        # No inline `subnets`: subnets are standalone resources, and the two styles must not be mixed
+        # (pulumi/pulumi-azure-native #611).
+        return network.VirtualNetwork(
+            naming.vnet_name(name),
+            resource_group_name=self.resource_group_name,
+            location=vnet.location,
+            address_space=network.AddressSpaceArgs(address_prefixes=vnet.address_spaces),
+            tags=tags,
+            opts=child,
+        )
+
+    def _new_gateway(
+        self,
+        name: str,
+        vnet: VnetSpec,
+        gateway: GatewaySpec,
+        *,
+        tags: pulumi.Input[Mapping[str, pulumi.Input[str]]],
+        child: pulumi.ResourceOptions,
+        protected: pulumi.ResourceOptions,
+        gateway_subnet_id: pulumi.Input[str],
+        previous: list[pulumi.Resource],
+    ) -> None:
+        assert vnet.location is not None
         # Zone-redundant gateways need AZ SKUs and Standard public IPs in the zones (reliability doc); a region
         # without zones gets none. The location may still be an Output (component args).
         zones = pulumi.Output.from_input(vnet.location).apply(
@@ -197,7 +261,7 @@ class GatewayVnet(pulumi.ComponentResource):
                 network.VirtualNetworkGatewayIPConfigurationArgs(
                     name=f"ipconfig{index}",
                     private_ip_allocation_method=network.IPAllocationMethod.DYNAMIC,
-                    subnet=network.SubResourceArgs(id=gateway_subnet.id),
+                    subnet=network.SubResourceArgs(id=gateway_subnet_id),
                     public_ip_address=network.SubResourceArgs(id=public_ip.id),
                 )
                 for index, public_ip in enumerate(public_ips, start=1)
@@ -213,23 +277,13 @@ class GatewayVnet(pulumi.ComponentResource):
                     delete_before_replace=True,
                     ignore_changes=azure_owned_fields(gateway.enable_bgp),
                     # Subnet writes on the VNet must not race the gateway's 45-minute build on the same VNet.
-                    depends_on=[previous],
+                    depends_on=previous,
                 ),
             ),
         )
-
         self.gateway = vpn_gateway
-        self.vnet_id = virtual_network.id
         self.gateway_id = vpn_gateway.id
         self.public_ip_addresses = pulumi.Output.all(*[ip.ip_address for ip in public_ips]).apply(
             lambda addresses: [str(address) for address in addresses if address]
         )
         self.bgp_peering_addresses = vpn_gateway.bgp_settings.apply(_bgp_peering_addresses)
-        outputs: dict[str, Any] = {
-            "vnet_id": self.vnet_id,
-            "gateway_id": self.gateway_id,
-            "public_ip_addresses": self.public_ip_addresses,
-            "bgp_peering_addresses": self.bgp_peering_addresses,
-            "resource_group_name": self.resource_group_name,
-        }
-        self.register_outputs(outputs)

@@ -72,7 +72,7 @@ def claim_names(name: str, component_type: str, topology: TopologySpec, opts: pu
     # Components under the same parent have the same URN type chains: the same type and name is the same URN.
     parent_id = id(opts.parent) if opts is not None and opts.parent is not None else 0
     mine: dict[tuple[str, str, int, str], str] = {}
-    for derived in naming.derived_names(name, component_type, topology, topology.gateway.public_ip_count):
+    for derived in naming.derived_names(name, component_type, topology):
         key = (derived.type_token, derived.parent_type, parent_id, derived.name)
         other = claimed.get(key)
         if other is not None:
@@ -102,22 +102,22 @@ def build_network(
     )
     child = pulumi.ResourceOptions(parent=parent)
     sides = {
-        vnet.name: GatewayVnet(naming.side_name(name, vnet.name), vnet, topology.gateway, tags, opts=child)
+        vnet.name: GatewayVnet(naming.side_name(name, vnet.name), vnet, topology.gateway_for(vnet), tags, opts=child)
         for vnet in topology.vnets
     }
-    order = ConnectionOrder(connection_rounds(topology.vnet_names(), topology.links()))
+    order = ConnectionOrder(connection_rounds(topology.vnet_names(), topology.link_pairs()))
     links = {
         (a, b): VnetLink(
             naming.link_name(name, a, b),
             sides={a: sides[a], b: sides[b]},
             order=order,
-            connection=topology.connection,
-            enable_bgp=topology.gateway.enable_bgp,
-            shared_key=topology.shared_key,
+            connection=topology.connection_for(a, b),
+            enable_bgp=topology.link_bgp(a, b),
+            shared_key=topology.shared_key_for(a, b),
             resource_prefix=name,
             tags=tags,
             opts=child,
         )
-        for a, b in topology.links()
+        for a, b in topology.link_pairs()
     }
     return BuiltNetwork(sides, links)

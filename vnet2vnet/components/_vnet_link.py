@@ -171,7 +171,10 @@ class VnetLink(pulumi.ComponentResource):
                     depends_on=order.after((local_name, remote_name)),
                     # Azure refuses to delete a gateway that still has connections: a gateway rebuilt (a change
                     # Azure cannot apply in place) takes its connections with it, deleted first and recreated after.
-                    replace_with=[sides[local_name].gateway, sides[remote_name].gateway, *key_resources],
+                    replace_with=[
+                        *(side.gateway for side in (sides[local_name], sides[remote_name]) if side.gateway),
+                        *key_resources,
+                    ],
                 ),
             )
             order.built((local_name, remote_name), created)

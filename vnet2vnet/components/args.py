@@ -18,25 +18,6 @@ class SubnetArgs(TypedDict):
     """Subnet address prefix (CIDR) inside the VNet's address spaces."""
 
 
-class VnetArgs(TypedDict):
-    name: str
-    """Short name of the VNet (letters, digits, hyphens); used in resource names and output keys."""
-    location: pulumi.Input[str]
-    """Azure region, programmatic name (`eastus`, `swedencentral`, ...)."""
-    address_spaces: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """The VNet's address spaces (CIDR); they must not overlap another linked VNet's."""
-    gateway_subnet_prefix: pulumi.Input[str]
-    """The `GatewaySubnet`'s prefix: inside the address spaces, /27 or larger (/29 for Basic)."""
-    resource_group_name: NotRequired[pulumi.Input[str]]
-    """Deploy this side into an existing resource group. Default: create one."""
-    subnets: NotRequired[Sequence[SubnetArgs]]
-    """Workload subnets, created one after another (Azure serialises subnet writes on a VNet)."""
-    bgp_asn: NotRequired[int]
-    """BGP ASN of this side's gateway; required on every VNet when `gateway.enable_bgp` is on; distinct per VNet."""
-    provider: NotRequired[azure_native.Provider]
-    """Provider for every resource of this side, its connection included (another subscription or tenant)."""
-
-
 class GatewayArgs(TypedDict):
     sku: NotRequired[str]
     """Gateway SKU: `VpnGw1AZ`..`VpnGw5AZ` or `Basic`. Default: VpnGw1AZ."""
@@ -50,6 +31,33 @@ class GatewayArgs(TypedDict):
     """Availability zones of the public IPs, e.g. ["1", "2", "3"]: all three make an AZ gateway zone-redundant. Never sent in a region without zones. Default: ["1","2","3"] for AZ SKUs in regions with zones, none elsewhere."""
     protect: NotRequired[bool]
     """Protect gateways and their public IPs from deletion (an IP cannot be kept across a gateway re-create). Default: false."""
+
+
+class VnetArgs(TypedDict):
+    name: str
+    """Short name of the VNet (letters, digits, hyphens); used in resource names and output keys."""
+    location: NotRequired[pulumi.Input[str]]
+    """Azure region, programmatic name (`eastus`, `swedencentral`, ...). Required unless `existing_vnet_id` is set (then read from Azure, and checked when given). Default: (required for a new VNet)."""
+    address_spaces: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """The VNet's address spaces (CIDR); they must not overlap another linked VNet's. Required unless `existing_vnet_id` is set (then read from Azure, and checked when given). Default: (required for a new VNet)."""
+    gateway_subnet_prefix: NotRequired[pulumi.Input[str]]
+    """The `GatewaySubnet`'s prefix: inside the address spaces, /27 or larger (/29 for Basic). For an existing VNet: creates the GatewaySubnet when it has none (an existing one is checked, not touched). Default: (required for a new VNet)."""
+    resource_group_name: NotRequired[pulumi.Input[str]]
+    """Deploy this side into an existing resource group. Default: create one."""
+    subnets: NotRequired[Sequence[SubnetArgs]]
+    """Workload subnets, created one after another (Azure serialises subnet writes on a VNet)."""
+    bgp_asn: NotRequired[int]
+    """BGP ASN of this side's gateway; required on every VNet when `gateway.enable_bgp` is on; distinct per VNet."""
+    provider: NotRequired[azure_native.Provider]
+    """Provider for every resource of this side, its connection included (another subscription or tenant)."""
+    existing_vnet_id: NotRequired[str]
+    """Resource ID of an existing VNet to use instead of creating one: its location, address spaces and resource group come from Azure; the component adds only what is missing (GatewaySubnet, public IPs, gateway). Default: none (create the VNet)."""
+    existing_gateway_id: NotRequired[str]
+    """Resource ID of this VNet's existing route-based VPN gateway (a hub): the VNet then gets only connections; its SKU, active-active and BGP settings are read from Azure and checked against the links. Default: none (create the gateway)."""
+    existing_connections: NotRequired[int]
+    """Connections the existing gateway already has (azure-native cannot list them): counted against its SKU's tunnel limit. Default: 0."""
+    gateway: NotRequired[GatewayArgs]
+    """This VNet's own gateway settings, over the shared `gateway` block (the same keys; the ASN stays `bgp_asn`), e.g. a hub on VpnGw4AZ with spokes on VpnGw1AZ. Default: the shared gateway."""
 
 
 class IpsecPolicyArgs(TypedDict):
@@ -84,29 +92,42 @@ class ConnectionArgs(TypedDict):
     """Custom IPsec/IKE policy, all eight fields, applied identically to both connections. Default: Azure's default policy."""
 
 
+class LinkArgs(TypedDict):
+    vnets: Sequence[str]
+    """The link's two VNets by name, in the topology's order (e.g. the hub first)."""
+    connection: NotRequired[ConnectionArgs]
+    """This link's own connection settings, over the shared `connection` block (the same keys); both of its connections get them. Default: the shared connection."""
+    shared_key: NotRequired[pulumi.Input[str]]
+    """This link's own pre-shared key (kept secret). In a stack: `pulumi config set --secret --path 'vnet2vnet:links[0].sharedKey' '<key>'`. Default: the shared key, or a generated one."""
+
+
 class VnetToVnetPairArgs(TypedDict):
     vnets: Sequence[VnetArgs]
     """Exactly two VNets to connect."""
     gateway: NotRequired[GatewayArgs]
-    """Gateway options, the same for every VNet."""
+    """Gateway options for every VNet; a VNet's own `gateway` overrides them."""
     connection: NotRequired[ConnectionArgs]
-    """Connection and pre-shared key options."""
+    """Connection and pre-shared key options for every link; a `links` entry overrides them."""
     shared_key: NotRequired[pulumi.Input[str]]
     """Bring your own pre-shared key (kept secret); overrides key generation. In a stack: `pulumi config set --secret vnet2vnet:sharedKey '<key>'`. Default: generated."""
     tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
     """Tags for every taggable resource."""
+    links: NotRequired[Sequence[LinkArgs]]
+    """Per-link settings: `vnets` (the two VNet names), `connection` and `shared_key` override the shared ones for that link only. Only links the topology has; one entry per link."""
 
 
 class VnetMeshArgs(TypedDict):
     vnets: Sequence[VnetArgs]
     """The VNets to connect: two for a pair, two or more for a mesh or hub-and-spoke."""
     gateway: NotRequired[GatewayArgs]
-    """Gateway options, the same for every VNet."""
+    """Gateway options for every VNet; a VNet's own `gateway` overrides them."""
     connection: NotRequired[ConnectionArgs]
-    """Connection and pre-shared key options."""
+    """Connection and pre-shared key options for every link; a `links` entry overrides them."""
     tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
     """Tags for every taggable resource."""
     topology: NotRequired[str]
     """`pair` (exactly two VNets, `VnetToVnetPair`), `mesh` (every VNet linked to every other) or `hub-and-spoke` (the hub linked to each spoke). Default: pair (a stack), mesh (VnetMeshArgs)."""
     hub: NotRequired[str]
     """The hub VNet's name, for `hub-and-spoke`."""
+    links: NotRequired[Sequence[LinkArgs]]
+    """Per-link settings: `vnets` (the two VNet names), `connection` and `shared_key` override the shared ones for that link only. Only links the topology has; one entry per link."""

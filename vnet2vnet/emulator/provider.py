@@ -41,6 +41,8 @@ from pulumi.provider.experimental.provider import (
     DeleteRequest,
     DiffRequest,
     DiffResponse,
+    InvokeRequest,
+    InvokeResponse,
     PropertyDiff,
     PropertyDiffKind,
     Provider,
@@ -134,6 +136,12 @@ def _projection(outputs: Mapping[str, Any]) -> dict[str, Any]:
 def _changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k) or new.get(k) is UNKNOWN)
 
+
+# azure-native's functions that read an existing resource, by the resource type they read.
+READ_FUNCTIONS = {
+    "azure-native:network:getVirtualNetwork": azure.VNET,
+    "azure-native:network:getVirtualNetworkGateway": azure.GATEWAY,
+}
 
 # What azure-native's preview of an update carries over from the old state.
 STABLE_OUTPUTS = ("name", "location")
@@ -365,6 +373,26 @@ class AzureNativeEmulator(Provider):
         record = azure.find(self.store.read(), rid)
         locks = azure.lock_keys({}, type_token, rid, record["inputs"] if record else {})
         await self.operations.run("delete", type_token=type_token, rid=rid, locks=locks, start=start, finish=finish)
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResponse:
+        """azure-native's GET functions for what already exists: `getVirtualNetwork`, `getVirtualNetworkGateway`
+        (the same answer as a GET of the resource; a missing one is Azure's 404)."""
+        type_token = READ_FUNCTIONS.get(request.tok)
+        if type_token is None:
+            raise azure.AzureError(
+                400, "InvalidFunction", f"the Azure emulator does not serve {request.tok}", "POST", ""
+            )
+        args = plain_map(request.args)
+        resource_type = azure.RESOURCE_TYPES[type_token]
+        parameters = (*resource_type.parent_parameters, resource_type.name_parameter)
+        rid = azure.resource_id(type_token, self.subscription, {p: str(args.get(p, "")) for p in parameters})
+        state = self.store.read()
+        record = azure.find(state, rid)
+        if record is None:
+            raise azure.AzureError(404, "ResourceNotFound", f"The Resource '{rid}' was not found.", "GET", rid)
+        outputs = self._outputs(state, record, set(), reading=True)
+        outputs.pop(INPUTS_KEY, None)
+        return InvokeResponse(return_value=outputs)
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         state = self.store.read()

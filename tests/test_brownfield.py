@@ -1,0 +1,354 @@
+"""Real networks: per-VNet gateways, per-link settings, existing VNets and gateways (issue 16).
+
+Rules are table-driven over the stack config (a config that breaks one rule gives exactly that finding, at the key
+the user wrote); what exists in Azure comes from a seed file, read the way the program's invokes read it."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.support import CONNECTION, GATEWAY, PASSWORD, PROJECT_DIR, PUBLIC_IP, SUBNET, VNET, plain, plan_stack
+from tests.test_validation import VALID, Config, findings_for
+from vnet2vnet.checks import stack_findings
+from vnet2vnet.emulator.seed import load_seed
+from vnet2vnet.engine import run_stack
+from vnet2vnet.existing import Existing, ExistingGateway, ExistingVnet, complete, seed_reader
+from vnet2vnet.findings import RenderedFinding
+from vnet2vnet.schema import parse_stack_config
+
+SEED = PROJECT_DIR / "examples" / "brownfield" / "existing.yaml"
+SUB = "2f0c3a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
+HUB_RG = f"/subscriptions/{SUB}/resourceGroups/hub-network-rg/providers/Microsoft.Network"
+HUB_GATEWAY = f"{HUB_RG}/virtualNetworkGateways/hub-vpngw"
+HUB_VNET = f"{HUB_RG}/virtualNetworks/hub-vnet"
+
+
+def mesh(**top: Any) -> Config:
+    """Three VNets in a mesh: the dev pair plus one."""
+    config = copy.deepcopy(VALID)
+    config["vnets"].append(
+        {
+            "name": "north",
+            "location": "northeurope",
+            "addressSpaces": ["10.30.0.0/16"],
+            "gatewaySubnetPrefix": "10.30.255.0/27",
+        }
+    )
+    return {**config, "topology": "mesh", **top}
+
+
+def seeded_findings(config: Config) -> list[RenderedFinding]:
+    raw = {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
+    _, findings = stack_findings(raw, "vnet2vnet", seed_reader(load_seed(SEED)["resources"]))
+    return [finding.rendered("config") for finding in findings]
+
+
+def paths(findings: list[RenderedFinding], severity: str = "error") -> list[str]:
+    return [f.path for f in findings if f.severity == severity]
+
+
+class TestPerVnetGateway:
+    def test_a_vnet_sets_its_own_sku_and_the_rest_comes_from_the_shared_block(self) -> None:
+        config = mesh()
+        config["vnets"][0]["gateway"] = {"sku": "VpnGw4AZ"}
+        assert findings_for(config) == [], "a hub on VpnGw4AZ beside VpnGw2AZ spokes is valid"
+        topology, _ = parse_stack_config({k: json.dumps(v) if not isinstance(v, str) else v for k, v in config.items()})
+        assert topology is not None
+        own = topology.gateway_for(topology.vnets[0])
+        assert (own.sku, own.generation) == ("VpnGw4AZ", "Generation2"), "the generation comes from the shared block"
+        assert topology.gateway_for(topology.vnets[1]).sku == "VpnGw2AZ", "the others keep the shared SKU"
+
+    def test_the_plan_gives_each_gateway_its_own_sku(self) -> None:
+        vnets = _stack_config("mesh")["vnets"]
+        vnets[0]["gateway"] = {"sku": "VpnGw4AZ"}
+        plan = plan_stack("mesh", vnets=vnets)
+        skus = {plain(g.inputs["sku"])["name"] for g in plan.of_type(GATEWAY)}
+        assert skus == {"VpnGw4AZ", "VpnGw2AZ"}, skus
+
+    @pytest.mark.parametrize(
+        ("own", "expected_path", "phrase"),
+        [
+            ({"sku": "VpnGw9AZ"}, "vnet2vnet:vnets[0].gateway.sku", "not a VPN gateway SKU"),
+            ({"sku": "VpnGw1"}, "vnet2vnet:vnets[0].gateway.sku", "non-AZ SKU"),
+            ({"zones": ["1", "2"]}, "vnet2vnet:vnets[0].gateway.zones", "one zone or in all"),
+            ({"generation": "Generation3"}, "vnet2vnet:vnets[0].gateway.generation", "not a generation"),
+        ],
+        ids=["unknown-sku", "retired-sku", "two-zones", "bad-generation"],
+    )
+    def test_a_bad_own_setting_is_reported_where_the_vnet_sets_it(
+        self, own: dict[str, Any], expected_path: str, phrase: str
+    ) -> None:
+        config = mesh()
+        config["vnets"][0]["gateway"] = own
+        findings = findings_for(config)
+        assert paths(findings) == [expected_path], findings
+        assert phrase in findings[0].message, findings[0]
+
+    def test_a_vnet_sku_that_cannot_do_what_the_shared_block_asks_names_the_vnet(self) -> None:
+        config = mesh(gateway={"sku": "VpnGw2AZ", "enableBgp": True})
+        for index, asn in enumerate((65010, 65020, 65030)):
+            config["vnets"][index]["bgpAsn"] = asn
+        config["vnets"][2]["gateway"] = {"sku": "Basic", "generation": "Generation1"}
+        config["vnets"][2]["gatewaySubnetPrefix"] = "10.30.255.0/27"
+        errors = [f for f in findings_for(config) if f.severity == "error"]
+        assert [(f.path, f.message) for f in errors] == [
+            ("vnet2vnet:gateway.enableBgp", "VNet 'north': Basic gateways do not support BGP")
+        ], errors
+
+    def test_capacity_names_the_vnet_that_needs_a_bigger_gateway(self) -> None:
+        config = mesh(topology="hub-and-spoke", hub="west", gateway={"sku": "Basic", "generation": "Generation1"})
+        for index in range(3, 13):  # 12 spokes: the hub needs 12 tunnels, Basic takes 10
+            config["vnets"].append(
+                {
+                    "name": f"s{index}",
+                    "location": "westeurope",
+                    "addressSpaces": [f"10.{100 + index}.0.0/16"],
+                    "gatewaySubnetPrefix": f"10.{100 + index}.255.0/27",
+                }
+            )
+        (error,) = [f for f in findings_for(config) if f.severity == "error"]
+        assert error.path == "vnet2vnet:gateway.sku" and "west (12)" in error.message, error
+        assert "vnets[1].gateway.sku: VpnGw1AZ" in error.fix, f"the fix gives only the hub a bigger SKU: {error.fix}"
+        config["vnets"][1]["gateway"] = {"sku": "VpnGw1AZ"}
+        assert paths(findings_for(config)) == [], "with its own VpnGw1AZ the hub has room"
+
+
+def _stack_config(stack: str) -> dict[str, Any]:
+    """A shipped stack's vnet2vnet config, keys without the namespace."""
+    document = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())
+    return {key.split(":", 1)[1]: value for key, value in document["config"].items()}
+
+
+class TestLinks:
+    @pytest.mark.parametrize(
+        ("links", "expected_path", "phrase"),
+        [
+            ([{"vnets": ["west", "nowhere"]}], "vnet2vnet:links[0].vnets", "'nowhere' is not one of the VNets"),
+            (
+                [{"vnets": ["west", "east"], "sharedKey": "abc"}],
+                "vnet2vnet:links[0].vnets",
+                "is written ['east', 'west']",
+            ),
+            ([{"vnets": ["west"]}], "vnet2vnet:links[0].vnets", "a link joins two VNets"),
+            (
+                [{"vnets": ["east", "west"], "sharedKey": "a"}, {"vnets": ["east", "west"], "sharedKey": "b"}],
+                "vnet2vnet:links[1].vnets",
+                "also links[0]",
+            ),
+            (
+                [{"vnets": ["east", "west"], "connection": {"dpdTimeoutSeconds": 5}}],
+                "vnet2vnet:links[0].connection.dpdTimeoutSeconds",
+                "outside 9..3600",
+            ),
+            ([{"vnets": ["east", "west"], "sharedKey": "has space"}], "vnet2vnet:links[0].sharedKey", "space"),
+        ],
+        ids=["unknown-vnet", "reversed", "one-vnet", "duplicate", "bad-dpd", "bad-key"],
+    )
+    def test_a_bad_entry_is_named_with_its_fix(self, links: list[Any], expected_path: str, phrase: str) -> None:
+        findings = findings_for(mesh(links=links))
+        assert expected_path in paths(findings), findings
+        (finding,) = [f for f in findings if f.path == expected_path]
+        assert phrase in finding.message, finding
+
+    def test_a_link_outside_a_hub_and_spoke_is_refused(self) -> None:
+        findings = findings_for(
+            mesh(topology="hub-and-spoke", hub="west", links=[{"vnets": ["east", "north"], "sharedKey": "k"}])
+        )
+        (finding,) = [f for f in findings if f.severity == "error"]
+        assert "not a link of this hub-and-spoke" in finding.message and "['west', 'east']" in finding.fix, finding
+
+    def test_a_pair_takes_one_entry(self) -> None:
+        config = copy.deepcopy(VALID)
+        config["links"] = [{"vnets": ["west", "east"], "sharedKey": "a"}, {"vnets": ["west", "east"], "sharedKey": "b"}]
+        assert "vnet2vnet:links" in paths(findings_for(config)), "a pair has one link"
+
+    def test_the_key_is_never_echoed(self) -> None:
+        findings = findings_for(mesh(links=[{"vnets": ["east", "west"], "sharedKey": "s3cret~value"}]))
+        assert findings and all("s3cret" not in f.message + f.fix for f in findings), findings
+
+    def test_one_link_gets_its_own_policy_and_key_both_directions_alike(self) -> None:
+        own_key = "Link0wnKey42"
+        plan = plan_stack(
+            "mesh",
+            links=[{"vnets": ["use", "usw"], "sharedKey": own_key, "connection": {"dpdTimeoutSeconds": 30}}],
+        )
+        by_name = {c.name: c for c in plan.of_type(CONNECTION)}
+        own = [by_name["vnet2vnet-use-to-usw"], by_name["vnet2vnet-usw-to-use"]]
+        assert all(c.inputs.get("dpdTimeoutSeconds") == 30 for c in own), "both directions get the link's DPD"
+        assert all(plain(c.inputs["sharedKey"]) == own_key for c in own), "both directions get the link's key"
+        others = [c for name, c in by_name.items() if c not in own]
+        assert others and all("dpdTimeoutSeconds" not in c.inputs for c in others), "other links keep the shared block"
+        passwords = {p.name for p in plan.of_type(PASSWORD)}
+        assert "vnet2vnet-use-usw-psk" not in passwords and len(passwords) == 9, "only that link's key is not generated"
+
+
+def _vnet(
+    location: str = "westeurope",
+    spaces: tuple[str, ...] = ("10.60.0.0/16",),
+    gateway_subnet: str | None = "10.60.255.0/27",
+) -> ExistingVnet:
+    return ExistingVnet(HUB_VNET, location, spaces, gateway_subnet, ("GatewaySubnet",) if gateway_subnet else ())
+
+
+def _gateway(**values: Any) -> ExistingGateway:
+    fields: dict[str, Any] = {
+        "id": HUB_GATEWAY,
+        "location": "westeurope",
+        "gateway_type": "Vpn",
+        "vpn_type": "RouteBased",
+        "sku": "VpnGw3AZ",
+        "generation": "Generation2",
+        "active_active": False,
+        "enable_bgp": True,
+        "asn": 65060,
+        "vnet_id": HUB_VNET,
+    }
+    return ExistingGateway(**{**fields, **values})
+
+
+def _completed(vnet: dict[str, Any], existing: Existing) -> tuple[Any, list[str]]:
+    config = mesh()
+    config["vnets"][0] = {"name": "hub", **vnet}
+    topology, findings = parse_stack_config(
+        {k: json.dumps(v) if not isinstance(v, str) else v for k, v in config.items()}
+    )
+    assert topology is not None and findings == [], findings
+    existing = Existing({"hub": existing.vnets["hub"]} if "hub" in existing.vnets else {}, existing.gateways)
+    completed, found = complete(topology, existing)
+    return completed.vnets[0], [f"{f.rendered('config').path}: {f.message}" for f in found]
+
+
+class TestExistingVnet:
+    def test_location_spaces_and_group_come_from_azure(self) -> None:
+        hub, problems = _completed({"existingVnetId": HUB_VNET}, Existing({"hub": _vnet()}))
+        assert problems == [], problems
+        assert (hub.location, hub.address_spaces, hub.resource_group_name) == (
+            "westeurope",
+            ("10.60.0.0/16",),
+            "hub-network-rg",
+        )
+        assert hub.existing_gateway_subnet and hub.gateway_subnet_prefix == "10.60.255.0/27", (
+            "its GatewaySubnet is used"
+        )
+
+    @pytest.mark.parametrize(
+        ("given", "existing", "problem"),
+        [
+            (
+                {"location": "eastus"},
+                _vnet(),
+                "vnet2vnet:vnets[0].location: is eastus, but the existing VNet is in westeurope",
+            ),
+            ({"addressSpaces": ["10.61.0.0/16"]}, _vnet(), "vnet2vnet:vnets[0].addressSpaces: are 10.61.0.0/16, but"),
+            (
+                {},
+                _vnet(gateway_subnet=None),
+                "vnet2vnet:vnets[0].gatewaySubnetPrefix: the existing VNet 'hub-vnet' has no GatewaySubnet",
+            ),
+            (
+                {"gatewaySubnetPrefix": "10.60.254.0/27"},
+                _vnet(),
+                "vnet2vnet:vnets[0].gatewaySubnetPrefix: is 10.60.254.0/27, but",
+            ),
+            ({"subnets": [{"name": "GatewaySubnet", "prefix": "10.60.1.0/24"}]}, _vnet(), "already has a subnet named"),
+        ],
+        ids=["location", "spaces", "no-gateway-subnet", "other-gateway-subnet", "subnet-taken"],
+    )
+    def test_what_the_config_says_is_checked_against_azure(
+        self, given: dict[str, Any], existing: ExistingVnet, problem: str
+    ) -> None:
+        _, problems = _completed({"existingVnetId": HUB_VNET, **given}, Existing({"hub": existing}))
+        assert len(problems) == 1 and problem in problems[0], problems
+
+    def test_a_vnet_without_a_gateway_subnet_gets_one_from_the_prefix(self) -> None:
+        hub, problems = _completed(
+            {"existingVnetId": HUB_VNET, "gatewaySubnetPrefix": "10.60.255.0/27"},
+            Existing({"hub": _vnet(gateway_subnet=None)}),
+        )
+        assert problems == [] and not hub.existing_gateway_subnet and hub.creates_gateway, "created from the prefix"
+
+
+class TestExistingGateway:
+    def test_its_settings_become_the_vnets_own_gateway(self) -> None:
+        hub, problems = _completed({"existingGatewayId": HUB_GATEWAY}, Existing({"hub": _vnet()}, {"hub": _gateway()}))
+        assert problems == [], problems
+        assert hub.gateway is not None and dict(hub.gateway.values) == {
+            "sku": "VpnGw3AZ",
+            "generation": "Generation2",
+            "active_active": False,
+            "enable_bgp": True,
+        }
+        assert hub.bgp_asn == 65060 and hub.existing_vnet_id == HUB_VNET and not hub.creates_gateway
+
+    @pytest.mark.parametrize(
+        ("gateway", "given", "problem"),
+        [
+            (_gateway(vpn_type="PolicyBased"), {}, "PolicyBased VPN gateway: VNet-to-VNet needs route-based"),
+            (_gateway(gateway_type="ExpressRoute"), {}, "is a ExpressRoute gateway, not a VPN gateway"),
+            (_gateway(), {"bgpAsn": 65099}, "vnets[0].bgpAsn: is 65099, but the existing gateway's ASN is 65060"),
+            (
+                _gateway(),
+                {"gateway": {"sku": "VpnGw1AZ"}},
+                "vnets[0].gateway.sku: is 'VpnGw1AZ', but the existing gateway has 'VpnGw3AZ'",
+            ),
+        ],
+        ids=["policy-based", "expressroute", "asn", "sku"],
+    )
+    def test_what_the_links_need_is_checked_against_it(
+        self, gateway: ExistingGateway, given: dict[str, Any], problem: str
+    ) -> None:
+        _, problems = _completed(
+            {"existingGatewayId": HUB_GATEWAY, **given}, Existing({"hub": _vnet()}, {"hub": gateway})
+        )
+        assert len(problems) == 1 and problem in problems[0], problems
+
+    def test_its_existing_connections_count_against_its_sku(self) -> None:
+        config = mesh()
+        config["vnets"][0] = {
+            "name": "hub",
+            "existingGatewayId": HUB_GATEWAY,
+            "subscriptionId": SUB,
+            "existingConnections": 29,
+        }
+        (error,) = [f for f in seeded_findings(config) if f.severity == "error"]
+        assert error.path == "vnet2vnet:vnets[0].existingGatewayId" and "hub (31)" in error.message, error
+        assert "resize VNet 'hub''s existing gateway to VpnGw4AZ" in error.fix, error
+
+
+@pytest.fixture(scope="module")
+def plan() -> Any:
+    return run_stack(PROJECT_DIR, "brownfield", seeded=load_seed(SEED)["resources"])
+
+
+class TestBrownfieldStack:
+    """Pulumi.brownfield.yaml: an existing hub VNet and gateway, two new spokes on a smaller SKU, one link with its
+    own IPsec policy; the seed file stands for what exists."""
+
+    def test_nothing_of_the_hub_is_created(self, plan: Any) -> None:
+        hub_side = [r for r in plan.custom_resources if r.parent and r.parent.endswith("GatewayVnet::vnet2vnet-hub")]
+        assert hub_side == [], f"the hub's VNet and gateway exist: {[r.name for r in hub_side]}"
+        assert len(plan.of_type(GATEWAY)) == 2 and len(plan.of_type(VNET)) == 2, "only the spokes' are built"
+        assert len(plan.of_type(SUBNET)) == 2 and len(plan.of_type(PUBLIC_IP)) == 2
+
+    def test_spokes_are_on_the_smaller_sku_and_the_hub_connects_through_its_id(self, plan: Any) -> None:
+        assert {plain(g.inputs["sku"])["name"] for g in plan.of_type(GATEWAY)} == {"VpnGw1AZ"}
+        from_hub = [c for c in plan.of_type(CONNECTION) if c.name.startswith("vnet2vnet-hub-to-")]
+        assert {plain(c.inputs["virtualNetworkGateway1"])["id"] for c in from_hub} == {HUB_GATEWAY}
+        assert {c.inputs["resourceGroupName"] for c in from_hub} == {"hub-network-rg"}, "in the hub gateway's group"
+
+    def test_only_the_hub_to_spoke_a_link_has_its_own_policy(self, plan: Any) -> None:
+        with_policy = sorted(c.name for c in plan.of_type(CONNECTION) if c.inputs.get("ipsecPolicies"))
+        assert with_policy == ["vnet2vnet-hub-to-spoke-a", "vnet2vnet-spoke-a-to-hub"], with_policy
+        assert all(c.inputs.get("enableBgp") for c in plan.of_type(CONNECTION)), "BGP on both ends of every link"
+
+    def test_without_the_seed_the_plan_says_what_it_cannot_read(self) -> None:
+        with pytest.raises(Exception, match=r"vnets\[0\]\.existingGatewayId: cannot be read from Azure"):
+            run_stack(PROJECT_DIR, "brownfield")
+
+    def test_the_stack_file_plans_with_no_findings_from_the_seed(self) -> None:
+        assert seeded_findings(_stack_config("brownfield")) == [], "the brownfield example is valid against what exists"
