@@ -198,3 +198,23 @@ def test_rehearse_refuses_a_keep_path_that_is_a_file(tmp_path: Path) -> None:
     result = run_python("-m", "vnet2vnet", "rehearse", "--stack", "dev", "--keep", str(kept))
     assert result.returncode == 2 and "--keep" in result.stderr and "not a directory" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+class TestExistingResourcesUntouched:
+    """A rehearsal with a seed file fails when a step changes, deletes or takes over what existed before."""
+
+    BEFORE = {"/x/hub-vnet": '{"addressSpace": 1}', "/x/hub-gw": '{"sku": "VpnGw3AZ"}'}
+
+    def test_nothing_moved_is_no_problem(self) -> None:
+        from vnet2vnet.rehearse import _existing_changes
+
+        assert _existing_changes(self.BEFORE, dict(self.BEFORE)) == [], "the same resources, the same properties"
+
+    def test_a_changed_or_missing_resource_is_named(self) -> None:
+        from vnet2vnet.rehearse import _existing_changes
+
+        after = {"/x/hub-vnet": '{"addressSpace": 2}'}
+        assert _existing_changes(self.BEFORE, after) == [
+            "an existing resource was deleted or taken over: /x/hub-gw",
+            "an existing resource was changed: /x/hub-vnet",
+        ]

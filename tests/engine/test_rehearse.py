@@ -17,7 +17,7 @@ from vnet2vnet.rehearse import STEP_NAMES, rehearse
 from .conftest import PROJECT_DIR
 
 # Links per stack: a rotation replaces each link's key and its two connections.
-LINKS = {"dev": 1, "prod": 1, "mesh": 10}
+LINKS = {"dev": 1, "prod": 1, "mesh": 10, "brownfield": 2}
 
 
 def check_lifecycle(document: dict[str, Any], stack: str) -> None:
@@ -76,6 +76,15 @@ def test_rehearse_holds_for_the_shipped_stack(stack: str, pulumi_cli: PulumiCli)
     check_lifecycle(document, stack)
     if stack == "prod":
         assert any("unprotected" in note for note in document["notes"]), "prod's protected gateways need unprotecting"
+
+
+def test_brownfield_rehearses_with_the_existing_hub_untouched(pulumi_cli: PulumiCli) -> None:
+    seed = PROJECT_DIR / "examples" / "brownfield" / "existing.yaml"
+    document = rehearse(PROJECT_DIR, "brownfield", pulumi_cli, seed=seed, say=lambda _: None)
+    check_lifecycle(document, "brownfield")  # includes: no step changed or took over an existing resource
+    created = {step["name"]: step for step in document["steps"]}["up"]["changes"]["create"]
+    assert created == 24, f"the spokes, the links and the components, nothing of the hub: {created}"
+    assert document["makespan"]["planned_critical_path_minutes"] > 0, "the offline plan read the seed too"
 
 
 def test_a_write_that_fails_fails_the_rehearsal_with_azures_words(pulumi_cli: PulumiCli, tmp_path: Path) -> None:
