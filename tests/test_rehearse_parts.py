@@ -99,7 +99,7 @@ class TestRotationCheck:
     def test_rotation_replaces_the_key_and_its_connections_only(
         self, after: dict[str, str], changes: dict[str, int], problem: str | None
     ) -> None:
-        found = rotation_problems(deployment(self.BEFORE), deployment({**self.BEFORE, **after}), changes)
+        found = rotation_problems(deployment(EXISTING_BEFORE), deployment({**EXISTING_BEFORE, **after}), changes)
         if problem is None:
             assert found == [], found
         else:
@@ -200,21 +200,24 @@ def test_rehearse_refuses_a_keep_path_that_is_a_file(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+EXISTING_BEFORE = {"/x/hub-vnet": '{"addressSpace": 1}', "/x/hub-gw": '{"sku": "VpnGw3AZ"}'}
+
+
 class TestExistingResourcesUntouched:
     """A rehearsal with a seed file fails when a step changes, deletes or takes over what existed before."""
-
-    BEFORE = {"/x/hub-vnet": '{"addressSpace": 1}', "/x/hub-gw": '{"sku": "VpnGw3AZ"}'}
 
     def test_nothing_moved_is_no_problem(self) -> None:
         from vnet2vnet.rehearse import _existing_changes
 
-        assert _existing_changes(self.BEFORE, dict(self.BEFORE)) == [], "the same resources, the same properties"
+        assert _existing_changes(EXISTING_BEFORE, dict(EXISTING_BEFORE)) == [], (
+            "the same resources, the same properties"
+        )
 
     def test_a_changed_or_missing_resource_is_named(self) -> None:
         from vnet2vnet.rehearse import _existing_changes
 
         after = {"/x/hub-vnet": '{"addressSpace": 2}'}
-        assert _existing_changes(self.BEFORE, after) == [
+        assert _existing_changes(EXISTING_BEFORE, after) == [
             "an existing resource was deleted or taken over: /x/hub-gw",
             "an existing resource was changed: /x/hub-vnet",
         ]
