@@ -12,13 +12,25 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support import CONNECTION, GATEWAY, PASSWORD, PROJECT_DIR, PUBLIC_IP, SUBNET, VNET, plain, plan_stack
+from tests.support import (
+    CONNECTION,
+    GATEWAY,
+    PASSWORD,
+    PROJECT_DIR,
+    PUBLIC_IP,
+    SUBNET,
+    VNET,
+    is_secret,
+    plain,
+    plan_stack,
+)
 from tests.test_validation import VALID, Config, findings_for
 from vnet2vnet.checks import stack_findings
 from vnet2vnet.emulator.seed import load_seed
 from vnet2vnet.engine import run_stack
 from vnet2vnet.existing import Existing, ExistingGateway, ExistingVnet, complete, seed_reader
 from vnet2vnet.findings import RenderedFinding
+from vnet2vnet.plan_model import Secret
 from vnet2vnet.schema import parse_stack_config
 
 SEED = PROJECT_DIR / "examples" / "brownfield" / "existing.yaml"
@@ -352,3 +364,40 @@ class TestBrownfieldStack:
 
     def test_the_stack_file_plans_with_no_findings_from_the_seed(self) -> None:
         assert seeded_findings(_stack_config("brownfield")) == [], "the brownfield example is valid against what exists"
+
+
+class TestKeysFromSecretConfig:
+    """A key from a Pulumi ESC environment reaches the program as secret stack config (ESC's `pulumiConfig`):
+    tested as exactly that, since there is no Pulumi Cloud here."""
+
+    def test_a_links_list_that_carries_a_key_is_secret_config_and_the_key_stays_secret(self) -> None:
+        key = "EscKeyFor-use-usw".replace("-", "")
+        links = [{"vnets": ["use", "usw"], "sharedKey": key}]
+        plan = plan_stack("mesh", links=Secret(links))  # a secret nested value makes the whole key secret
+        for name in ("vnet2vnet-use-to-usw", "vnet2vnet-usw-to-use"):
+            (connection,) = [c for c in plan.of_type(CONNECTION) if c.name == name]
+            assert connection.inputs["sharedKey"] == Secret(key), f"{name} carries the environment's key, secret"
+        assert is_secret(plan.outputs["sharedKeys"]), "the exported keys stay secret"
+        assert key not in json.dumps([plain_inputs for plain_inputs in _non_secret_values(plan)]), "never in clear"
+
+
+def _non_secret_values(plan: Any) -> list[Any]:
+    """Every input and output value that is not marked secret."""
+    found: list[Any] = []
+
+    def walk(value: Any) -> None:
+        if is_secret(value):
+            return
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        else:
+            found.append(value)
+
+    for resource in plan.resources:
+        walk(resource.inputs)
+    walk(plan.outputs)
+    return found
