@@ -30,6 +30,7 @@ ARG_TYPES = {
     "GatewayArgs": component_args.GatewayArgs,
     "ConnectionArgs": component_args.ConnectionArgs,
     "IpsecPolicyArgs": component_args.IpsecPolicyArgs,
+    "LinkArgs": component_args.LinkArgs,
 }
 OUTPUTS = {
     "vnetIds",
@@ -69,6 +70,10 @@ class TestSchema:
         assert pair.inputs["gateway"].ref.endswith(":GatewayArgs")
         assert pair.inputs["connection"].ref.endswith(":ConnectionArgs")
         assert types["ConnectionArgs"].properties["ipsecPolicy"].ref.endswith(":IpsecPolicyArgs")
+        # A VNet's own gateway block and a link's own connection block reuse the shared blocks' types.
+        assert types["VnetArgs"].properties["gateway"].ref.endswith(":GatewayArgs")
+        assert types["LinkArgs"].properties["connection"].ref.endswith(":ConnectionArgs")
+        assert pair.inputs["links"].items.ref.endswith(":LinkArgs"), "per-link settings in other languages too"
 
     def test_a_side_provider_is_a_reference_to_an_azure_native_provider(self, analyzed: Any) -> None:
         provider = analyzed["type_definitions"]["VnetArgs"].properties["provider"]
