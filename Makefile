@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: generate plan diagram test test-offline lint typecheck unit engine engine-tests rehearse golden bench bench-mesh \
+.PHONY: generate plan diagram test test-offline lint typecheck unit engine yaml-host engine-tests rehearse golden bench bench-mesh \
 	bench-engine clean
 
 $(STAMP): requirements.txt pyproject.toml
@@ -75,8 +75,13 @@ unit: $(STAMP)
 
 # The real-engine suite (tests/engine): every test runs the real CLI against the Azure emulator. Its tests mostly
 # wait on the emulator's scaled clock, so they run four at a time on two cores.
+# pulumi import (the adopt tests) needs a language host: the YAML one, built from the Go module proxy.
+yaml-host:
+	bash tools/pulumi-yaml/build.sh
+
 engine-tests: engine
-	VNET2VNET_PULUMI="$$($(BIN)/python -m vnet2vnet.pulumi_cli)" $(BIN)/python -m pytest -n 4 tests/engine
+	VNET2VNET_PULUMI="$$($(BIN)/python -m vnet2vnet.pulumi_cli)" \
+	VNET2VNET_YAML_HOST="$$(bash tools/pulumi-yaml/build.sh)" $(BIN)/python -m pytest -n 4 tests/engine
 
 # The fast loop: everything but the real engine.
 test-offline: lint typecheck unit

@@ -99,7 +99,7 @@ class TestRotationCheck:
     def test_rotation_replaces_the_key_and_its_connections_only(
         self, after: dict[str, str], changes: dict[str, int], problem: str | None
     ) -> None:
-        found = rotation_problems(deployment(EXISTING_BEFORE), deployment({**EXISTING_BEFORE, **after}), changes)
+        found = rotation_problems(deployment(self.BEFORE), deployment({**self.BEFORE, **after}), changes)
         if problem is None:
             assert found == [], found
         else:

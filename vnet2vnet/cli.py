@@ -194,6 +194,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--timeout", type=float, default=900, help="seconds to wait for Connected (default 900)")
     verify.add_argument("--interval", type=float, default=30, help="seconds between checks (default 30)")
+    adopt = command(
+        "adopt",
+        "bring a hand-built pair or mesh under the stack, without rebuilding it",
+        "Write a Pulumi import file (for `pulumi import --file FILE --generate-code=false`) that brings the "
+        "existing resources named in --ids under the stack with the URNs the program gives them, and set the key "
+        "the existing connections share as the stack's secret key, so that the first `pulumi up` after the "
+        "import rebuilds nothing. Needs the Pulumi CLI and read access to the connections.",
+    )
+    adopt.add_argument(
+        "--ids",
+        metavar="FILE",
+        type=Path,
+        required=True,
+        help='JSON object from this stack\'s resource names to Azure resource IDs: {"vnet2vnet-east-vnet": '
+        '"/subscriptions/.../virtualNetworks/east", ...}',
+    )
+    adopt.add_argument(
+        "--out", metavar="FILE", type=Path, help="where to write the import file (default adopt-<stack>.json)"
+    )
     rehearse = command(
         "rehearse",
         "run the stack's whole lifecycle on the real engine against an Azure emulator",
@@ -556,6 +575,60 @@ def render_rehearsal(document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def adopt_command(args: argparse.Namespace) -> int:
+    """Check the config and the ID map, write the import file, then read and set the existing keys."""
+    from pulumi.automation import errors as auto_errors
+
+    from vnet2vnet import naming
+    from vnet2vnet.adopt import adoption, parse_ids
+    from vnet2vnet.engine import ConfigFileError
+    from vnet2vnet.operations import Operator, cli_error_lines
+    from vnet2vnet.pulumi_cli import PulumiCliMissingError
+
+    try:
+        require_project(args.project_dir)
+        project, topology, findings = stack_config_findings(args.project_dir, args.stack)
+        text = args.ids.read_text()
+    except (NotAProjectError, ConfigFileError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if topology is None or any(finding.severity == "error" for finding in findings):
+        print(f"Stack '{args.stack}': errors in the configuration; nothing was adopted.\n", file=sys.stderr)
+        print(format_findings(findings), file=sys.stderr)
+        return EXIT_FINDINGS
+    ids, problems = parse_ids(text)
+    component_type = naming.PAIR_TYPE if topology.topology == "pair" else naming.MESH_TYPE
+    plan = adoption(project, component_type, topology, ids) if not problems else None
+    problems += list(plan.problems) if plan is not None else []
+    if plan is None or problems:
+        print(f"error: {args.ids}: nothing was adopted:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    out = args.out or args.project_dir / f"adopt-{args.stack}.json"
+    out.write_text(json.dumps(plan.import_file, indent=2) + "\n")
+    print(f"adopt: wrote {out} ({len(plan.import_file['resources'])} resources and components)", file=sys.stderr)
+    try:
+        status = Operator(args.project_dir, args.stack, out=sys.stderr).adopt_keys(plan.keys)
+    except PulumiCliMissingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NO_CLI
+    except auto_errors.CommandError as exc:
+        print(
+            f"error: the Pulumi CLI failed while reading the existing keys for stack '{args.stack}':", file=sys.stderr
+        )
+        for line in cli_error_lines(exc):
+            print(f"  {line}", file=sys.stderr)
+        return EXIT_FINDINGS
+    if status == 0:
+        print(
+            f"next: pulumi import --stack {args.stack} --file {out} --generate-code=false --yes\n"
+            f"then: vnet2vnet preview --stack {args.stack}   (it should show no changes)",
+            file=sys.stderr,
+        )
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # usage errors exit 2 here, --help and --version 0
     try:
@@ -563,6 +636,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return plan_command(args)
         if args.command == "rehearse":
             return rehearse_command(args)
+        if args.command == "adopt":
+            return adopt_command(args)
         return operation_command(args)
     except BrokenPipeError:  # `plan | head`: the reader left, nothing more to say
         sys.stderr.close()

@@ -94,6 +94,7 @@ class DerivedName:
     name: str
     origins: tuple[KeyPath, ...]
     autonamed: bool = True
+    parent: str = ""  # its parent's Pulumi name ("" for the component's direct children: the component's)
 
 
 def derived_names(component: str, component_type: str, topology: TopologySpec) -> Iterator[DerivedName]:
@@ -102,31 +103,38 @@ def derived_names(component: str, component_type: str, topology: TopologySpec) -
     for index, vnet in enumerate(topology.vnets):
         origin: tuple[KeyPath, ...] = (("vnets", index, "name"),)
         side = side_name(component, vnet.name)
-        yield DerivedName(SIDE_TYPE, component_type, side, origin, autonamed=False)
+        yield DerivedName(SIDE_TYPE, component_type, side, origin, autonamed=False, parent=component)
         if vnet.creates_vnet:
             if vnet.resource_group_name is None:
-                yield DerivedName(RESOURCE_GROUP_TYPE, SIDE_TYPE, resource_group_name(side), origin)
-            yield DerivedName(VNET_TYPE, SIDE_TYPE, vnet_name(side), origin)
+                yield DerivedName(RESOURCE_GROUP_TYPE, SIDE_TYPE, resource_group_name(side), origin, parent=side)
+            yield DerivedName(VNET_TYPE, SIDE_TYPE, vnet_name(side), origin, parent=side)
         if vnet.creates_gateway and not vnet.existing_gateway_subnet:
-            yield DerivedName(SUBNET_TYPE, SIDE_TYPE, gateway_subnet_name(side), origin, autonamed=False)
+            yield DerivedName(SUBNET_TYPE, SIDE_TYPE, gateway_subnet_name(side), origin, autonamed=False, parent=side)
         for k, subnet in enumerate(vnet.subnets):
             subnet_origin = (*origin, ("vnets", index, "subnets", k, "name"))
             yield DerivedName(
-                SUBNET_TYPE, SIDE_TYPE, workload_subnet_name(side, subnet.name), subnet_origin, autonamed=False
+                SUBNET_TYPE,
+                SIDE_TYPE,
+                workload_subnet_name(side, subnet.name),
+                subnet_origin,
+                autonamed=False,
+                parent=side,
             )
         if vnet.creates_gateway:
             for ip in range(1, topology.gateway_for(vnet).public_ip_count + 1):
-                yield DerivedName(PUBLIC_IP_TYPE, SIDE_TYPE, public_ip_name(side, ip), origin)
-            yield DerivedName(GATEWAY_TYPE, SIDE_TYPE, gateway_name(side), origin)
+                yield DerivedName(PUBLIC_IP_TYPE, SIDE_TYPE, public_ip_name(side, ip), origin, parent=side)
+            yield DerivedName(GATEWAY_TYPE, SIDE_TYPE, gateway_name(side), origin, parent=side)
     position = {vnet.name: index for index, vnet in enumerate(topology.vnets)}
     for a, b in topology.link_pairs():
         origin = (("vnets", position[a], "name"), ("vnets", position[b], "name"))
         link = link_name(component, a, b)
-        yield DerivedName(LINK_TYPE, component_type, link, origin, autonamed=False)
+        yield DerivedName(LINK_TYPE, component_type, link, origin, autonamed=False, parent=component)
         if topology.shared_key_for(a, b) is None:
-            yield DerivedName(PASSWORD_TYPE, LINK_TYPE, key_name(link), origin, autonamed=False)
+            yield DerivedName(PASSWORD_TYPE, LINK_TYPE, key_name(link), origin, autonamed=False, parent=link)
         for local, remote in ((a, b), (b, a)):
-            yield DerivedName(CONNECTION_TYPE, LINK_TYPE, connection_name(component, local, remote), origin)
+            yield DerivedName(
+                CONNECTION_TYPE, LINK_TYPE, connection_name(component, local, remote), origin, parent=link
+            )
 
 
 def collisions(names: Iterator[DerivedName]) -> Iterator[tuple[DerivedName, DerivedName]]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from vnet2vnet.adopt import LinkKey, connection_arguments
 from vnet2vnet.pulumi_cli import PulumiCli, find_cli
 from vnet2vnet.spec import link_key
 from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE
@@ -342,3 +343,56 @@ class Operator:
                     self._say(f"  - {step}")
                 return 1
             self.sleep(interval)
+
+    # ------------------------------------------------------------------------------------------------ adopt
+
+    def adopt_keys(self, keys: Sequence[LinkKey]) -> int:
+        """Read each link's key from its two existing connections (azure-native's
+        getVirtualNetworkGatewayConnectionSharedKey, through a program that only reads) and set it as the stack's
+        secret config, so that the adopted connections keep their key. Never printed, never in a file in clear."""
+        from pulumi import automation as auto
+
+        read: dict[str, str | None] = {}
+
+        def reader() -> None:
+            import pulumi
+
+            for link in keys:
+                for connection_id in link.connection_ids:
+                    answer = pulumi.runtime.invoke(
+                        "azure-native:network:getVirtualNetworkGatewayConnectionSharedKey",
+                        connection_arguments(connection_id),
+                    )
+                    value = (answer.value or {}).get("value")
+                    read[connection_id] = value if isinstance(value, str) else None
+
+        cli = self.cli or find_cli()
+        workspace = auto.LocalWorkspace(
+            work_dir=str(self.project_dir),
+            program=reader,
+            env_vars=dict(self.env) or None,
+            pulumi_home=self.env.get("PULUMI_HOME"),
+            pulumi_command=auto.PulumiCommand(root=cli.root),
+        )
+        stack = auto.Stack.create_or_select(self.stack_name, workspace)
+        stack.preview(on_output=None)  # runs the reads; registers nothing
+        problems = 0
+        for link in keys:
+            found = {read.get(connection_id) for connection_id in link.connection_ids}
+            if None in found:
+                self._say(f"adopt: the key of link {link.link} could not be read from its connections")
+                problems += 1
+            elif len(found) != 1:
+                # Compared, never shown: the two directions of a working tunnel share one key.
+                self._say(
+                    f"adopt: the two connections of link {link.link} have different keys: the tunnel cannot be up"
+                )
+                problems += 1
+            else:
+                if link.new_entry is not None:
+                    for position, vnet in enumerate(link.new_entry):
+                        entry = link.config_key.rsplit(".", 1)[0]
+                        stack.set_config(f"{entry}.vnets[{position}]", auto.ConfigValue(vnet), path=True)
+                stack.set_config(link.config_key, auto.ConfigValue(found.pop() or "", secret=True), path=link.path)
+                self._say(f"adopt: link {link.link}: its existing key is now the stack's secret {link.config_key}")
+        return 1 if problems else 0

@@ -34,6 +34,18 @@ def pulumi_cli() -> PulumiCli:
         pytest.fail(f"the real-engine suite needs a Pulumi CLI: {missing}", pytrace=False)
 
 
+@pytest.fixture(scope="session")
+def yaml_language_host() -> Path:
+    """pulumi-language-yaml, for the CLI commands that load a project's language host without running its
+    program (`pulumi import`): the only language host the Go module proxy serves (tools/pulumi/build.sh)."""
+    import os
+
+    found = os.environ.get("VNET2VNET_YAML_HOST")
+    if not found:
+        pytest.fail("set VNET2VNET_YAML_HOST (make engine-tests does, from tools/pulumi/build.sh)", pytrace=False)
+    return Path(found)
+
+
 class EngineStack:
     """One stack of a project in a sandbox: the real CLI, the emulator, a throwaway backend."""
 

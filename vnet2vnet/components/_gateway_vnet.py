@@ -43,11 +43,16 @@ AZURE_OWNED_GATEWAY_FIELDS = [
 # "remove bgpSettings" diff, which nested paths cannot ignore (the engine's ignoreChanges needs the parent on
 # both sides): the whole object is Azure's then.
 AZURE_OWNED_WITHOUT_BGP = ["bgpSettings"]
+# Each IP configuration's own ID (`<gateway ID>/ipConfigurations/<name>`) is Azure's too: the program never sends
+# it, and a gateway imported into the stack (`vnet2vnet adopt`) has it in its inputs, which would make the first
+# `up` rewrite the gateway (pulumi/pulumi-azure-native#1845: imported IP configurations carry their `id`).
+AZURE_OWNED_IP_CONFIGURATION_IDS = ["ipConfigurations[*].id"]
 
 
 def azure_owned_fields(enable_bgp: bool) -> list[str]:
     """The gateway's ignoreChanges: what Azure computes, given whether the program sends bgpSettings."""
-    return AZURE_OWNED_GATEWAY_FIELDS if enable_bgp else AZURE_OWNED_WITHOUT_BGP
+    bgp = AZURE_OWNED_GATEWAY_FIELDS if enable_bgp else AZURE_OWNED_WITHOUT_BGP
+    return [*bgp, *AZURE_OWNED_IP_CONFIGURATION_IDS]
 
 
 def _bgp_settings(bgp: BgpMode) -> network.BgpSettingsArgs | None:

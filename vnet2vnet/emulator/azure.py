@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -117,6 +118,11 @@ class AzureError(Exception):
         )
 
 
+def read_only_for(type_token: str) -> frozenset[str]:
+    """READ_ONLY for one type: a gateway's ipConfigurations are what the client sent (a subnet's are Azure's)."""
+    return READ_ONLY - {"ipConfigurations"} if type_token == GATEWAY else READ_ONLY
+
+
 def key(resource_id: str) -> str:
     return resource_id.lower()  # ARM resource IDs are case-insensitive
 
@@ -125,6 +131,20 @@ def resource_id(type_token: str, subscription: str, path_values: dict[str, str])
     resource_type = RESOURCE_TYPES[type_token]
     values = {name: path_values[name] for name in resource_type.parent_parameters}
     return resource_type.path.format(s=subscription, name=path_values[resource_type.name_parameter], **values)
+
+
+def path_values(type_token: str, resource_id_: str) -> dict[str, str] | None:
+    """The path parameters of an ARM ID of `type_token` (what azure-native puts back into the inputs of an
+    imported resource), or None when the ID is not of that type."""
+    resource_type = RESOURCE_TYPES[type_token]
+    pattern = re.escape(resource_type.path)
+    for name in ("s", *resource_type.parent_parameters, "name"):
+        pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>[^/]+)")
+    match = re.fullmatch(pattern, resource_id_, re.IGNORECASE)
+    if match is None:
+        return None
+    values = {name: match[name] for name in resource_type.parent_parameters}
+    return {**values, resource_type.name_parameter: match["name"]}
 
 
 def parent_id(resource_id_: str, levels: int = 2) -> str:

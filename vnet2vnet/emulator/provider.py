@@ -128,9 +128,25 @@ def autoname(logical_name: str, seed: bytes) -> str:
 SUB_RESOURCE_LISTS = frozenset({"subnets"})
 
 
-def _projection(outputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Outputs in the shape of inputs: without what Azure computes."""
-    return {k: v for k, v in outputs.items() if k not in azure.READ_ONLY and k != INPUTS_KEY}
+# What Azure adds inside a resource's own sub-objects (an IP configuration's state): readOnly in the spec. A nested
+# `name` or `id` is an input there (sku.name, a sub-resource's ID).
+NESTED_READ_ONLY = frozenset({"provisioningState", "etag"})
+
+
+def _projection(outputs: Mapping[str, Any], type_token: str) -> dict[str, Any]:
+    """Outputs in the shape of inputs: without what Azure computes, at every level. A nested object's `id` stays:
+    it is an input in azure-native's types (a sub-resource's ID), and an import brings it in
+    (pulumi/pulumi-azure-native#1845)."""
+
+    def nested(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: nested(v) for k, v in value.items() if k not in NESTED_READ_ONLY}
+        if isinstance(value, list):
+            return [nested(item) for item in value]
+        return value
+
+    read_only = azure.read_only_for(type_token)
+    return {k: nested(v) for k, v in outputs.items() if k not in read_only and k != INPUTS_KEY}
 
 
 def _changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
@@ -142,6 +158,9 @@ READ_FUNCTIONS = {
     "azure-native:network:getVirtualNetwork": azure.VNET,
     "azure-native:network:getVirtualNetworkGateway": azure.GATEWAY,
 }
+
+# azure-native's function for a connection's key (Azure's GetSharedKey API).
+SHARED_KEY_FUNCTION = "azure-native:network:getVirtualNetworkGatewayConnectionSharedKey"
 
 # What azure-native's preview of an update carries over from the old state.
 STABLE_OUTPUTS = ("name", "location")
@@ -377,6 +396,8 @@ class AzureNativeEmulator(Provider):
     async def invoke(self, request: InvokeRequest) -> InvokeResponse:
         """azure-native's GET functions for what already exists: `getVirtualNetwork`, `getVirtualNetworkGateway`
         (the same answer as a GET of the resource; a missing one is Azure's 404)."""
+        if request.tok == SHARED_KEY_FUNCTION:
+            return self._shared_key(plain_map(request.args))
         type_token = READ_FUNCTIONS.get(request.tok)
         if type_token is None:
             raise azure.AzureError(
@@ -394,6 +415,21 @@ class AzureNativeEmulator(Provider):
         outputs.pop(INPUTS_KEY, None)
         return InvokeResponse(return_value=outputs)
 
+    def _shared_key(self, args: Mapping[str, Any]) -> InvokeResponse:
+        """The connection's key, as Azure's GetSharedKey API returns it (a dedicated read, whatever GET does)."""
+        rid = azure.resource_id(
+            azure.CONNECTION,
+            self.subscription,
+            {
+                "resourceGroupName": str(args.get("resourceGroupName", "")),
+                "virtualNetworkGatewayConnectionName": str(args.get("virtualNetworkGatewayConnectionName", "")),
+            },
+        )
+        record = azure.find(self.store.read(), rid)
+        if record is None:
+            raise azure.AzureError(404, "ResourceNotFound", f"The Resource '{rid}' was not found.", "GET", rid)
+        return InvokeResponse(return_value=wrap_map({"value": record["inputs"].get("sharedKey")}, {"value"}))
+
     async def read(self, request: ReadRequest) -> ReadResponse:
         state = self.store.read()
         record = azure.find(state, request.resource_id)
@@ -404,10 +440,14 @@ class AzureNativeEmulator(Provider):
             k for k, v in request.properties.items() if v.is_secret and k != INPUTS_KEY
         }
         outputs = self._outputs(state, record, secret, reading=True)
-        new_view, old_view = _projection(plain_map(outputs)), _projection(plain_map(request.properties))
+        type_token = record["type"]
+        new_view = _projection(plain_map(outputs), type_token)
+        old_view = _projection(plain_map(request.properties), type_token)
         # azure-native Read: what changed in Azure's answer since the last write is applied to the old inputs;
-        # sub-resource lists the inputs never set stay out (pulumi/pulumi-azure-native#3049).
-        inputs = dict(old_inputs)
+        # sub-resource lists the inputs never set stay out (pulumi/pulumi-azure-native#3049). An import has no
+        # old inputs: they start from the path parameters of the resource's ID.
+        importing = not old_inputs and not request.properties
+        inputs = dict(azure.path_values(record["type"], record["id"]) or {}) if importing else dict(old_inputs)
         for name in sorted(set(old_view) | set(new_view)):
             if old_view.get(name) == new_view.get(name) or (name in SUB_RESOURCE_LISTS and name not in old_inputs):
                 continue
@@ -415,6 +455,9 @@ class AzureNativeEmulator(Provider):
                 inputs[name] = new_view[name]
             else:
                 inputs.pop(name, None)
+        # Like azure-native's Read, the checkpoint keeps the inputs it computed (`checkpointObject(inputs, ...)`),
+        # so the next diff compares the program against them: for an import, path parameters included.
+        outputs[INPUTS_KEY] = wrap(inputs, secret=True)
         return ReadResponse(
             resource_id=request.resource_id, properties=outputs, inputs=wrap_map(inputs, secret_keys(request.inputs))
         )

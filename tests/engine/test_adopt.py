@@ -1,0 +1,125 @@
+"""`vnet2vnet adopt`: a pair built outside the stack comes under it through `pulumi import --file`, with its key as
+the stack's secret, and the next `up` rebuilds nothing (issue 16.5). The hand-built pair is seeded in the emulator:
+what a first stack built, given to a second, empty stack as resources that already exist."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from vnet2vnet.emulator import azure
+from vnet2vnet.pulumi_cli import PulumiCli
+from vnet2vnet.rehearse import Rehearsal, change_counts
+
+from .conftest import PROJECT_DIR, EngineStack
+
+
+def _hand_built(tmp_path: Path, pulumi_cli: PulumiCli, *, with_tags: bool) -> tuple[Path, dict[str, str], str]:
+    """A pair built by other means: its Azure resources as a seed file, our names -> their IDs, and its key."""
+    builder = EngineStack(Rehearsal(PROJECT_DIR, "dev", pulumi_cli, tmp_path / "builder", say=lambda _: None))
+    result = builder.run("up", "hand-build")
+    assert "error" not in result, result.get("error")
+    state = builder.azure()
+    resources = []
+    for record in state["resources"].values():
+        path = azure.path_values(record["type"], record["id"]) or {}
+        inputs = {k: v for k, v in record["sent"].items() if k not in path}
+        if not with_tags:
+            inputs.pop("tags", None)
+        resources.append(
+            {"id": record["id"], "type": record["type"], "location": record.get("location"), "inputs": inputs}
+        )
+    seed = tmp_path / "hand-built.yaml"
+    seed.write_text(yaml.safe_dump({"resources": resources}))
+    names = {
+        str(r["urn"]).rsplit("::", 1)[-1]: str(r["id"])
+        for r in result["deployment"]["resources"]
+        if r.get("custom") and str(r["type"]).startswith("azure-native:") and not str(r["type"]).startswith("pulumi:")
+    }
+    (key,) = {c["inputs"]["sharedKey"] for c in azure.of_type(state, azure.CONNECTION)}
+    return seed, names, key
+
+
+def _adopt(stack: EngineStack, ids: dict[str, str], pulumi_cli: PulumiCli) -> subprocess.CompletedProcess[str]:
+    ids_file = stack.work_dir.parent / "ids.json"
+    ids_file.write_text(json.dumps(ids))
+    env = {**os.environ, **stack.rehearsal.env, "VNET2VNET_PULUMI": str(pulumi_cli.path)}
+    return subprocess.run(
+        [sys.executable, "-m", "vnet2vnet", "adopt", "--stack", "dev", "--ids", str(ids_file),
+         "--project-dir", str(stack.work_dir)],
+        capture_output=True, text=True, env=env, cwd=PROJECT_DIR, check=False,
+    )  # fmt: skip
+
+
+def _import(stack: EngineStack, pulumi_cli: PulumiCli, language_host: Path) -> None:
+    """`pulumi import --file` as a user runs it. The CLI loads the project's language host even when it generates
+    no code; the Python host cannot be built here, so the import runs from a copy of the project that declares the
+    YAML runtime (its host is built from the Go module proxy): same project, stack, backend and import file."""
+    importer = stack.work_dir.parent / "importer"
+    importer.mkdir()
+    project = yaml.safe_load((stack.work_dir / "Pulumi.yaml").read_text())["name"]
+    (importer / "Pulumi.yaml").write_text(f"name: {project}\nruntime: yaml\n")
+    shutil.copy(stack.work_dir / "Pulumi.dev.yaml", importer / "Pulumi.dev.yaml")
+    env = {
+        **os.environ,
+        **stack.rehearsal.env,
+        "PATH": f"{language_host.parent}{os.pathsep}{os.environ['PATH']}",
+        "PULUMI_IGNORE_AMBIENT_PLUGINS": "false",  # the language host is found on PATH; providers stay sandboxed
+    }
+    imported = subprocess.run(
+        [str(pulumi_cli.path), "import", "--stack", "dev", "--file", str(stack.work_dir / "adopt-dev.json"),
+         "--generate-code=false", "--yes", "--non-interactive"],
+        capture_output=True, text=True, env=env, cwd=importer, check=False,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stdout[-3000:] + imported.stderr[-3000:]
+
+
+@pytest.mark.parametrize("with_tags", [True, False], ids=["as-the-program-builds-it", "without-our-tags"])
+def test_a_hand_built_pair_comes_under_the_stack_and_up_rebuilds_nothing(
+    tmp_path: Path, pulumi_cli: PulumiCli, yaml_language_host: Path, with_tags: bool
+) -> None:
+    seed, ids, key = _hand_built(tmp_path, pulumi_cli, with_tags=with_tags)
+    stack = EngineStack(
+        Rehearsal(PROJECT_DIR, "dev", pulumi_cli, tmp_path / "adopter", seed_file=seed, say=lambda _: None)
+    )
+    existing_before = {record["id"]: record["inputs"] for record in stack.azure()["resources"].values()}
+
+    adopted = _adopt(stack, ids, pulumi_cli)
+    assert adopted.returncode == 0, adopted.stderr[-3000:]
+    assert key not in adopted.stdout + adopted.stderr, "the key is never printed"
+    stack_file = (stack.work_dir / "Pulumi.dev.yaml").read_text()
+    assert "vnet2vnet:sharedKey" in stack_file and key not in stack_file, "the key is the stack's secret, encrypted"
+    _import(stack, pulumi_cli, yaml_language_host)
+
+    preview = stack.ok("preview", "after-import")
+    assert preview["create"] == 0 and preview["replace"] == 0 and preview["delete"] == 0, f"no rebuild: {preview}"
+    if with_tags:
+        assert preview["update"] == 0, f"the pair is exactly what the program builds: a no-op {preview}"
+    up = stack.ok("up", "after-import")
+    assert up == preview, f"up does what preview said: {up}"
+    state = stack.azure()
+    assert {c["inputs"]["sharedKey"] for c in azure.of_type(state, azure.CONNECTION)} == {key}, "the key is kept"
+    assert set(existing_before) == {record["id"] for record in state["resources"].values()}, "the same resources"
+    again = change_counts(stack.run("preview", "second")["changes"])
+    assert sum(again.values()) == again["same"], f"and the stack is settled: {again}"
+
+
+def test_an_ids_file_that_does_not_match_the_stack_is_refused_with_the_names(
+    tmp_path: Path, pulumi_cli: PulumiCli
+) -> None:
+    stack = EngineStack(Rehearsal(PROJECT_DIR, "dev", pulumi_cli, tmp_path / "adopter", say=lambda _: None))
+    ids: dict[str, Any] = {
+        "vnet2vnet-east-vnett": "/subscriptions/x/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v"
+    }
+    refused = _adopt(stack, ids, pulumi_cli)
+    assert refused.returncode == 2, refused.stderr
+    assert "did you mean 'vnet2vnet-east-vnet'?" in refused.stderr and "no ID for:" in refused.stderr, refused.stderr
+    assert not (stack.work_dir / "adopt-dev.json").exists(), "nothing is written for a bad map"
