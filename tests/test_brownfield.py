@@ -401,3 +401,42 @@ def _non_secret_values(plan: Any) -> list[Any]:
         walk(resource.inputs)
     walk(plan.outputs)
     return found
+
+
+class TestComponentArgs:
+    """The same keys in snake_case through `VnetMesh` args: existing resources are read by the component."""
+
+    def test_a_mesh_from_args_with_an_existing_hub_gateway_and_a_link_of_its_own(self) -> None:
+        from vnet2vnet import VnetMesh, VnetMeshArgs
+        from vnet2vnet.engine import run_program
+
+        def program() -> None:
+            import pulumi_azure_native as azure_native
+
+            hub_provider = azure_native.Provider("hub", subscription_id=SUB)
+            VnetMesh(
+                "corp",
+                VnetMeshArgs(
+                    topology="hub-and-spoke",
+                    hub="hub",
+                    vnets=[
+                        {"name": "hub", "existing_gateway_id": HUB_GATEWAY, "provider": hub_provider},
+                        {
+                            "name": "a",
+                            "location": "westeurope",
+                            "address_spaces": ["10.71.0.0/16"],
+                            "gateway_subnet_prefix": "10.71.255.0/27",
+                            "bgp_asn": 65071,
+                            "gateway": {"sku": "VpnGw2AZ"},
+                        },
+                    ],
+                    gateway={"enable_bgp": True},
+                    links=[{"vnets": ["hub", "a"], "connection": {"dpd_timeout_seconds": 30}}],
+                ),
+            )
+
+        plan = run_program(program, seeded=load_seed(SEED)["resources"])
+        assert [plain(g.inputs["sku"])["name"] for g in plan.of_type(GATEWAY)] == ["VpnGw2AZ"], "only a's gateway"
+        connections = plan.of_type(CONNECTION)
+        assert {c.inputs.get("dpdTimeoutSeconds") for c in connections} == {30}, "the link's own DPD, both ways"
+        assert all(c.inputs.get("enableBgp") for c in connections), "BGP: the hub's is read from Azure (on)"

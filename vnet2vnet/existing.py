@@ -135,7 +135,12 @@ def _gateway_vnet(existing: Existing, vnet: VnetSpec) -> str | None:
 def complete(topology: TopologySpec, existing: Existing) -> tuple[TopologySpec, list[Finding]]:
     """The spec with Azure's values for existing VNets and gateways, and every disagreement as a finding."""
     findings = [
-        error(path, f"cannot be read from Azure: {reason}", "check the ID (and that this side's provider can read it)")
+        error(
+            path,
+            f"cannot be read from Azure: {reason}",
+            "check the ID; a resource in another subscription than the default provider's needs this VNet's "
+            "subscriptionId (stack config) or provider (component args)",
+        )
         for path, reason in existing.unreadable.items()
     ]
     vnets = []
