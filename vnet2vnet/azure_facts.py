@@ -301,3 +301,63 @@ TAG_VALUE_MAX: Final = 256
 TAG_NAME_FORBIDDEN_CHARACTERS: Final = "<>%&\\?/"
 # The smallest IPv4 subnet Azure supports is /29 (VNET_FAQ: "The smallest supported IPv4 subnet is /29").
 SMALLEST_SUBNET_PREFIX_LENGTH: Final = 29
+
+
+# ------------------------------------------------------------------------------------- what a change interrupts
+
+SKU_UPGRADE_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/gateway-sku-upgrade"
+PUBLIC_IP_DOC: Final = "https://learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses"
+
+# Properties Azure sets only at creation: a change is a delete and a re-create. The ID's path parameters and the
+# location of every resource (resource-name-rules; the REST spec marks `location` create-only), plus per type:
+CREATE_ONLY: Final[dict[str, frozenset[str]]] = {
+    # "You can't change the zone of a public IP address after it's created" (public-ip-addresses, Availability
+    # zone); its IP version likewise.
+    PUBLIC_IP_TYPE: frozenset({"zones", "publicIPAddressVersion"}),
+    # A gateway's type and VPN type cannot change (VPN FAQ: "you must delete the gateway and recreate it");
+    # Gen1 -> Gen2 is "Migrate Only", not an update (gateway-sku-upgrade).
+    GATEWAY_TYPE: frozenset({"gatewayType", "vpnType", "vpnGatewayGeneration"}),
+    # A connection's type, gateways and protocol are fixed at creation (VPN FAQ; the program replaces both
+    # connections on a protocol or key change).
+    CONNECTION_TYPE: frozenset(
+        {"connectionType", "virtualNetworkGateway1", "virtualNetworkGateway2", "connectionProtocol"}
+    ),
+}
+CREATE_ONLY_EVERYWHERE: Final = frozenset({"location"})
+
+
+@dataclass(frozen=True)
+class Interruption:
+    """What a change to a resource interrupts, for how long, and how long the change takes, with its source.
+    `estimated`: Microsoft documents no figure; the minutes follow from the typical durations."""
+
+    kind: str  # none | tunnel | gateway
+    downtime_minutes: float
+    duration_minutes: float
+    source: str
+    estimated: bool = False
+
+
+# A connection is rebuilt in about TYPICAL_DURATIONS' 5 minutes; with both directions replaced the tunnel is down
+# from the first delete to the second create (rotation downtime is not documented: VPN FAQ).
+CONNECTION_REBUILT: Final = Interruption(
+    "tunnel", 5, 10, f"{VNET_TO_VNET_DOC} (connections Connected 'after about five minutes'); {VPN_FAQ}", True
+)
+# A gateway rebuilt: deleted (not documented: counted as 15 min), re-created (45 min or more), its connections
+# re-created (5 min), with new public IPs (an IP cannot be kept across a gateway re-create: VPN FAQ).
+GATEWAY_REBUILT: Final = Interruption(
+    "gateway", 65, 65, f"{GATEWAY_SETTINGS_DOC} (45 minutes or more); {VPN_FAQ} (new public IPs)", True
+)
+# A SKU resize takes about 45 minutes; Microsoft documents no downtime only for non-AZ -> AZ in the same tier.
+SKU_RESIZE_NO_DOWNTIME: Final = Interruption("none", 0, 45, f"{SKU_UPGRADE_DOC}: no downtime, non-AZ to AZ, same tier")
+SKU_RESIZE: Final = Interruption(
+    "gateway", 45, 45, f"{SKU_UPGRADE_DOC}: about 45 minutes; downtime not documented (assumed the whole window)", True
+)
+# An IPsec policy or DPD update on a connection: "a small disruption (a few seconds)" (VPN FAQ).
+CONNECTION_UPDATED: Final = Interruption("tunnel", 0.1, 5, f"{VPN_FAQ}: 'a small disruption (a few seconds)'")
+# Tags are metadata: nothing is interrupted.
+METADATA_ONLY: Final = Interruption("none", 0, 1, "tags are ARM metadata (no change to the data plane)")
+# Any other in-place update of a gateway (active-active, BGP): applied by a gateway update of about 45 minutes.
+GATEWAY_UPDATED: Final = Interruption(
+    "gateway", 45, 45, f"{GATEWAY_SETTINGS_DOC}: gateway updates take 45 minutes or more; downtime not documented", True
+)

@@ -151,6 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--json", action="store_const", const="json", dest="format", help="same as --format json")
     plan.add_argument(
+        "--against",
+        metavar="STATE.json",
+        type=Path,
+        help="the deployed stack's state (`pulumi stack export`): forecast what each change interrupts (--json "
+        "`disruptions`) and warn about keys older than connection.maxKeyAgeDays",
+    )
+    plan.add_argument(
         "--seed",
         metavar="FILE",
         type=Path,
@@ -436,14 +443,82 @@ def plan_command(args: argparse.Namespace) -> int:
     rounds = connection_rounds_of(plan)
     spec_check = check_plan(plan.resources, args.project_dir)
     findings = [*findings, *defect_findings(spec_check)]
+    disruptions, against_problem = _against(args, plan, topology)
+    if against_problem is not None:
+        print(f"error: {against_problem}", file=sys.stderr)
+        return _unplanned(
+            args,
+            project,
+            [
+                RenderedFinding(
+                    "error",
+                    str(args.against),
+                    against_problem,
+                    "pass the output of `pulumi stack export --stack <stack>`",
+                )
+            ],
+            EXIT_USAGE,
+        )
+    findings = [*findings, *(disruptions[1] if disruptions else [])]
     if args.format == "json":
         document = plan_document(plan, findings, schedule, capacity, rounds)
         document["spec_check"] = spec_check.as_dict()
+        if disruptions is not None:
+            document["disruptions"] = [d.as_json() for d in disruptions[0]]
         _print_json(document)
     else:
         print(render_text(plan, findings, schedule, capacity, rounds))
         print(spec_check.summary())
+        if disruptions is not None:
+            print(_disruption_text(disruptions[0], args.against))
     return EXIT_FINDINGS if spec_check.violations else EXIT_OK
+
+
+def _against(
+    args: argparse.Namespace, plan: Any, topology: TopologySpec
+) -> tuple[tuple[list[Any], list[RenderedFinding]] | None, str | None]:
+    """With --against: the disruption forecast and the key-age warnings, or the problem with the file."""
+    if getattr(args, "against", None) is None:
+        return None, None
+    from datetime import datetime, timezone
+
+    from vnet2vnet.disruption import forecast, key_ages
+
+    try:
+        document = json.loads(args.against.read_text())
+    except (OSError, ValueError) as error:
+        return None, f"{args.against}: cannot read a stack export: {error}"
+    if not isinstance(document, dict):
+        return None, f"{args.against}: a stack export is a JSON object"
+    limit = topology.connection.max_key_age_days
+    warnings = [
+        RenderedFinding(
+            "warning",
+            f"{CONFIG_NAMESPACE}:connection.maxKeyAgeDays",
+            f"the key of {age.link.rsplit('::', 1)[-1]} is {age.age_days:.0f} days old (created "
+            f"{age.created:%Y-%m-%d}); the limit is {limit}",
+            "rotate it: raise connection.sharedKeyVersion by one (both connections of the link are replaced, "
+            "about 5 minutes of tunnel downtime)",
+        )
+        for age in key_ages(document, datetime.now(timezone.utc))
+        if age.age_days > limit
+    ]
+    return (forecast(plan, document), warnings), None
+
+
+def _disruption_text(disruptions: list[Any], against: Path) -> str:
+    if not disruptions:
+        return f"Disruptions against {against}: none (nothing changes)"
+    lines = [
+        f"Disruptions against {against} (what each change interrupts; 'estimated' where Microsoft gives no figure):"
+    ]
+    for d in disruptions:
+        mark = " (estimated)" if d.estimated else ""
+        lines.append(
+            f"  {d.change:<7} {d.resource.rsplit('::', 1)[-1]}: {d.interruption}, down {d.downtime_minutes:g} min "
+            f"of {d.duration_minutes:g} min{mark}; {d.why}. Source: {d.source}"
+        )
+    return "\n".join(lines)
 
 
 def _ask(prompt: str) -> str:

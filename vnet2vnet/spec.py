@@ -319,6 +319,13 @@ class ConnectionSpec:
             default_doc="Azure's (IKEv2)",
         ),
     )
+    max_key_age_days: int = field(
+        default=180,
+        metadata=option(
+            "Warn (`plan --against`) when a link's key is older than this many days, counted from its creation "
+            "in the stack's state."
+        ),
+    )
     ipsec_policy: IpsecPolicySpec | None = field(
         default=None,
         metadata=option(

@@ -688,6 +688,8 @@ def _check_connection_settings(scope: _ConnectionScope) -> Iterator[Finding]:
         )
     if connection.shared_key_version is not None and connection.shared_key_version < 1:
         yield error(scope.path("shared_key_version"), "the key version must be 1 or more", "start at 1 and count up")
+    if connection.max_key_age_days < 1:
+        yield error(scope.path("max_key_age_days"), "must be 1 or more days", "use e.g. 180 (the default)")
 
 
 def _check_link_skus(topology: TopologySpec) -> Iterator[Finding]:

@@ -88,6 +88,8 @@ class ConnectionArgs(TypedDict):
     """Dead peer detection timeout, 9..3600 s, sent on both connections. Default: Azure's (45)."""
     connection_protocol: NotRequired[str]
     """`IKEv2` or `IKEv1` (a warning: Azure documents VNet-to-VNet as IKEv2); a change replaces both connections. Default: Azure's (IKEv2)."""
+    max_key_age_days: NotRequired[int]
+    """Warn (`plan --against`) when a link's key is older than this many days, counted from its creation in the stack's state. Default: 180."""
     ipsec_policy: NotRequired[IpsecPolicyArgs]
     """Custom IPsec/IKE policy, all eight fields, applied identically to both connections. Default: Azure's default policy."""
 

@@ -1,0 +1,196 @@
+"""The disruption forecast: what each change from a deployed stack to the planned one interrupts, and for how long.
+
+Pure: the offline plan and the stack's exported state (`pulumi stack export`) in; per changed resource, whether it
+is replaced, updated or deleted (replace when a create-only property changes, `azure_facts.CREATE_ONLY`, or when a
+resource it is replaced with is: `replaceWith`, or an input it takes from a replaced resource) and what that
+interrupts (`azure_facts.Interruption`, one table with sources). A protected resource that would be replaced or
+deleted is `blocked`: `pulumi up` stops there.
+
+Key age: when each link's key was created (the RandomPassword's, else the connection's, `created` in state).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from vnet2vnet import azure_facts as facts
+from vnet2vnet.plan_model import Plan, RecordedResource, Secret, unwrap
+from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE, PASSWORD_TYPE, PUBLIC_IP_TYPE
+
+# Keys that are resource names and references: their values come from other resources (mock IDs offline), so a
+# change shows as a replacement of what they point to, not as a value to compare.
+_NAME_SUFFIX = "Name"
+
+
+@dataclass(frozen=True)
+class Disruption:
+    resource: str  # URN
+    change: str  # replace | update | delete
+    interruption: str  # none | tunnel | gateway | blocked
+    downtime_minutes: float
+    duration_minutes: float
+    why: str
+    source: str
+    estimated: bool
+
+    def as_json(self) -> dict[str, Any]:
+        """The `--json` contract: exactly these keys."""
+        return {
+            "resource": self.resource,
+            "change": self.change,
+            "interruption": self.interruption,
+            "downtime_minutes": self.downtime_minutes,
+            "duration_minutes": self.duration_minutes,
+        }
+
+
+def deployment_of(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`pulumi stack export` prints {"version": 3, "deployment": {...}}; accept the deployment alone too."""
+    inner = document.get("deployment")
+    return inner if isinstance(inner, Mapping) else document
+
+
+def _comparable(value: Any) -> Any:
+    return json.dumps(unwrap(value), sort_keys=True, default=str)
+
+
+def _is_secret(value: Any) -> bool:
+    return isinstance(value, Secret) or (
+        isinstance(value, Mapping) and "4dabf18193072939515e22adb298388d" in value  # Pulumi's secret signature
+    )
+
+
+def _changed_keys(planned: RecordedResource, deployed: Mapping[str, Any]) -> list[str]:
+    """Inputs the program sets to a different value than the state holds. Secrets cannot be compared here (the
+    state holds ciphertext); inputs that come from other resources are judged by what happens to those."""
+    old = dict(deployed.get("inputs") or {})
+    ignored = {str(path).split(".", 1)[0].split("[", 1)[0] for path in planned.options.get("ignoreChanges") or []}
+    changed = []
+    for key, value in planned.inputs.items():
+        if key in ignored or planned.property_dependencies.get(key) or _is_secret(value) or _is_secret(old.get(key)):
+            continue
+        if key.endswith(_NAME_SUFFIX) and key not in old:
+            continue
+        if key not in old or _comparable(value) != _comparable(old[key]):
+            changed.append(key)
+    return changed
+
+
+def _create_only(type_token: str) -> frozenset[str]:
+    return facts.CREATE_ONLY.get(type_token, frozenset()) | facts.CREATE_ONLY_EVERYWHERE
+
+
+def forecast(plan: Plan, document: Mapping[str, Any]) -> list[Disruption]:
+    """Every change from the deployed stack in `document` to `plan`, with what it interrupts."""
+    deployed = {str(r["urn"]): r for r in deployment_of(document).get("resources") or [] if r.get("custom")}
+    planned = {r.urn: r for r in plan.resources if r.custom and not r.type.startswith("pulumi:providers:")}
+    changed = {urn: _changed_keys(r, deployed[urn]) for urn, r in planned.items() if urn in deployed}
+    replaced: dict[str, str] = {}
+    for urn, keys in changed.items():
+        create_only = sorted(set(keys) & _create_only(planned[urn].type))
+        if create_only or (planned[urn].type == PASSWORD_TYPE and keys):
+            replaced[urn] = f"{', '.join(create_only or keys)} changed"
+    # A replacement carries over to what is replaced with it, or takes an input from it.
+    growing = True
+    while growing:
+        growing = False
+        for urn, resource in planned.items():
+            if urn in replaced or urn not in deployed:
+                continue
+            causes = [u for u in resource.options.get("replaceWith") or [] if u in replaced]
+            causes += [u for deps in resource.property_dependencies.values() for u in deps if u in replaced]
+            if causes:
+                replaced[urn] = f"{_name(causes[0])} is replaced"
+                growing = True
+    disruptions = []
+    for urn, resource in planned.items():
+        if urn in replaced:
+            disruptions.append(_disruption(urn, resource.type, "replace", replaced[urn], deployed=deployed[urn]))
+        elif changed.get(urn):
+            disruptions.append(
+                _disruption(
+                    urn,
+                    resource.type,
+                    "update",
+                    ", ".join(changed[urn]) + " changed",
+                    deployed=deployed[urn],
+                    keys=changed[urn],
+                )
+            )
+    for urn, resource in deployed.items():
+        if urn not in planned and not str(resource.get("type", "")).startswith("pulumi:providers:"):
+            disruptions.append(
+                _disruption(urn, str(resource.get("type")), "delete", "no longer in the program", deployed=resource)
+            )
+    return disruptions
+
+
+def _name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+def _disruption(
+    urn: str, type_token: str, change: str, why: str, *, deployed: Mapping[str, Any], keys: Iterable[str] = ()
+) -> Disruption:
+    impact = _impact(type_token, change, set(keys), deployed)
+    if deployed.get("protect") and change in ("replace", "delete"):
+        # `protect` stops the engine before it deletes: nothing is interrupted, nothing is changed.
+        return Disruption(urn, change, "blocked", 0, 0, f"{why}; protected: pulumi up stops here", impact.source, False)
+    return Disruption(
+        urn, change, impact.kind, impact.downtime_minutes, impact.duration_minutes, why, impact.source, impact.estimated
+    )
+
+
+def _impact(type_token: str, change: str, keys: set[str], deployed: Mapping[str, Any]) -> facts.Interruption:
+    if change == "update" and keys <= {"tags"}:
+        return facts.METADATA_ONLY
+    if type_token == CONNECTION_TYPE:
+        return facts.CONNECTION_REBUILT if change != "update" else facts.CONNECTION_UPDATED
+    if type_token == GATEWAY_TYPE and change == "update":
+        if "sku" in keys:
+            return _resize(deployed)
+        return facts.GATEWAY_UPDATED
+    if type_token == PASSWORD_TYPE:
+        return facts.Interruption("none", 0, 0, "the key itself: its connections are listed with what they interrupt")
+    if change == "update":
+        return facts.METADATA_ONLY if type_token != PUBLIC_IP_TYPE else facts.GATEWAY_UPDATED
+    # A public IP, GatewaySubnet, VNet, resource group or gateway replaced or deleted: the gateway goes with it.
+    return facts.GATEWAY_REBUILT
+
+
+def _resize(deployed: Mapping[str, Any]) -> facts.Interruption:
+    return facts.SKU_RESIZE if _sku_of(deployed) not in facts.RETIRED_NON_AZ_SKUS else facts.SKU_RESIZE_NO_DOWNTIME
+
+
+def _sku_of(deployed: Mapping[str, Any]) -> str:
+    sku = (deployed.get("inputs") or {}).get("sku") or {}
+    return str(sku.get("name", "")) if isinstance(sku, Mapping) else ""
+
+
+# ----------------------------------------------------------------------------------------------------- key age
+
+
+@dataclass(frozen=True)
+class KeyAge:
+    link: str  # the resource that holds the key: its RandomPassword, else the connection
+    created: datetime
+    age_days: float
+
+
+def key_ages(document: Mapping[str, Any], now: datetime) -> list[KeyAge]:
+    """When each link's key was created: its RandomPassword's `created` in state; with a key of your own, the
+    oldest connection of the link (the key is set when the connection is created and on each replacement)."""
+    ages = []
+    for resource in deployment_of(document).get("resources") or []:
+        if resource.get("type") not in (PASSWORD_TYPE, CONNECTION_TYPE) or not resource.get("created"):
+            continue
+        created = datetime.fromisoformat(str(resource["created"]).replace("Z", "+00:00"))
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=timezone.utc)
+        ages.append(KeyAge(str(resource["urn"]), created, (now - created).total_seconds() / 86400))
+    passwords = [age for age in ages if PASSWORD_TYPE in age.link]
+    return passwords or ages
