@@ -440,3 +440,12 @@ class TestComponentArgs:
         connections = plan.of_type(CONNECTION)
         assert {c.inputs.get("dpdTimeoutSeconds") for c in connections} == {30}, "the link's own DPD, both ways"
         assert all(c.inputs.get("enableBgp") for c in connections), "BGP: the hub's is read from Azure (on)"
+
+
+def test_without_reads_the_rules_that_need_azure_values_wait_for_the_program() -> None:
+    """`vnet2vnet up` checks the config before the engine runs: an existing hub's BGP, ASN and SKU are not known
+    yet, so no rule guesses them (the program reads them and checks again)."""
+    assert findings_for(_stack_config("brownfield")) == [], "no finding about what only Azure can tell"
+    config = _stack_config("brownfield")
+    config["vnets"][1]["bgpAsn"] = 65515  # reserved by Azure
+    assert paths(findings_for(config)) == ["vnet2vnet:vnets[1].bgpAsn"], "the new spokes are still checked"

@@ -178,6 +178,7 @@ def _with_vnet(i: int, vnet: VnetSpec, answered: ExistingVnet) -> tuple[VnetSpec
         resource_group_name=arm.resource_group if arm else vnet.resource_group_name,
         gateway_subnet_prefix=prefix if prefix is not None else vnet.gateway_subnet_prefix,
         existing_gateway_subnet=prefix is not None,
+        read_from_azure=True,
     )
     return completed, findings
 
@@ -292,6 +293,7 @@ def _with_gateway(
         bgp_asn=asn if gateway.enable_bgp else vnet.bgp_asn,
         existing_vnet_id=vnet.existing_vnet_id or gateway.vnet_id,
         location=vnet.location or gateway.location,
+        read_from_azure=True,
     )
     return completed, findings
 

@@ -151,6 +151,9 @@ class VnetSpec:
     existing_gateway_subnet: bool = field(
         default=False, metadata=internal("the existing VNet has a GatewaySubnet: used as it is, never created")
     )
+    read_from_azure: bool = field(
+        default=False, metadata=internal("its existing VNet or gateway has been read: Azure's values are in")
+    )
     gateway: Partial[GatewaySpec] | None = field(
         default=None,
         metadata=option(
@@ -168,6 +171,11 @@ class VnetSpec:
     @property
     def creates_gateway(self) -> bool:
         return self.existing_gateway_id is None
+
+    @property
+    def pending(self) -> bool:
+        """Its existing resources have not been read (no engine): the rules that need Azure's values wait."""
+        return not (self.creates_vnet or self.read_from_azure)
 
 
 @dataclass(frozen=True)

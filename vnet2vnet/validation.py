@@ -314,6 +314,8 @@ def check_links(topology: TopologySpec) -> Iterator[Finding]:
         if entry.connection is None and entry.shared_key is None:
             yield warning(("links", k), "the entry overrides nothing", "add connection or sharedKey, or remove it")
     for a, b in pairs:
+        if topology.vnet(a).pending or topology.vnet(b).pending:
+            continue
         bgp = [topology.gateway_for(topology.vnet(name)).enable_bgp for name in (a, b)]
         if bgp[0] != bgp[1]:
             off = b if bgp[0] else a
@@ -572,6 +574,8 @@ def check_bgp(topology: TopologySpec) -> Iterator[Finding]:
     # ASN rules: https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq#bgp.
     owners: dict[int, int] = {}
     for i, vnet in enumerate(topology.vnets):
+        if vnet.pending:
+            continue  # its gateway's BGP and ASN come from Azure
         enabled = topology.gateway_for(vnet).enable_bgp
         path: KeyPath = ("vnets", i, "bgp_asn")
         if vnet.bgp_asn is None:
@@ -703,7 +707,7 @@ def _check_link_skus(topology: TopologySpec) -> Iterator[Finding]:
         for name in (a, b):
             vnet = topology.vnet(name)
             sku = sku_facts(topology.gateway_for(vnet).sku)
-            if sku is None:
+            if sku is None or vnet.pending:
                 continue
             # A SKU from the shared block is named alone (one finding for all); a VNet's own, with the VNet.
             shared_sku = _sku_path(vnet, topology.vnet_names().index(name)) == ("gateway", "sku")
@@ -805,6 +809,8 @@ def check_capacity(topology: TopologySpec) -> Iterator[Finding]:
     # its own (or whose gateway exists), so that the fix names the VNets to change.
     groups: dict[KeyPath, list[tuple[int, VnetSpec, int]]] = {}
     for i, vnet in enumerate(topology.vnets):
+        if vnet.pending:
+            continue  # its SKU is Azure's, read by the program
         groups.setdefault(_sku_path(vnet, i), []).append((i, vnet, links[vnet.name] + vnet.existing_connections))
     for path, members in groups.items():
         gateway = topology.gateway_for(members[0][1])
@@ -874,7 +880,8 @@ def check_transit(topology: TopologySpec) -> Iterator[Finding]:
     # Without BGP a VNet-to-VNet link only connects its two VNets
     # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq; bgp-howto): no transit via the hub.
     spokes = len(topology.link_pairs()) if topology.topology == "hub-and-spoke" else 0
-    if spokes > 1 and not all(topology.gateway_for(vnet).enable_bgp for vnet in topology.vnets):
+    known = [vnet for vnet in topology.vnets if not vnet.pending]
+    if spokes > 1 and len(known) == len(topology.vnets) and not all(topology.gateway_for(v).enable_bgp for v in known):
         yield warning(
             ("gateway", "enable_bgp"),
             "spokes cannot reach each other through the hub without BGP: spoke-to-spoke traffic needs BGP transit",
