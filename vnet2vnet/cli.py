@@ -582,7 +582,9 @@ def operation_command(args: argparse.Namespace) -> int:
         if args.command == "outputs":
             print(json.dumps(operator.outputs(), indent=2, sort_keys=True))
             return EXIT_OK
-        return operator.verify(timeout=args.timeout, interval=args.interval)
+        _, topology, _ = stack_config_findings(args.project_dir, args.stack)
+        limit = topology.connection.max_key_age_days if topology is not None else None
+        return operator.verify(timeout=args.timeout, interval=args.interval, max_key_age_days=limit)
     except PulumiCliMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_CLI

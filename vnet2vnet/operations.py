@@ -16,10 +16,12 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from vnet2vnet.adopt import LinkKey, connection_arguments
+from vnet2vnet.disruption import key_ages
 from vnet2vnet.pulumi_cli import PulumiCli, find_cli
 from vnet2vnet.spec import link_key
 from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE
@@ -218,6 +220,7 @@ class Operator:
     clock: Callable[[], float] = time.monotonic
     env: Mapping[str, str] = field(default_factory=dict)  # extra environment of the CLI (a rehearsal's sandbox)
     cli: PulumiCli | None = None  # default: find_cli()
+    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
 
     def _workspace(self) -> LocalWorkspace:
         from pulumi import automation as auto
@@ -311,7 +314,22 @@ class Operator:
             for name, value in self._existing_stack().outputs().items()
         }
 
-    def verify(self, timeout: float, interval: float) -> int:
+    def verify(self, timeout: float, interval: float, max_key_age_days: int | None = None) -> int:
+        """Wait until every connection is Connected; then, with `max_key_age_days`, warn about older keys."""
+        status, deployment = self._verify(timeout, interval)
+        if max_key_age_days is not None:
+            for age in key_ages({"deployment": deployment}, self.now()):
+                if age.age_days > max_key_age_days:
+                    self._say(
+                        f"warning: the key of {age.link.rsplit('::', 1)[-1]} is {age.age_days:.0f} days old (created "
+                        f"{age.created:%Y-%m-%d}); connection.maxKeyAgeDays is {max_key_age_days}: rotate it by "
+                        "raising connection.sharedKeyVersion by one (both connections of the link are replaced, "
+                        "about 5 minutes of tunnel downtime)"
+                    )
+        return status
+
+    def _verify(self, timeout: float, interval: float) -> tuple[int, Mapping[str, Any]]:
+        """The verdict and the state it read last (one export per poll, none more)."""
         stack = self._existing_stack()
         deadline = self.clock() + timeout
         deployment = stack.export_stack().deployment or {}
@@ -326,7 +344,7 @@ class Operator:
                     f"verify: stack '{self.stack_name}' has no connection resources ({CONNECTION_TYPE}); nothing was "
                     f"refreshed. Run `vnet2vnet up --stack {self.stack_name}` first."
                 )
-                return 1
+                return 1, deployment
             stack.refresh(target=targets, on_output=None, show_secrets=False)
             deployment = stack.export_stack().deployment or {}
             states = connection_states(deployment)
@@ -335,13 +353,13 @@ class Operator:
             if states and connected == len(states):
                 self._say(status_table(states))
                 self._say(f"All {len(states)} connections of '{self.stack_name}' are Connected.")
-                return 0
+                return 0, deployment
             if self.clock() + interval > deadline:
                 self._say(status_table(states) if states else "(no connections found)")
                 self._say(f"Not every connection is Connected after {format_duration(timeout)}. What to check:")
                 for step in troubleshooting(states):
                     self._say(f"  - {step}")
-                return 1
+                return 1, deployment
             self.sleep(interval)
 
     # ------------------------------------------------------------------------------------------------ adopt

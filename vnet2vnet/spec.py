@@ -330,8 +330,8 @@ class ConnectionSpec:
     max_key_age_days: int = field(
         default=180,
         metadata=option(
-            "Warn (`plan --against`) when a link's key is older than this many days, counted from its creation "
-            "in the stack's state."
+            "Warn (`plan --against`, `verify`) when a link's key is older than this many days, counted from its "
+            "creation in the stack's state."
         ),
     )
     ipsec_policy: IpsecPolicySpec | None = field(

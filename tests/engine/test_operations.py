@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from vnet2vnet.operations import Operator
@@ -32,6 +33,16 @@ def test_every_operation_on_the_real_engine(engine_stack: MakeStack, pulumi_cli:
 
     assert operator.verify(timeout=60, interval=1) == 0, out.getvalue()[-2000:]
     assert "All 2 connections of 'dev' are Connected." in out.getvalue()
+    assert "days old" not in out.getvalue(), "a new key is not old"
+
+    in_200_days = Operator(
+        stack.work_dir, "dev", out=out, env=stack.rehearsal.env, cli=pulumi_cli,
+        now=lambda: datetime.now(timezone.utc) + timedelta(days=200),
+    )  # fmt: skip
+    assert in_200_days.verify(timeout=0, interval=1, max_key_age_days=180) == 0, "an old key warns, it does not fail"
+    assert "is 200 days old" in out.getvalue() and "connection.maxKeyAgeDays is 180" in out.getvalue(), out.getvalue()[
+        -800:
+    ]
 
     assert operator.refresh() == 0, out.getvalue()[-2000:]
     keys = {c["inputs"]["sharedKey"] for c in stack.connections()}

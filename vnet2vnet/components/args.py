@@ -89,7 +89,7 @@ class ConnectionArgs(TypedDict):
     connection_protocol: NotRequired[str]
     """`IKEv2` or `IKEv1` (a warning: Azure documents VNet-to-VNet as IKEv2); a change replaces both connections. Default: Azure's (IKEv2)."""
     max_key_age_days: NotRequired[int]
-    """Warn (`plan --against`) when a link's key is older than this many days, counted from its creation in the stack's state. Default: 180."""
+    """Warn (`plan --against`, `verify`) when a link's key is older than this many days, counted from its creation in the stack's state. Default: 180."""
     ipsec_policy: NotRequired[IpsecPolicyArgs]
     """Custom IPsec/IKE policy, all eight fields, applied identically to both connections. Default: Azure's default policy."""
 
