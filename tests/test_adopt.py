@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -111,3 +112,12 @@ class TestRefusals:
     def test_a_non_object_is_explained(self) -> None:
         ids, problems = parse_ids(json.dumps(["not", "a", "map"]))
         assert ids == {} and problems and "JSON object" in problems[0], problems
+
+
+def test_an_out_path_that_cannot_be_written_is_a_usage_error(tmp_path: Any) -> None:
+    from tests.test_cli import run_cli
+
+    ids = tmp_path / "ids.json"
+    ids.write_text(json.dumps(DEV_IDS))
+    result = run_cli("adopt", "--stack", "dev", "--ids", str(ids), "--out", str(tmp_path / "missing" / "x.json"))
+    assert result.returncode == 2 and "cannot write the import file" in result.stderr, result.stderr

@@ -28,7 +28,7 @@ from tests.test_validation import VALID, Config, findings_for
 from vnet2vnet.checks import stack_findings
 from vnet2vnet.emulator.seed import load_seed
 from vnet2vnet.engine import run_stack
-from vnet2vnet.existing import Existing, ExistingGateway, ExistingVnet, complete, seed_reader
+from vnet2vnet.existing import Existing, ExistingGateway, ExistingVnet, ReadError, complete, seed_reader
 from vnet2vnet.findings import RenderedFinding
 from vnet2vnet.plan_model import Secret
 from vnet2vnet.schema import parse_stack_config
@@ -449,3 +449,11 @@ def test_without_reads_the_rules_that_need_azure_values_wait_for_the_program() -
     config = _stack_config("brownfield")
     config["vnets"][1]["bgpAsn"] = 65515  # reserved by Azure
     assert paths(findings_for(config)) == ["vnet2vnet:vnets[1].bgpAsn"], "the new spokes are still checked"
+
+
+def test_a_malformed_seed_entry_is_named_not_a_traceback() -> None:
+    read = seed_reader(
+        [{"id": HUB_VNET, "type": "azure-native:network:VirtualNetwork", "inputs": {"addressSpace": ["x"]}}]
+    )
+    with pytest.raises(ReadError, match=r"the seed file's entry for .* is malformed"):
+        read("vnet", HUB_VNET, None)

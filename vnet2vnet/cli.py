@@ -683,7 +683,11 @@ def adopt_command(args: argparse.Namespace) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_USAGE
     out = args.out or args.project_dir / f"adopt-{args.stack}.json"
-    out.write_text(json.dumps(plan.import_file, indent=2) + "\n")
+    try:
+        out.write_text(json.dumps(plan.import_file, indent=2) + "\n")
+    except OSError as exc:
+        print(f"error: --out {out}: cannot write the import file: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"adopt: wrote {out} ({len(plan.import_file['resources'])} resources and components)", file=sys.stderr)
     try:
         status = Operator(args.project_dir, args.stack, out=sys.stderr).adopt_keys(plan.keys)

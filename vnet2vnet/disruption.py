@@ -182,8 +182,8 @@ class KeyAge:
 
 
 def key_ages(document: Mapping[str, Any], now: datetime) -> list[KeyAge]:
-    """When each link's key was created: its RandomPassword's `created` in state; with a key of your own, the
-    oldest connection of the link (the key is set when the connection is created and on each replacement)."""
+    """When each link's key was created: its RandomPassword's `created` in state; with a key of your own, each
+    connection's (the key is set when the connection is created and on each replacement)."""
     ages = []
     for resource in deployment_of(document).get("resources") or []:
         if resource.get("type") not in (PASSWORD_TYPE, CONNECTION_TYPE) or not resource.get("created"):

@@ -309,7 +309,14 @@ def seed_reader(resources: list[dict[str, Any]]) -> Reader:
     the offline `plan` knows of existing resources, read the way the program's invokes read them."""
     by_id = {str(resource["id"]).lower(): resource for resource in resources}
 
-    def read(kind: str, resource_id: str, _provider: Any) -> ExistingVnet | ExistingGateway:
+    def read(kind: str, resource_id: str, provider: Any) -> ExistingVnet | ExistingGateway:
+        try:
+            return read_seeded(kind, resource_id, provider)
+        except (AttributeError, TypeError, ValueError) as malformed:
+            # A seed file is hand-written: an entry of the wrong shape is named, never a traceback.
+            raise ReadError(f"the seed file's entry for '{resource_id}' is malformed ({malformed})") from None
+
+    def read_seeded(kind: str, resource_id: str, _provider: Any) -> ExistingVnet | ExistingGateway:
         resource = by_id.get(resource_id.lower())
         if resource is None:
             raise ReadError(
