@@ -10,7 +10,18 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Final
 
-from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE, PUBLIC_IP_TYPE, RESOURCE_GROUP_TYPE, SUBNET_TYPE, VNET_TYPE
+from vnet2vnet.tokens import (
+    ACTION_GROUP_TYPE,
+    CONNECTION_TYPE,
+    GATEWAY_TYPE,
+    LOG_ALERT_TYPE,
+    METRIC_ALERT_TYPE,
+    PUBLIC_IP_TYPE,
+    RESOURCE_GROUP_TYPE,
+    SUBNET_TYPE,
+    VNET_TYPE,
+    WORKSPACE_TYPE,
+)
 
 VPN_FAQ: Final = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq"
 GATEWAY_SETTINGS_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings"
@@ -262,8 +273,13 @@ INSTANT: Final = TypicalDuration(0, "local to the Pulumi engine")
 NAMING_RULES_DOC: Final = "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules"
 # Longest name Azure accepts, by Pulumi type token (resource-name-rules: Microsoft.Resources/resourcegroups 1-90,
 # Microsoft.Network/virtualNetworks 2-64, virtualNetworks/subnets 1-80, publicIPAddresses 1-80,
-# virtualNetworkGateways 1-80, connections 1-80).
+# virtualNetworkGateways 1-80, connections 1-80; Microsoft.OperationalInsights/workspaces 4-63;
+# Microsoft.Insights actionGroups, metricAlerts and scheduledQueryRules 1-260).
 NAME_LENGTH_LIMITS: Final[dict[str, int]] = {
+    WORKSPACE_TYPE: 63,
+    ACTION_GROUP_TYPE: 260,
+    METRIC_ALERT_TYPE: 260,
+    LOG_ALERT_TYPE: 260,
     RESOURCE_GROUP_TYPE: 90,
     VNET_TYPE: 64,
     SUBNET_TYPE: 80,
@@ -360,4 +376,102 @@ METADATA_ONLY: Final = Interruption("none", 0, 1, "tags are ARM metadata (no cha
 # Any other in-place update of a gateway (active-active, BGP): applied by a gateway update of about 45 minutes.
 GATEWAY_UPDATED: Final = Interruption(
     "gateway", 45, 45, f"{GATEWAY_SETTINGS_DOC}: gateway updates take 45 minutes or more; downtime not documented", True
+)
+
+
+# ---------------------------------------------------------------------------------------------- operating
+
+# A VPN gateway's resource log categories (https://learn.microsoft.com/azure/vpn-gateway/monitor-vpn-gateway-reference)
+# and the metric category of every resource (https://learn.microsoft.com/azure/azure-monitor/essentials/diagnostic-settings).
+# P2SDiagnosticLog is left out: point-to-site is not part of a VNet-to-VNet link.
+GATEWAY_LOG_CATEGORIES = ("GatewayDiagnosticLog", "TunnelDiagnosticLog", "RouteDiagnosticLog", "IKEDiagnosticLog")
+ALL_METRICS_CATEGORY = "AllMetrics"
+
+# A Log Analytics workspace the component creates: pay-as-you-go, Azure's default retention
+# (https://learn.microsoft.com/azure/azure-monitor/logs/data-retention-configure: 30 days by default).
+LOG_ANALYTICS_SKU = "PerGB2018"
+LOG_ANALYTICS_RETENTION_DAYS = 30
+
+# Tunnel down: Microsoft documents a log search alert on TunnelDiagnosticLog, which records each tunnel state change
+# ("Tunnel connect/disconnect events have a summarized reason"), filtered on the gateway and the remote tunnel IP
+# with status_s == "Disconnected" (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-setup-alerts-virtual-network-gateway-log).
+# An event, unlike the traffic metrics (Tunnel Ingress Bytes, Tunnel Bandwidth), which sit at zero on an idle but
+# healthy tunnel and so cannot tell "down" from "quiet".
+TUNNEL_DOWN_ALERT_DOC = (
+    "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-setup-alerts-virtual-network-gateway-log"
+)
+TUNNEL_DIAGNOSTIC_LOG = "TunnelDiagnosticLog"
+TUNNEL_DISCONNECTED_STATUS = "Disconnected"
+# BGP peer down: the BGP Peer Status metric, "average BGP connectivity status per peer and per instance", 5-minute
+# granularity (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-setup-alerts-virtual-network-gateway-metric);
+# 1 while the session is up, so an average below 1 over the window means the peer dropped in it.
+BGP_PEER_ALERT_DOC = (
+    "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-howto-setup-alerts-virtual-network-gateway-metric"
+)
+BGP_PEER_STATUS_METRIC = "BgpPeerStatus"
+BGP_PEER_ADDRESS_DIMENSION = "BgpPeerAddress"
+GATEWAY_METRIC_NAMESPACE = "Microsoft.Network/virtualNetworkGateways"
+BGP_PEER_STATUS_GRANULARITY_MINUTES = 5
+
+# Alert windows both alert kinds accept: metric alerts take windowSize PT1M..PT24H from a fixed list
+# (https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-metric-overview), log search alerts any window up to
+# two days (https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule); BGP Peer Status has
+# 5-minute points, so a window shorter than 5 minutes can hold none.
+ALERT_WINDOW_MINUTES = (5, 15, 30, 60, 360, 720, 1440)
+# Azure Monitor severities: 0 Critical, 1 Error, 2 Warning, 3 Informational, 4 Verbose
+# (https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-overview).
+ALERT_SEVERITIES = range(0, 5)
+# How often a rule runs: every 5 minutes, the metric's granularity and the period of Microsoft's example query.
+ALERT_EVALUATION_MINUTES = 5
+# An action group's short name: at most 12 characters (https://learn.microsoft.com/azure/azure-monitor/alerts/action-groups).
+ACTION_GROUP_SHORT_NAME_LENGTH = 12
+# Action groups and metric alerts are global resources; a log search alert lives in a region (its workspace's).
+GLOBAL_LOCATION = "global"
+
+# Azure's default IPsec/IKE offers for route-based gateways, what a connection without a custom policy may negotiate
+# (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-devices#ipsec): main mode (encryption,
+# integrity) pairs with DH group 2; quick mode (encryption, integrity, PFS) offers, initiator and responder.
+DEFAULT_POLICY_DOC = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-devices#ipsec"
+DEFAULT_MAIN_MODE_OFFERS = frozenset(
+    {
+        ("AES256", "SHA1"),
+        ("AES256", "SHA256"),
+        ("AES128", "SHA1"),
+        ("AES128", "SHA256"),
+        ("DES3", "SHA1"),
+        ("DES3", "SHA256"),
+    }
+)
+DEFAULT_DH_GROUPS = frozenset({"DHGROUP2"})
+_QUICK_MODE_PFS = {"None": "NONE", "1": "PFS1", "2": "PFS2", "14": "PFS14", "24": "PFS24"}
+DEFAULT_QUICK_MODE_OFFERS = frozenset(
+    (encryption, integrity, _QUICK_MODE_PFS[pfs])
+    for encryption, integrity, pfs in (
+        ("GCMAES256", "GCMAES256", "None"),
+        ("AES256", "SHA1", "None"),
+        ("DES3", "SHA1", "None"),
+        ("AES256", "SHA256", "None"),
+        ("AES128", "SHA1", "None"),
+        ("DES3", "SHA256", "None"),
+        ("DES", "SHA1", "None"),
+        ("AES256", "SHA1", "1"),
+        ("AES256", "SHA1", "2"),
+        ("AES256", "SHA1", "14"),
+        ("AES128", "SHA1", "1"),
+        ("AES128", "SHA1", "2"),
+        ("AES128", "SHA1", "14"),
+        ("DES3", "SHA1", "1"),
+        ("DES3", "SHA1", "2"),
+        ("DES3", "SHA256", "2"),
+        ("AES256", "SHA256", "1"),
+        ("AES256", "SHA256", "2"),
+        ("AES256", "SHA256", "14"),
+        ("AES256", "SHA1", "24"),
+        ("AES256", "SHA256", "24"),
+        ("AES128", "SHA256", "None"),
+        ("AES128", "SHA256", "1"),
+        ("AES128", "SHA256", "2"),
+        ("AES128", "SHA256", "14"),
+        ("DES3", "SHA1", "14"),
+    )
 )

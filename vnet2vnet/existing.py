@@ -20,24 +20,23 @@ from vnet2vnet.findings import Finding, KeyPath, error
 from vnet2vnet.spec import Partial, TopologySpec, VnetSpec
 
 _SEGMENT = r"[^/]+"
-# ARM resource IDs (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules):
-# provider and type segments are case-insensitive.
-VNET_ID = re.compile(
-    rf"^/subscriptions/(?P<subscription>{_SEGMENT})/resourceGroups/(?P<group>{_SEGMENT})"
-    rf"/providers/Microsoft\.Network/virtualNetworks/(?P<name>{_SEGMENT})$",
-    re.IGNORECASE,
-)
-GATEWAY_ID = re.compile(
-    rf"^/subscriptions/(?P<subscription>{_SEGMENT})/resourceGroups/(?P<group>{_SEGMENT})"
-    rf"/providers/Microsoft\.Network/virtualNetworkGateways/(?P<name>{_SEGMENT})$",
-    re.IGNORECASE,
-)
-VNET_ID_EXAMPLE = (
-    "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>"
-)
-GATEWAY_ID_EXAMPLE = (
-    "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworkGateways/<name>"
-)
+
+
+def _arm_id(provider_type: str) -> tuple[re.Pattern[str], str]:
+    """The pattern of an ARM resource ID of one type, and how to write one. Provider and type segments are
+    case-insensitive (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules)."""
+    pattern = re.compile(
+        rf"^/subscriptions/(?P<subscription>{_SEGMENT})/resourceGroups/(?P<group>{_SEGMENT})"
+        rf"/providers/{re.escape(provider_type)}/(?P<name>{_SEGMENT})$",
+        re.IGNORECASE,
+    )
+    return pattern, f"/subscriptions/<subscription>/resourceGroups/<group>/providers/{provider_type}/<name>"
+
+
+VNET_ID, VNET_ID_EXAMPLE = _arm_id("Microsoft.Network/virtualNetworks")
+GATEWAY_ID, GATEWAY_ID_EXAMPLE = _arm_id("Microsoft.Network/virtualNetworkGateways")
+WORKSPACE_ID, WORKSPACE_ID_EXAMPLE = _arm_id("Microsoft.OperationalInsights/workspaces")
+ACTION_GROUP_ID, ACTION_GROUP_ID_EXAMPLE = _arm_id("Microsoft.Insights/actionGroups")
 
 
 @dataclass(frozen=True)

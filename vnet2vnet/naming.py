@@ -15,10 +15,14 @@ from dataclasses import dataclass
 from vnet2vnet.findings import KeyPath
 from vnet2vnet.spec import TopologySpec, link_key
 from vnet2vnet.tokens import (
+    ACTION_GROUP_TYPE,
     CONNECTION_TYPE,
+    DIAGNOSTIC_SETTING_TYPE,
     GATEWAY_TYPE,
     LINK_TYPE,
+    LOG_ALERT_TYPE,
     MESH_TYPE,
+    METRIC_ALERT_TYPE,
     PAIR_TYPE,
     PASSWORD_TYPE,
     PUBLIC_IP_TYPE,
@@ -26,13 +30,18 @@ from vnet2vnet.tokens import (
     SIDE_TYPE,
     SUBNET_TYPE,
     VNET_TYPE,
+    WORKSPACE_TYPE,
 )
 
 __all__ = [
+    "ACTION_GROUP_TYPE",
     "CONNECTION_TYPE",
+    "DIAGNOSTIC_SETTING_TYPE",
     "GATEWAY_TYPE",
     "LINK_TYPE",
+    "LOG_ALERT_TYPE",
     "MESH_TYPE",
+    "METRIC_ALERT_TYPE",
     "PAIR_TYPE",
     "PASSWORD_TYPE",
     "PUBLIC_IP_TYPE",
@@ -40,6 +49,7 @@ __all__ = [
     "SIDE_TYPE",
     "SUBNET_TYPE",
     "VNET_TYPE",
+    "WORKSPACE_TYPE",
 ]
 
 
@@ -83,6 +93,26 @@ def connection_name(component: str, local: str, remote: str) -> str:
     return f"{component}-{link_key(local, remote)}"
 
 
+def workspace_name(component: str) -> str:
+    return f"{component}-logs"
+
+
+def action_group_name(component: str) -> str:
+    return f"{component}-alerts"
+
+
+def diagnostic_setting_name(side: str) -> str:
+    return f"{side}-diagnostics"
+
+
+def tunnel_alert_name(connection: str) -> str:
+    return f"{connection}-tunnel-down"
+
+
+def bgp_alert_name(connection: str) -> str:
+    return f"{connection}-bgp-peer-down"
+
+
 @dataclass(frozen=True)
 class DerivedName:
     """One resource the component registers: its type, its parent's type (the URN's type chain below the
@@ -124,6 +154,7 @@ def derived_names(component: str, component_type: str, topology: TopologySpec) -
             for ip in range(1, topology.gateway_for(vnet).public_ip_count + 1):
                 yield DerivedName(PUBLIC_IP_TYPE, SIDE_TYPE, public_ip_name(side, ip), origin, parent=side)
             yield DerivedName(GATEWAY_TYPE, SIDE_TYPE, gateway_name(side), origin, parent=side)
+        yield from _side_monitoring(component, topology, index, side)
     position = {vnet.name: index for index, vnet in enumerate(topology.vnets)}
     for a, b in topology.link_pairs():
         origin = (("vnets", position[a], "name"), ("vnets", position[b], "name"))
@@ -132,9 +163,35 @@ def derived_names(component: str, component_type: str, topology: TopologySpec) -
         if topology.shared_key_for(a, b) is None:
             yield DerivedName(PASSWORD_TYPE, LINK_TYPE, key_name(link), origin, autonamed=False, parent=link)
         for local, remote in ((a, b), (b, a)):
-            yield DerivedName(
-                CONNECTION_TYPE, LINK_TYPE, connection_name(component, local, remote), origin, parent=link
-            )
+            connection = connection_name(component, local, remote)
+            yield DerivedName(CONNECTION_TYPE, LINK_TYPE, connection, origin, parent=link)
+            if topology.alerts is not None and watched(topology, local, remote):
+                yield DerivedName(LOG_ALERT_TYPE, LINK_TYPE, tunnel_alert_name(connection), origin, parent=link)
+                if topology.link_bgp(a, b):
+                    yield DerivedName(METRIC_ALERT_TYPE, LINK_TYPE, bgp_alert_name(connection), origin, parent=link)
+
+
+def watched(topology: TopologySpec, local: str, remote: str) -> bool:
+    """Alerts watch a connection when both its gateways are created here: the local one sends its logs to the
+    workspace, the remote one's tunnel and BGP addresses are known."""
+    return topology.vnet(local).creates_gateway and topology.vnet(remote).creates_gateway
+
+
+def _side_monitoring(component: str, topology: TopologySpec, index: int, side: str) -> Iterator[DerivedName]:
+    """One side hosts the shared workspace and action group (`TopologySpec.monitoring_host`); every side with a
+    gateway created here gets a diagnostic setting."""
+    diagnostics, alerts = topology.diagnostics, topology.alerts
+    hosts = topology.vnets[index].name == topology.monitoring_host()
+    if hosts and diagnostics is not None and diagnostics.create_workspace:
+        origin: tuple[KeyPath, ...] = (("diagnostics", "create_workspace"),)
+        yield DerivedName(WORKSPACE_TYPE, SIDE_TYPE, workspace_name(component), origin, parent=side)
+    if hosts and alerts is not None and alerts.emails:
+        yield DerivedName(
+            ACTION_GROUP_TYPE, SIDE_TYPE, action_group_name(component), (("alerts", "emails"),), parent=side
+        )
+    if diagnostics is not None and topology.vnets[index].creates_gateway:
+        origin = (("vnets", index, "name"),)
+        yield DerivedName(DIAGNOSTIC_SETTING_TYPE, SIDE_TYPE, diagnostic_setting_name(side), origin, parent=side)
 
 
 def collisions(names: Iterator[DerivedName]) -> Iterator[tuple[DerivedName, DerivedName]]:

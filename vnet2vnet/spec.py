@@ -377,6 +377,51 @@ class LinkSpec:
 
 
 @dataclass(frozen=True)
+class DiagnosticsSpec:
+    workspace_id: str | None = field(
+        default=None,
+        metadata=option(
+            "Resource ID of an existing Log Analytics workspace that receives every gateway's logs "
+            "(GatewayDiagnosticLog, TunnelDiagnosticLog, RouteDiagnosticLog, IKEDiagnosticLog) and AllMetrics.",
+            default_doc="none (set this or `create_workspace`)",
+        ),
+    )
+    create_workspace: bool = field(
+        default=False,
+        metadata=option(
+            "Create a Log Analytics workspace (PerGB2018, 30-day retention) in the first VNet's resource group and "
+            "region, and send every gateway's logs and metrics to it."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class AlertsSpec:
+    action_group_id: str | None = field(
+        default=None,
+        metadata=option(
+            "Resource ID of an existing action group the alerts notify.",
+            default_doc="none (set this or `emails`)",
+        ),
+    )
+    emails: tuple[str, ...] = field(
+        default=(),
+        metadata=option("Create an action group that emails these addresses.", type_doc="list of email addresses"),
+    )
+    window_minutes: int = field(
+        default=5,
+        metadata=option(
+            "How long a tunnel disconnect or a BGP peer drop is looked for before the alert fires: 5, 15, 30, 60, "
+            "360, 720 or 1440 minutes (rules run every 5 minutes)."
+        ),
+    )
+    severity: int = field(
+        default=1,
+        metadata=option("Azure Monitor severity of the alerts: 0 (Critical) to 4 (Verbose); 1 is Error."),
+    )
+
+
+@dataclass(frozen=True)
 class TopologySpec:
     vnets: tuple[VnetSpec, ...] = field(
         metadata=option("The VNets to connect: two for a pair, two or more for a mesh or hub-and-spoke.")
@@ -413,6 +458,23 @@ class TopologySpec:
         ),
     )
     hub: str | None = field(default=None, metadata=option("The hub VNet's name, for `hub-and-spoke`."))
+    diagnostics: DiagnosticsSpec | None = field(
+        default=None,
+        metadata=option(
+            "Diagnostic settings on every gateway created here, to a workspace you give (`workspace_id`) or one "
+            "created for you (`create_workspace: true`).",
+            default_doc="none (no diagnostic settings)",
+        ),
+    )
+    alerts: AlertsSpec | None = field(
+        default=None,
+        metadata=option(
+            "Per connection, a log search alert when its tunnel disconnects (needs `diagnostics`) and, with BGP, a "
+            "metric alert when its BGP peer drops; to an action group you give (`action_group_id`) or one that "
+            "emails `emails`.",
+            default_doc="none (no alerts)",
+        ),
+    )
     links: tuple[LinkSpec, ...] = field(
         default=(),
         metadata=option(
@@ -451,6 +513,11 @@ class TopologySpec:
     def link_bgp(self, a: str, b: str) -> bool:
         """BGP on the link's connections: only when both gateways run it."""
         return self.gateway_for(self.vnet(a)).enable_bgp and self.gateway_for(self.vnet(b)).enable_bgp
+
+    def monitoring_host(self) -> str:
+        """The VNet whose resource group and region hold the workspace and action group the stack creates: the
+        first whose gateway is created here (not a hub someone else manages), else the first."""
+        return next((vnet.name for vnet in self.vnets if vnet.creates_gateway), self.vnets[0].name)
 
     def auxiliary_tenants(self) -> dict[str, list[str]]:
         """For each VNet: the tenants, other than its own, of the VNets it links to. Its provider names them as

@@ -17,9 +17,20 @@ from typing import Any
 
 from vnet2vnet import azure_facts as facts
 from vnet2vnet import naming
-from vnet2vnet.existing import GATEWAY_ID, GATEWAY_ID_EXAMPLE, VNET_ID, VNET_ID_EXAMPLE, parse_id, sku_facts
-from vnet2vnet.findings import Finding, KeyPath, MapKey, camel_case, error, errors_in, warning
-from vnet2vnet.spec import ConnectionSpec, GatewaySpec, TopologySpec, VnetSpec, managed_tags
+from vnet2vnet.existing import (
+    ACTION_GROUP_ID,
+    ACTION_GROUP_ID_EXAMPLE,
+    GATEWAY_ID,
+    GATEWAY_ID_EXAMPLE,
+    VNET_ID,
+    VNET_ID_EXAMPLE,
+    WORKSPACE_ID,
+    WORKSPACE_ID_EXAMPLE,
+    parse_id,
+    sku_facts,
+)
+from vnet2vnet.findings import Finding, KeyPath, MapKey, camel_case, error, errors_in, render_path, warning
+from vnet2vnet.spec import ConnectionSpec, GatewaySpec, TopologySpec, VnetSpec, link_key, managed_tags
 from vnet2vnet.topology import TOPOLOGIES, tunnels_per_vnet
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -986,7 +997,7 @@ def _origin(topology: TopologySpec, derived: naming.DerivedName) -> str:
         return f"subnet '{vnet.subnets[int(subnet[0][3])].name}' of VNet '{vnet.name}'"
     if len(names) == 2:
         return f"the link between VNets '{names[0]}' and '{names[1]}'"
-    return f"VNet '{names[0]}'"
+    return f"VNet '{names[0]}'" if names else f"'{render_path(derived.origins[0], 'config')}'"
 
 
 def check_resource_names(topology: TopologySpec, component_name: str | None = None) -> Iterator[Finding]:
@@ -1014,17 +1025,23 @@ def check_resource_names(topology: TopologySpec, component_name: str | None = No
         if limit is None or not derived.autonamed:
             continue
         length = len(derived.name) + facts.AUTONAME_SUFFIX_LENGTH
-        path = max(derived.origins, key=lambda origin: len(_vnet_at(topology, origin).name))
-        if length <= limit or path in reported:
+        # Names from VNets are shortened there; the stack's shared resources (workspace, action group) are named
+        # after the component only.
+        from_vnets = [origin for origin in derived.origins if origin[0] == "vnets"]
+        path = max(from_vnets, key=lambda origin: len(_vnet_at(topology, origin).name)) if from_vnets else None
+        where = path or derived.origins[0]
+        if length <= limit or where in reported:
             continue
-        reported.add(path)
+        reported.add(where)
         kind = derived.type_token.rsplit(":", 1)[-1]
+        component = f"the component's name '{component_name}', for a stack its project name"
         yield error(
-            path,
+            where,
             f"the {kind} name '{derived.name}' plus azure-native's {facts.AUTONAME_SUFFIX_LENGTH}-character "
             f"suffix is {length} characters; Azure allows {limit} ({facts.NAMING_RULES_DOC})",
-            f"shorten this VNet name (or the component's name '{component_name}', for a stack its project name) "
-            f"by {length - limit} or more characters",
+            f"shorten this VNet name (or {component}) by {length - limit} or more characters"
+            if path
+            else f"shorten {component}, by {length - limit} or more characters",
         )
 
 
@@ -1044,6 +1061,96 @@ def check_auxiliary_tenants(topology: TopologySpec) -> Iterator[Finding]:
             )
 
 
+# An address an action group can mail: one @, something on each side, no spaces (what the portal accepts; Azure
+# validates the rest by sending). Azure gives no stricter rule for emailReceivers.emailAddress.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_operating(topology: TopologySpec) -> Iterator[Finding]:
+    """Diagnostic settings and alerts: one destination each, well-formed IDs, windows and severities Azure
+    accepts (azure_facts: ALERT_WINDOW_MINUTES, ALERT_SEVERITIES), and the logs a tunnel-down alert reads."""
+    diagnostics, alerts = topology.diagnostics, topology.alerts
+    if diagnostics is not None:
+        yield from _one_destination(
+            ("diagnostics",),
+            existing=("workspace_id", diagnostics.workspace_id),
+            kind=("a Log Analytics workspace", WORKSPACE_ID, WORKSPACE_ID_EXAMPLE),
+            created=("create_workspace", diagnostics.create_workspace),
+            example="createWorkspace: true",
+        )
+        if not any(vnet.creates_gateway for vnet in topology.vnets):
+            yield warning(
+                ("diagnostics",),
+                "every gateway exists already: diagnostic settings go only on gateways created here",
+                "set the existing gateways' diagnostic settings where they are managed, or remove diagnostics",
+            )
+    if alerts is None:
+        return
+    yield from _one_destination(
+        ("alerts",),
+        existing=("action_group_id", alerts.action_group_id),
+        kind=("an action group", ACTION_GROUP_ID, ACTION_GROUP_ID_EXAMPLE),
+        created=("emails", bool(alerts.emails)),
+        example="emails: [ops@example.com]",
+    )
+    for index, address in enumerate(alerts.emails):
+        if not EMAIL_PATTERN.match(address):
+            yield error(("alerts", "emails", index), f"'{address}' is not an email address", "write name@domain")
+    if alerts.window_minutes not in facts.ALERT_WINDOW_MINUTES:
+        allowed = ", ".join(str(minutes) for minutes in facts.ALERT_WINDOW_MINUTES)
+        yield error(
+            ("alerts", "window_minutes"),
+            f"{alerts.window_minutes} is not a window Azure Monitor alerts take",
+            f"use one of {allowed} (minutes)",
+        )
+    if alerts.severity not in facts.ALERT_SEVERITIES:
+        yield error(
+            ("alerts", "severity"),
+            f"{alerts.severity} is not an Azure Monitor severity",
+            "use 0 (Critical), 1 (Error), 2 (Warning), 3 (Informational) or 4 (Verbose)",
+        )
+    if diagnostics is None:
+        yield error(
+            ("alerts",),
+            "a tunnel-down alert searches the gateways' TunnelDiagnosticLog, which only diagnostic settings send "
+            f"to a workspace ({facts.TUNNEL_DOWN_ALERT_DOC})",
+            "add diagnostics: {createWorkspace: true} (or workspaceId)",
+        )
+    unwatched = [
+        link_key(local, remote)
+        for a, b in topology.link_pairs()
+        for local, remote in ((a, b), (b, a))
+        if not naming.watched(topology, local, remote)
+    ]
+    if unwatched:
+        yield warning(
+            ("alerts",),
+            f"no alerts for {', '.join(unwatched)}: a gateway of theirs exists already, so its logs are not sent "
+            "here and its tunnel and BGP addresses are not known to this program",
+            "alert on those gateways where they are managed",
+        )
+
+
+def _one_destination(
+    path: KeyPath,
+    *,
+    existing: tuple[str, str | None],
+    kind: tuple[str, re.Pattern[str], str],
+    created: tuple[str, bool],
+    example: str,
+) -> Iterator[Finding]:
+    """Exactly one of two ways to name a destination: a well-formed ID of an existing resource of `kind`
+    (what, pattern, example), or one created here."""
+    (existing_key, existing_id), (created_key, creates), (what, pattern, id_example) = existing, created, kind
+    keys = f"{camel_case(existing_key)} or {camel_case(created_key)}"
+    if existing_id is None and not creates:
+        yield error(path, f"names no destination: set {keys}", f"e.g. {path[-1]}: {{{example}}}")
+    elif existing_id is not None and creates:
+        yield error(path, f"sets both {keys}", "keep one of them")
+    if existing_id is not None and parse_id(existing_id, pattern) is None:
+        yield error((*path, existing_key), f"'{existing_id}' is not {what} resource ID", f"write {id_example}")
+
+
 RULES: tuple[Callable[[TopologySpec], Iterable[Finding]], ...] = (
     check_vnet_sources,
     check_links,
@@ -1056,6 +1163,7 @@ RULES: tuple[Callable[[TopologySpec], Iterable[Finding]], ...] = (
     check_transit,
     check_auxiliary_tenants,
     check_identifiers,
+    check_operating,
 )
 
 

@@ -10,6 +10,7 @@ import pulumi
 from pulumi_azure_native import network, resources
 
 from vnet2vnet import azure_facts, naming
+from vnet2vnet.components._monitoring import Monitoring, gateway_diagnostics, shared_resources
 from vnet2vnet.spec import BgpMode, BgpOff, BgpOn, GatewaySpec, VnetSpec
 
 # A gateway takes 45 minutes or more to create
@@ -97,6 +98,8 @@ class GatewayVnet(pulumi.ComponentResource):
     """The explicit provider of this side, if any: its connections must use it too."""
     gateway: network.VirtualNetworkGateway | None
     """The VPN gateway, when created here: a connection is replaced whenever either of its gateways is."""
+    monitoring: Monitoring
+    """The stack's diagnostics and alerts, with the workspace and action group this side created, if it hosts them."""
 
     def __init__(
         self,
@@ -105,6 +108,8 @@ class GatewayVnet(pulumi.ComponentResource):
         gateway: GatewaySpec,
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]],
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        monitoring: Monitoring | None = None,
     ) -> None:
         super().__init__(naming.SIDE_TYPE, name, None, opts)
         self.provider = vnet.provider
@@ -126,6 +131,17 @@ class GatewayVnet(pulumi.ComponentResource):
             self.resource_group_name = pulumi.Output.from_input(vnet.resource_group_name)
             self.vnet_id = pulumi.Output.from_input(vnet.existing_vnet_id)
             vnet_name = pulumi.Output.from_input(vnet.existing_vnet_id.rsplit("/", 1)[-1])
+
+        self.monitoring = monitoring or Monitoring(name)
+        if self.monitoring.hosts_shared:
+            # The first VNet's side hosts the stack's workspace and action group, in its resource group and region.
+            self.monitoring = shared_resources(
+                self.monitoring,
+                resource_group_name=self.resource_group_name,
+                location=vnet.location,
+                tags=tags,
+                opts=child,
+            )
 
         def subnet(
             logical_name: str, subnet_name: str, prefix: pulumi.Input[str], after: list[pulumi.Resource]
@@ -174,6 +190,9 @@ class GatewayVnet(pulumi.ComponentResource):
                 gateway_subnet_id=gateway_subnet_id,
                 previous=previous,
             )
+        if self.monitoring.diagnostics is not None and self.gateway is not None:
+            assert self.monitoring.workspace_id is not None  # given, or created by the first side
+            gateway_diagnostics(name, self.gateway.id, self.monitoring.workspace_id, child)
         outputs: dict[str, Any] = {
             "vnet_id": self.vnet_id,
             "gateway_id": self.gateway_id,

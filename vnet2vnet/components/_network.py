@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ from pulumi.runtime import settings as runtime_settings
 from vnet2vnet import naming
 from vnet2vnet.checks import ProgramValidationError
 from vnet2vnet.components._gateway_vnet import GatewayVnet
+from vnet2vnet.components._monitoring import Monitoring
 from vnet2vnet.components._vnet_link import ConnectionOrder, VnetLink
 from vnet2vnet.findings import RenderedFinding
 from vnet2vnet.spec import TopologySpec, managed_tags
@@ -101,10 +103,29 @@ def build_network(
         else managed_tags(project, stack, topology.tags)
     )
     child = pulumi.ResourceOptions(parent=parent)
-    sides = {
-        vnet.name: GatewayVnet(naming.side_name(name, vnet.name), vnet, topology.gateway_for(vnet), tags, opts=child)
-        for vnet in topology.vnets
-    }
+    diagnostics, alerts = topology.diagnostics, topology.alerts
+    monitoring = Monitoring(
+        name,
+        diagnostics,
+        alerts,
+        workspace_id=diagnostics.workspace_id if diagnostics else None,
+        action_group_id=alerts.action_group_id if alerts else None,
+    )
+    # The hosting side comes first: the workspace and action group it creates serve every other side.
+    host = topology.monitoring_host()
+    built: dict[str, GatewayVnet] = {}
+    for vnet in sorted(topology.vnets, key=lambda vnet: vnet.name != host):
+        side = GatewayVnet(
+            naming.side_name(name, vnet.name),
+            vnet,
+            topology.gateway_for(vnet),
+            tags,
+            opts=child,
+            monitoring=dataclasses.replace(monitoring, hosts_shared=vnet.name == host),
+        )
+        built[vnet.name] = side
+        monitoring = side.monitoring
+    sides = {vnet.name: built[vnet.name] for vnet in topology.vnets}
     order = ConnectionOrder(connection_rounds(topology.vnet_names(), topology.link_pairs()))
     links = {
         (a, b): VnetLink(
@@ -117,6 +138,12 @@ def build_network(
             resource_prefix=name,
             tags=tags,
             opts=child,
+            monitoring=monitoring,
+            watched=frozenset(
+                direction
+                for direction in ((a, b), (b, a))
+                if alerts is not None and naming.watched(topology, *direction)
+            ),
         )
         for a, b in topology.link_pairs()
     }

@@ -16,6 +16,7 @@ from pulumi_azure_native import network
 
 from vnet2vnet import azure_facts, naming
 from vnet2vnet.components._gateway_vnet import GatewayVnet
+from vnet2vnet.components._monitoring import Monitoring, WatchedConnection, connection_alerts
 from vnet2vnet.spec import ConnectionSpec, link_key
 
 
@@ -143,6 +144,8 @@ class VnetLink(pulumi.ComponentResource):
         resource_prefix: str,
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]],
         opts: pulumi.ResourceOptions | None = None,
+        monitoring: Monitoring | None = None,
+        watched: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
         super().__init__(naming.LINK_TYPE, name, None, opts)
         # Replaced with the generated key (a rotation): both connections are replaced too, even on the first run
@@ -179,6 +182,23 @@ class VnetLink(pulumi.ComponentResource):
             )
             order.built((local_name, remote_name), created)
             self.connections[link_key(local_name, remote_name)] = created
+            if monitoring is not None and monitoring.alerts is not None and (local_name, remote_name) in watched:
+                local, remote = sides[local_name], sides[remote_name]
+                connection_alerts(
+                    WatchedConnection(
+                        name=naming.connection_name(resource_prefix, local_name, remote_name),
+                        key=link_key(local_name, remote_name),
+                        resource_group_name=local.resource_group_name,
+                        location=local.location,
+                        gateway_id=local.gateway_id,
+                        remote_tunnel_ips=remote.public_ip_addresses,
+                        remote_bgp_addresses=remote.bgp_peering_addresses if enable_bgp else None,
+                    ),
+                    monitoring.alerts,
+                    monitoring,
+                    tags,
+                    pulumi.ResourceOptions(parent=self, provider=local.provider),
+                )
         keys = list(self.connections)
         connections = list(self.connections.values())
         self.connection_ids = pulumi.Output.all(*[c.id for c in connections]).apply(

@@ -94,6 +94,24 @@ class ConnectionArgs(TypedDict):
     """Custom IPsec/IKE policy, all eight fields, applied identically to both connections. Default: Azure's default policy."""
 
 
+class DiagnosticsArgs(TypedDict):
+    workspace_id: NotRequired[str]
+    """Resource ID of an existing Log Analytics workspace that receives every gateway's logs (GatewayDiagnosticLog, TunnelDiagnosticLog, RouteDiagnosticLog, IKEDiagnosticLog) and AllMetrics. Default: none (set this or create_workspace)."""
+    create_workspace: NotRequired[bool]
+    """Create a Log Analytics workspace (PerGB2018, 30-day retention) in the first VNet's resource group and region, and send every gateway's logs and metrics to it. Default: false."""
+
+
+class AlertsArgs(TypedDict):
+    action_group_id: NotRequired[str]
+    """Resource ID of an existing action group the alerts notify. Default: none (set this or emails)."""
+    emails: NotRequired[Sequence[str]]
+    """Create an action group that emails these addresses."""
+    window_minutes: NotRequired[int]
+    """How long a tunnel disconnect or a BGP peer drop is looked for before the alert fires: 5, 15, 30, 60, 360, 720 or 1440 minutes (rules run every 5 minutes). Default: 5."""
+    severity: NotRequired[int]
+    """Azure Monitor severity of the alerts: 0 (Critical) to 4 (Verbose); 1 is Error. Default: 1."""
+
+
 class LinkArgs(TypedDict):
     vnets: Sequence[str]
     """The link's two VNets by name, in the topology's order (e.g. the hub first)."""
@@ -114,6 +132,10 @@ class VnetToVnetPairArgs(TypedDict):
     """Bring your own pre-shared key (kept secret); overrides key generation. In a stack: `pulumi config set --secret vnet2vnet:sharedKey '<key>'`. Default: generated."""
     tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
     """Tags for every taggable resource."""
+    diagnostics: NotRequired[DiagnosticsArgs]
+    """Diagnostic settings on every gateway created here, to a workspace you give (`workspace_id`) or one created for you (`create_workspace: true`). Default: none (no diagnostic settings)."""
+    alerts: NotRequired[AlertsArgs]
+    """Per connection, a log search alert when its tunnel disconnects (needs `diagnostics`) and, with BGP, a metric alert when its BGP peer drops; to an action group you give (`action_group_id`) or one that emails `emails`. Default: none (no alerts)."""
     links: NotRequired[Sequence[LinkArgs]]
     """Per-link settings: `vnets` (the two VNet names), `connection` and `shared_key` override the shared ones for that link only. Only links the topology has; one entry per link."""
 
@@ -131,5 +153,9 @@ class VnetMeshArgs(TypedDict):
     """`pair` (exactly two VNets, `VnetToVnetPair`), `mesh` (every VNet linked to every other) or `hub-and-spoke` (the hub linked to each spoke). Default: pair (a stack), mesh (VnetMeshArgs)."""
     hub: NotRequired[str]
     """The hub VNet's name, for `hub-and-spoke`."""
+    diagnostics: NotRequired[DiagnosticsArgs]
+    """Diagnostic settings on every gateway created here, to a workspace you give (`workspace_id`) or one created for you (`create_workspace: true`). Default: none (no diagnostic settings)."""
+    alerts: NotRequired[AlertsArgs]
+    """Per connection, a log search alert when its tunnel disconnects (needs `diagnostics`) and, with BGP, a metric alert when its BGP peer drops; to an action group you give (`action_group_id`) or one that emails `emails`. Default: none (no alerts)."""
     links: NotRequired[Sequence[LinkArgs]]
     """Per-link settings: `vnets` (the two VNet names), `connection` and `shared_key` override the shared ones for that link only. Only links the topology has; one entry per link."""

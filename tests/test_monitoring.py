@@ -1,0 +1,293 @@
+"""Diagnostics and alerts (issue 17): what the config may say, and what the components send for it.
+
+Rules are table-driven over the stack config; the resources come from the offline plan of real stacks (prod has
+both) and of variants of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support import GATEWAY, PROJECT_DIR, plain, plan_stack
+from tests.test_brownfield import SEED
+from tests.test_validation import VALID, Config, changed, findings_for
+from vnet2vnet import azure_facts as facts
+from vnet2vnet import monitoring
+from vnet2vnet.emulator.seed import load_seed
+from vnet2vnet.engine import run_stack
+from vnet2vnet.plan_model import Plan
+from vnet2vnet.tokens import (
+    ACTION_GROUP_TYPE,
+    DIAGNOSTIC_SETTING_TYPE,
+    LOG_ALERT_TYPE,
+    METRIC_ALERT_TYPE,
+    WORKSPACE_TYPE,
+)
+
+WORKSPACE_ID = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ops-rg/providers/"
+    "Microsoft.OperationalInsights/workspaces/central-logs"
+)
+ACTION_GROUP_ID = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ops-rg/providers/"
+    "microsoft.insights/actionGroups/netops"
+)
+CREATE = {"createWorkspace": True}
+EMAILS = {"emails": ["netops@example.com"]}
+
+
+def with_operating(diagnostics: dict[str, Any] | None, alerts: dict[str, Any] | None) -> Config:
+    def change(config: Config) -> None:
+        if diagnostics is not None:
+            config["diagnostics"] = diagnostics
+        if alerts is not None:
+            config["alerts"] = alerts
+
+    return changed(change)
+
+
+# (id, diagnostics, alerts, expected findings as (severity, path, phrase of the message))
+RULES: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, list[tuple[str, str, str]]]] = [
+    ("diagnostics-to-a-workspace", {"workspaceId": WORKSPACE_ID}, None, []),
+    ("diagnostics-to-a-new-workspace", CREATE, None, []),
+    ("alerts-by-email", CREATE, {**EMAILS, "windowMinutes": 15, "severity": 0}, []),
+    ("alerts-to-an-action-group", CREATE, {"actionGroupId": ACTION_GROUP_ID}, []),
+    ("diagnostics-empty", {}, None, [("error", "vnet2vnet:diagnostics", "names no destination")]),
+    (
+        "diagnostics-both",
+        {"workspaceId": WORKSPACE_ID, "createWorkspace": True},
+        None,
+        [("error", "vnet2vnet:diagnostics", "sets both workspaceId or createWorkspace")],
+    ),
+    (
+        "diagnostics-not-a-workspace-id",
+        {"workspaceId": ACTION_GROUP_ID},
+        None,
+        [("error", "vnet2vnet:diagnostics.workspaceId", "not a Log Analytics workspace resource ID")],
+    ),
+    ("alerts-empty", CREATE, {}, [("error", "vnet2vnet:alerts", "names no destination")]),
+    (
+        "alerts-both",
+        CREATE,
+        {**EMAILS, "actionGroupId": ACTION_GROUP_ID},
+        [("error", "vnet2vnet:alerts", "sets both actionGroupId or emails")],
+    ),
+    (
+        "alerts-not-an-action-group-id",
+        CREATE,
+        {"actionGroupId": WORKSPACE_ID},
+        [("error", "vnet2vnet:alerts.actionGroupId", "not an action group resource ID")],
+    ),
+    (
+        "alerts-bad-email",
+        CREATE,
+        {"emails": ["netops@example.com", "on call"]},
+        [("error", "vnet2vnet:alerts.emails[1]", "not an email address")],
+    ),
+    (
+        "alerts-window-azure-refuses",
+        CREATE,
+        {**EMAILS, "windowMinutes": 10},
+        [("error", "vnet2vnet:alerts.windowMinutes", "not a window Azure Monitor alerts take")],
+    ),
+    (
+        "alerts-severity-out-of-range",
+        CREATE,
+        {**EMAILS, "severity": 5},
+        [("error", "vnet2vnet:alerts.severity", "not an Azure Monitor severity")],
+    ),
+    (
+        "alerts-without-diagnostics",
+        None,
+        EMAILS,
+        [("error", "vnet2vnet:alerts", "TunnelDiagnosticLog")],
+    ),
+]
+
+
+class TestRules:
+    @pytest.mark.parametrize(
+        ("diagnostics", "alerts", "expected"),
+        [case[1:] for case in RULES],
+        ids=[case[0] for case in RULES],
+    )
+    def test_each_rule_names_its_key(
+        self, diagnostics: dict[str, Any] | None, alerts: dict[str, Any] | None, expected: list[tuple[str, str, str]]
+    ) -> None:
+        found = findings_for(with_operating(diagnostics, alerts))
+        assert len(found) == len(expected), f"expected {expected}, got {[str(f) for f in found]}"
+        for finding, (severity, path, phrase) in zip(found, expected, strict=True):
+            assert (finding.severity, finding.path) == (severity, path), str(finding)
+            assert phrase in finding.message, f"'{phrase}' not in: {finding}"
+            assert finding.fix, f"a finding says how to fix it: {finding}"
+
+    def test_a_wrong_type_names_the_key_instead_of_a_traceback(self) -> None:
+        found = findings_for({**VALID, "alerts": {"emails": "netops@example.com"}, "diagnostics": CREATE})
+        assert [(f.severity, f.path) for f in found] == [("error", "vnet2vnet:alerts.emails")], found
+
+    def test_an_unknown_key_is_refused_with_the_known_ones(self) -> None:
+        found = findings_for({**VALID, "diagnostics": {"createWorkspce": True}})
+        paths = [f.path for f in found]
+        assert "vnet2vnet:diagnostics.createWorkspce" in paths, found
+
+
+@pytest.fixture(scope="module")
+def prod() -> Plan:
+    return plan_stack("prod")
+
+
+def named(plan: Plan, type_token: str) -> dict[str, Any]:
+    return {resource.name: plain(resource.inputs) for resource in plan.of_type(type_token)}
+
+
+class TestDiagnostics:
+    def test_every_gateway_sends_its_four_logs_and_all_metrics(self, prod: Plan) -> None:
+        settings = named(prod, DIAGNOSTIC_SETTING_TYPE)
+        assert sorted(settings) == ["vnet2vnet-neu-diagnostics", "vnet2vnet-sdc-diagnostics"], settings
+        for name, inputs in settings.items():
+            logs = {entry["category"]: entry["enabled"] for entry in inputs["logs"]}
+            assert logs == dict.fromkeys(
+                ("GatewayDiagnosticLog", "TunnelDiagnosticLog", "RouteDiagnosticLog", "IKEDiagnosticLog"), True
+            ), f"{name}: the issue's four gateway logs"
+            assert inputs["metrics"] == [{"category": "AllMetrics", "enabled": True}], name
+
+    def test_each_setting_is_attached_to_its_own_gateway_and_sent_to_the_created_workspace(self, prod: Plan) -> None:
+        gateways = {resource.name: resource for resource in prod.of_type(GATEWAY)}
+        (workspace,) = prod.of_type(WORKSPACE_TYPE)
+        for setting in prod.of_type(DIAGNOSTIC_SETTING_TYPE):
+            gateway = gateways[setting.name.replace("-diagnostics", "-gw")]
+            assert setting.inputs["resourceUri"] == gateway.id, f"{setting.name} attaches to {gateway.name}"
+            assert setting.inputs["workspaceId"] == workspace.id, f"{setting.name} sends to the created workspace"
+
+    def test_the_created_workspace_is_pay_as_you_go_in_the_first_vnets_group_and_region(self, prod: Plan) -> None:
+        (workspace,) = prod.of_type(WORKSPACE_TYPE)
+        assert workspace.name == "vnet2vnet-logs", "named after the component"
+        assert workspace.inputs["location"] == "northeurope", "the first VNet's region"
+        assert workspace.inputs["sku"] == {"name": "PerGB2018"}
+        assert workspace.inputs["retentionInDays"] == 30
+        assert (workspace.parent or "").endswith("::vnet2vnet-neu"), "a child of the first VNet's side"
+
+    def test_a_given_workspace_is_used_and_none_created(self) -> None:
+        plan = plan_stack("dev", diagnostics={"workspaceId": WORKSPACE_ID})
+        assert plan.of_type(WORKSPACE_TYPE) == [], "no workspace created when one is given"
+        settings = named(plan, DIAGNOSTIC_SETTING_TYPE)
+        assert len(settings) == 2, settings
+        assert {inputs["workspaceId"] for inputs in settings.values()} == {WORKSPACE_ID}
+
+    def test_without_diagnostics_nothing_is_added(self) -> None:
+        plan = plan_stack("dev")
+        for token in (WORKSPACE_TYPE, DIAGNOSTIC_SETTING_TYPE, ACTION_GROUP_TYPE, LOG_ALERT_TYPE, METRIC_ALERT_TYPE):
+            assert plan.of_type(token) == [], f"dev has no {token}"
+
+
+class TestAlerts:
+    def test_each_connection_gets_a_tunnel_alert_and_with_bgp_a_peer_alert_named_after_its_link_key(
+        self, prod: Plan
+    ) -> None:
+        assert sorted(named(prod, LOG_ALERT_TYPE)) == [
+            "vnet2vnet-neu-to-sdc-tunnel-down",
+            "vnet2vnet-sdc-to-neu-tunnel-down",
+        ]
+        assert sorted(named(prod, METRIC_ALERT_TYPE)) == [
+            "vnet2vnet-neu-to-sdc-bgp-peer-down",
+            "vnet2vnet-sdc-to-neu-bgp-peer-down",
+        ]
+
+    def test_the_tunnel_alert_searches_the_local_gateways_disconnects_from_the_remote_tunnel_ips(
+        self, prod: Plan
+    ) -> None:
+        gateways = {resource.name: resource for resource in prod.of_type(GATEWAY)}
+        alert = named(prod, LOG_ALERT_TYPE)["vnet2vnet-neu-to-sdc-tunnel-down"]
+        (condition,) = alert["criteria"]["allOf"]
+        query = condition["query"]
+        assert f'toupper("{gateways["vnet2vnet-neu-gw"].id}")' in query, query
+        remote_ips = prod.outputs["gatewayPublicIps"]["sdc"]
+        assert len(remote_ips) == 2, "active-active: two tunnel endpoints"
+        for ip in remote_ips:
+            assert f'"{ip}"' in query, f"the remote tunnel IP {ip} is searched for: {query}"
+        assert 'status_s == "Disconnected"' in query and 'Category == "TunnelDiagnosticLog"' in query, query
+        assert (condition["timeAggregation"], condition["operator"], condition["threshold"]) == (
+            "Count",
+            "GreaterThan",
+            0,
+        ), "one disconnect event in the window fires"
+        (workspace,) = prod.of_type(WORKSPACE_TYPE)
+        assert alert["scopes"] == [workspace.id], "the rule searches the workspace the gateways log to"
+        assert (alert["windowSize"], alert["evaluationFrequency"], alert["severity"]) == ("PT5M", "PT5M", 1)
+
+    def test_the_bgp_alert_watches_the_remote_peer_addresses_on_the_local_gateway(self, prod: Plan) -> None:
+        gateways = {resource.name: resource for resource in prod.of_type(GATEWAY)}
+        alert = named(prod, METRIC_ALERT_TYPE)["vnet2vnet-sdc-to-neu-bgp-peer-down"]
+        assert alert["scopes"] == [gateways["vnet2vnet-sdc-gw"].id]
+        assert alert["location"] == "global", "metric alerts are global"
+        (criterion,) = alert["criteria"]["allOf"]
+        assert (criterion["metricName"], criterion["operator"], criterion["threshold"]) == (
+            "BgpPeerStatus",
+            "LessThan",
+            1,
+        )
+        (dimension,) = criterion["dimensions"]
+        assert dimension["name"] == "BgpPeerAddress"
+        assert dimension["values"] == prod.outputs["gatewayBgpPeeringAddresses"]["neu"], "the remote peers"
+
+    def test_every_alert_notifies_the_created_email_action_group(self, prod: Plan) -> None:
+        (group,) = prod.of_type(ACTION_GROUP_TYPE)
+        inputs = plain(group.inputs)
+        assert inputs["emailReceivers"] == [
+            {"name": "email1", "emailAddress": "netops@example.com", "useCommonAlertSchema": True}
+        ]
+        assert len(inputs["groupShortName"]) <= facts.ACTION_GROUP_SHORT_NAME_LENGTH
+        for alert in named(prod, LOG_ALERT_TYPE).values():
+            assert alert["actions"]["actionGroups"] == [group.id]
+        for alert in named(prod, METRIC_ALERT_TYPE).values():
+            assert alert["actions"] == [{"actionGroupId": group.id}]
+
+    def test_window_and_severity_reach_every_rule(self) -> None:
+        plan = plan_stack("prod", alerts={"actionGroupId": ACTION_GROUP_ID, "windowMinutes": 60, "severity": 3})
+        assert plan.of_type(ACTION_GROUP_TYPE) == [], "a given action group is used, none created"
+        rules = [*named(plan, LOG_ALERT_TYPE).values(), *named(plan, METRIC_ALERT_TYPE).values()]
+        assert len(rules) == 4
+        for rule in rules:
+            assert (rule["windowSize"], rule["severity"]) == ("PT1H", 3), rule
+
+    def test_links_to_an_existing_hub_get_no_alerts_and_the_plan_says_so(self) -> None:
+        config = {"vnet2vnet:diagnostics": CREATE, "vnet2vnet:alerts": EMAILS}
+        plan = run_stack(PROJECT_DIR, "brownfield", config_overrides=config, seeded=load_seed(SEED)["resources"])
+        assert plan.of_type(LOG_ALERT_TYPE) == [], "every brownfield link touches the existing hub gateway"
+        settings = named(plan, DIAGNOSTIC_SETTING_TYPE)
+        assert sorted(settings) == ["vnet2vnet-spoke-a-diagnostics", "vnet2vnet-spoke-b-diagnostics"], (
+            "only the gateways created here get diagnostic settings"
+        )
+        (workspace,) = plan.of_type(WORKSPACE_TYPE)
+        assert workspace.parent and workspace.parent.endswith("vnet2vnet-spoke-a"), (
+            "the workspace goes with the first VNet whose gateway is created here, not the hub's group"
+        )
+
+
+class TestQueries:
+    def test_the_query_is_microsofts_documented_search(self) -> None:
+        query = monitoring.tunnel_down_query("/subscriptions/s/resourceGroups/g/providers/x/gw", ["20.1.2.3"])
+        assert query.splitlines() == [
+            "AzureDiagnostics",
+            '| where Category == "TunnelDiagnosticLog"',
+            '| where ResourceId == toupper("/subscriptions/s/resourceGroups/g/providers/x/gw")',
+            '| where remoteIP_s in ("20.1.2.3")',
+            '| where status_s == "Disconnected"',
+        ]
+
+    def test_values_are_quoted_as_kql_strings(self) -> None:
+        query = monitoring.tunnel_down_query('gw"; drop', ["1.2.3.4"])
+        assert 'toupper("gw\\"; drop")' in query, "a quote cannot end the string literal"
+
+    @pytest.mark.parametrize(
+        ("minutes", "iso"), [(5, "PT5M"), (15, "PT15M"), (30, "PT30M"), (60, "PT1H"), (360, "PT6H"), (1440, "PT24H")]
+    )
+    def test_windows_are_iso_8601_durations(self, minutes: int, iso: str) -> None:
+        assert monitoring.iso_minutes(minutes) == iso
+
+    @pytest.mark.parametrize(
+        ("component", "short"), [("vnet2vnet", "vnet2vnet"), ("corp-network-prod", "corpnetworkp"), ("--", "vnet2vnet")]
+    )
+    def test_action_group_short_names_fit_twelve_characters(self, component: str, short: str) -> None:
+        assert monitoring.action_group_short_name(component) == short
