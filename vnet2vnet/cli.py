@@ -34,10 +34,11 @@ EXIT_INTERRUPTED = 130
 
 EXIT_CODES = """\
 exit codes:
-  0    success; warnings alone do not fail (verify: every connection is Connected)
+  0    success; warnings alone do not fail (verify: every connection is Connected; with
+       --evidence, every evidence check passed)
   1    findings: errors in the stack config or in the planned requests; or an operation failed
-       (program error, Pulumi CLI error, verify timed out, destroy not confirmed or blocked,
-       a rehearsal check failed)
+       (program error, Pulumi CLI error, verify timed out, an evidence check failed or could not
+       be verified, destroy not confirmed or blocked, a rehearsal check failed)
   2    usage or file error: bad arguments, not a vnet2vnet project, stack file missing or
        malformed, stack not found in the backend
   3    no Pulumi CLI found (preview, up, refresh, destroy, outputs, verify, rehearse)
@@ -200,7 +201,20 @@ def build_parser() -> argparse.ArgumentParser:
         "status and, if some are not Connected, what to check.",
     )
     verify.add_argument("--timeout", type=float, default=900, help="seconds to wait for Connected (default 900)")
-    verify.add_argument("--interval", type=float, default=30, help="seconds between checks (default 30)")
+    verify.add_argument(
+        "--interval",
+        type=float,
+        default=30,
+        help="seconds between checks, and between the two reads of the byte counters with --evidence (default 30)",
+    )
+    verify.add_argument(
+        "--evidence",
+        type=Path,
+        metavar="DIR",
+        help="then read what each connection negotiated (IKE/IPsec SAs), its byte counters, key match and, with "
+        "BGP, peers and learned routes, check them against the config, and write DIR/evidence.json and "
+        "DIR/evidence.md",
+    )
     adopt = command(
         "adopt",
         "bring a hand-built pair or mesh under the stack, without rebuilding it",
@@ -584,7 +598,22 @@ def operation_command(args: argparse.Namespace) -> int:
             return EXIT_OK
         _, topology, _ = stack_config_findings(args.project_dir, args.stack)
         limit = topology.connection.max_key_age_days if topology is not None else None
-        return operator.verify(timeout=args.timeout, interval=args.interval, max_key_age_days=limit)
+        evidence_dir: Path | None = args.evidence
+        if evidence_dir is not None:
+            try:  # before the reads: a directory that cannot be written is a usage error, not a lost report
+                evidence_dir.mkdir(parents=True, exist_ok=True)
+                probe = evidence_dir / ".vnet2vnet-write-test"
+                probe.write_text("")
+                probe.unlink()
+            except OSError as exc:
+                print(
+                    f"error: --evidence {evidence_dir}: cannot write the report there: {exc.strerror}", file=sys.stderr
+                )
+                return EXIT_USAGE
+        status = operator.verify(timeout=args.timeout, interval=args.interval, max_key_age_days=limit)
+        if evidence_dir is None or topology is None:
+            return status
+        return max(status, operator.evidence(evidence_dir, interval=args.interval, topology=topology))
     except PulumiCliMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_CLI

@@ -11,6 +11,7 @@ process, exactly as the project's `__main__.py`. Azure credentials are whatever 
 from __future__ import annotations
 
 import difflib
+import json
 import runpy
 import sys
 import time
@@ -23,13 +24,29 @@ from typing import TYPE_CHECKING, Any, TextIO
 from vnet2vnet.adopt import LinkKey, connection_arguments
 from vnet2vnet.disruption import key_ages
 from vnet2vnet.pulumi_cli import PulumiCli, find_cli
-from vnet2vnet.spec import link_key
+from vnet2vnet.spec import TopologySpec, link_key
 from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE
 
 if TYPE_CHECKING:
     from pulumi.automation import LocalWorkspace, Stack
 
 CONNECTED = "Connected"
+
+
+def _project_name(project_dir: Path) -> str:
+    import yaml
+
+    document = yaml.safe_load((project_dir / "Pulumi.yaml").read_text()) or {}
+    return str(document.get("name") or project_dir.name)
+
+
+def _side_providers(project_dir: Path, topology: TopologySpec) -> dict[str, Any]:
+    """The stack program's explicit providers (its `components` package), for reads in each side's subscription."""
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    from components import side_providers
+
+    return dict(side_providers(topology))
 
 
 class MissingStackError(LookupError):
@@ -107,29 +124,52 @@ def _link_name(connection: str, local_gateway: str | None, remote_gateway: str |
     return link_key(local_side[len(prefix) :], remote)
 
 
-def connection_states(deployment: Mapping[str, Any]) -> list[ConnectionState]:
-    """Each connection's status and byte counters, from the refreshed state (not from stack outputs, which a
-    refresh does not recompute)."""
+@dataclass(frozen=True)
+class StateConnection:
+    """A connection resource of the stack's state, under its "<a>-to-<b>" key."""
+
+    link: str
+    id: str
+    outputs: Mapping[str, Any]
+
+    @property
+    def local_gateway_id(self) -> str:
+        return str((self.outputs.get("virtualNetworkGateway1") or {}).get("id") or "")
+
+    @property
+    def remote_gateway_id(self) -> str:
+        return str((self.outputs.get("virtualNetworkGateway2") or {}).get("id") or "")
+
+
+def state_connections(deployment: Mapping[str, Any]) -> list[StateConnection]:
+    """The stack's connections, by link key, sorted."""
     gateways = {
         str(r.get("id")): _resource_name(r) for r in deployment.get("resources") or [] if r.get("type") == GATEWAY_TYPE
     }
-    states = []
+    found = []
     for resource in deployment.get("resources") or []:
         if resource.get("type") != CONNECTION_TYPE:
             continue
         outputs = resource.get("outputs") or {}
         local = gateways.get(str((outputs.get("virtualNetworkGateway1") or {}).get("id")))
         remote = gateways.get(str((outputs.get("virtualNetworkGateway2") or {}).get("id")))
-        name = _link_name(_resource_name(resource), local, remote)
-        states.append(
-            ConnectionState(
-                name=name,
-                status=str(outputs.get("connectionStatus") or "Unknown"),
-                ingress_bytes=int(outputs.get("ingressBytesTransferred") or 0),
-                egress_bytes=int(outputs.get("egressBytesTransferred") or 0),
-            )
+        link = _link_name(_resource_name(resource), local, remote)
+        found.append(StateConnection(link, str(resource.get("id") or outputs.get("id") or ""), outputs))
+    return sorted(found, key=lambda connection: connection.link)
+
+
+def connection_states(deployment: Mapping[str, Any]) -> list[ConnectionState]:
+    """Each connection's status and byte counters, from the refreshed state (not from stack outputs, which a
+    refresh does not recompute)."""
+    return [
+        ConnectionState(
+            name=connection.link,
+            status=str(connection.outputs.get("connectionStatus") or "Unknown"),
+            ingress_bytes=int(connection.outputs.get("ingressBytesTransferred") or 0),
+            egress_bytes=int(connection.outputs.get("egressBytesTransferred") or 0),
         )
-    return sorted(states, key=lambda s: s.name)
+        for connection in state_connections(deployment)
+    ]
 
 
 def status_table(states: Sequence[ConnectionState]) -> str:
@@ -362,6 +402,108 @@ class Operator:
                 return 1, deployment
             self.sleep(interval)
 
+    # --------------------------------------------------------------------------------------------- evidence
+
+    def evidence(self, directory: Path, interval: float, topology: TopologySpec) -> int:
+        """Read from Azure what each connection negotiated and carries, check it against `topology`, and write
+        `directory/evidence.json` and `directory/evidence.md` (vnet2vnet.evidence). 0 only when every check of
+        every connection passes."""
+        from vnet2vnet import evidence, evidence_reads
+
+        deployment = self._existing_stack().export_stack().deployment or {}
+        connections = state_connections(deployment)
+        # Each direction's key -> (its local VNet, its remote VNet), and -> the link's pair as the topology has it.
+        directions = {
+            link_key(local, remote): (local, remote)
+            for a, b in topology.link_pairs()
+            for local, remote in ((a, b), (b, a))
+        }
+        pairs = {key: next(p for p in topology.link_pairs() if set(p) == set(ends)) for key, ends in directions.items()}
+        collected = evidence_reads.Collected()
+
+        def providers() -> tuple[dict[str, Any], dict[str, Any]]:
+            made = _side_providers(self.project_dir, topology)
+            ends = {c.id: directions.get(c.link, ("", "")) for c in connections}
+            return {i: made.get(end[0]) for i, end in ends.items()}, {i: made.get(end[1]) for i, end in ends.items()}
+
+        def first() -> None:
+            local, remote = providers()
+            evidence_reads.sample(connections, local, collected, self.now)
+            evidence_reads.read_security(connections, local, remote, collected)
+
+        def second() -> None:
+            evidence_reads.sample(connections, providers()[0], collected, self.now)
+
+        self._say(f"evidence: reading {len(connections)} connection(s) of '{self.stack_name}' from Azure")
+        self._run_reads(first)
+        self._say(f"evidence: reading the byte counters again in {format_duration(interval)}")
+        self.sleep(interval)
+        self._run_reads(second)
+        by_link = {c.link: c for c in connections}
+        reads = []
+        for connection in connections:
+            local, remote = directions.get(connection.link, ("", ""))
+            opposite = by_link.get(link_key(remote, local))
+            digests = (
+                collected.key_digests.get(connection.id),
+                collected.key_digests.get(opposite.id) if opposite else None,
+            )
+            reads.append(
+                evidence.ConnectionRead(
+                    link=connection.link,
+                    resource_id=connection.id,
+                    local_gateway_id=connection.local_gateway_id,
+                    remote_gateway_id=connection.remote_gateway_id,
+                    samples=tuple(collected.samples.get(connection.id, ())),
+                    ike_sas=collected.ike_sas.get(connection.id),
+                    enable_bgp=bool(connection.outputs.get("enableBgp")),
+                    bgp_peers=collected.bgp_peers.get(connection.id),
+                    learned_routes=collected.learned_routes.get(connection.id),
+                    remote_bgp_addresses=tuple(collected.remote_bgp_addresses.get(connection.id, ())),
+                    remote_prefixes=tuple(collected.remote_prefixes.get(connection.id, ())),
+                    keys_match=digests[0] == digests[1] if None not in digests else None,
+                    read_errors=collected.errors.get(connection.id, {}),
+                )
+            )
+        policies = {link: topology.connection_for(*pair).ipsec_policy for link, pair in pairs.items()}
+        document = evidence.evidence_document(
+            project=_project_name(self.project_dir),
+            stack=self.stack_name,
+            generated_at=self.now(),
+            reads=reads,
+            policies=policies,
+        )
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "evidence.json").write_text(json.dumps(document, indent=2) + "\n")
+        (directory / "evidence.md").write_text(evidence.evidence_markdown(document))
+        for connection in document["connections"]:
+            failing = [c["check"] for c in connection["checks"] if c["result"] != "pass"]
+            self._say(
+                f"  {connection['link']}: {connection['verdict']}" + (f" ({', '.join(failing)})" if failing else "")
+            )
+        self._say(
+            f"evidence: {document['verdict']}; wrote {directory / 'evidence.json'} and {directory / 'evidence.md'}"
+        )
+        return 0 if document["verdict"] == "pass" else 1
+
+    def _reading_workspace(self, program: Callable[[], None]) -> LocalWorkspace:
+        """A workspace on this project whose program only reads (invokes): its preview registers nothing."""
+        from pulumi import automation as auto
+
+        cli = self.cli or find_cli()
+        return auto.LocalWorkspace(
+            work_dir=str(self.project_dir),
+            program=program,
+            env_vars=dict(self.env) or None,
+            pulumi_home=self.env.get("PULUMI_HOME"),
+            pulumi_command=auto.PulumiCommand(root=cli.root),
+        )
+
+    def _run_reads(self, program: Callable[[], None]) -> None:
+        from pulumi import automation as auto
+
+        auto.Stack.select(self.stack_name, self._reading_workspace(program)).preview(on_output=None)
+
     # ------------------------------------------------------------------------------------------------ adopt
 
     def adopt_keys(self, keys: Sequence[LinkKey]) -> int:
@@ -384,15 +526,7 @@ class Operator:
                     value = (answer.value or {}).get("value")
                     read[connection_id] = value if isinstance(value, str) else None
 
-        cli = self.cli or find_cli()
-        workspace = auto.LocalWorkspace(
-            work_dir=str(self.project_dir),
-            program=reader,
-            env_vars=dict(self.env) or None,
-            pulumi_home=self.env.get("PULUMI_HOME"),
-            pulumi_command=auto.PulumiCommand(root=cli.root),
-        )
-        stack = auto.Stack.create_or_select(self.stack_name, workspace)
+        stack = auto.Stack.create_or_select(self.stack_name, self._reading_workspace(reader))
         stack.preview(on_output=None)  # runs the reads; registers nothing
         problems = 0
         for link in keys:

@@ -1,0 +1,354 @@
+"""Compliance evidence for `vnet2vnet verify --evidence DIR`: what Azure reported for each connection, checked
+against what the stack asks for, as a JSON document and a Markdown report an auditor can file. Pure: the reads
+come in as plain data (`operations.Operator.evidence` runs them), the verdicts and the report go out.
+
+Each connection gets these checks, each `pass`, `fail` or `cannot-verify` (never a pass by default):
+- connected: Azure's connectionStatus is Connected;
+- traffic: its byte counters moved between two reads;
+- ipsec-policy: the negotiated IKE (main mode) and IPsec (quick mode) security associations, from
+  getVirtualNetworkGatewayConnectionIkeSas, use the configured ipsecPolicy, or without one Azure's documented
+  default offers (azure_facts.DEFAULT_POLICY_DOC). Azure returns them as an opaque string: anything this module
+  cannot read is `cannot-verify`, with the reason;
+- shared-key: both directions of the link hold the same key, compared as SHA-256 digests (neither the key nor
+  its digest is written anywhere);
+- with BGP, bgp-peer: the local gateway's BGP session with each of the remote gateway's peer addresses is
+  Connected; routes-learned: the local gateway learned every address prefix of the remote VNet.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from vnet2vnet import azure_facts as facts
+from vnet2vnet.spec import IpsecPolicySpec
+
+Result = Literal["pass", "fail", "cannot-verify"]
+SCHEMA = "vnet2vnet.evidence/1"
+CONNECTED = "Connected"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One read of a connection's status and byte counters."""
+
+    at: datetime
+    status: str
+    ingress_bytes: int
+    egress_bytes: int
+
+
+@dataclass(frozen=True)
+class ConnectionRead:
+    """Everything read from Azure for one connection (one direction of a link)."""
+
+    link: str  # "<local>-to-<remote>"
+    resource_id: str
+    local_gateway_id: str
+    remote_gateway_id: str
+    samples: tuple[Sample, ...]
+    ike_sas: str | None  # Azure's opaque string; None when the read failed
+    enable_bgp: bool = False
+    bgp_peers: Sequence[Mapping[str, Any]] | None = None  # the local gateway's getBgpPeerStatus
+    learned_routes: Sequence[Mapping[str, Any]] | None = None  # the local gateway's getLearnedRoutes
+    remote_bgp_addresses: Sequence[str] = ()
+    remote_prefixes: Sequence[str] = ()
+    keys_match: bool | None = None  # both directions' key digests equal; None: not comparable
+    read_errors: Mapping[str, str] = field(default_factory=dict)  # what could not be read, by check
+
+
+@dataclass(frozen=True)
+class Check:
+    check: str
+    result: Result
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"check": self.check, "result": self.result, "detail": self.detail}
+
+
+# ------------------------------------------------------------------------------------------------- IKE SAs
+
+
+@dataclass(frozen=True)
+class Negotiated:
+    """What one tunnel negotiated: main mode (encryption, integrity, DH group) and each quick mode SA's
+    (encryption, integrity, PFS group), as Azure spells them."""
+
+    main_mode: tuple[str, str, str]
+    quick_modes: tuple[tuple[str, str, str], ...]
+
+
+class UnreadableError(ValueError):
+    """The IKE SA string is not something this module can read: the check is `cannot-verify`."""
+
+
+def _field(entry: Mapping[str, Any], *names: str) -> str:
+    by_lower = {str(key).lower(): value for key, value in entry.items()}
+    for name in names:
+        value = by_lower.get(name.lower())
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+            return str(value).strip()
+    raise UnreadableError(f"no {names[0]} in {sorted(entry)}")
+
+
+def parse_ike_sas(raw: str | None) -> list[Negotiated]:
+    """Azure's IKE SA string as main-mode SAs. Raises UnreadableError for anything else: not JSON, not a list of
+    objects (or an object with a `value` list), a missing algorithm, no SA at all."""
+    if raw is None:
+        raise UnreadableError("the IKE security associations could not be read")
+    try:
+        document = json.loads(raw)
+    except (TypeError, ValueError):
+        raise UnreadableError(f"not JSON: {raw[:80]!r}") from None
+    if isinstance(document, Mapping):
+        document = document.get("value", [document])
+    if isinstance(document, str):  # a JSON string inside the string: read once more
+        return parse_ike_sas(document)
+    if not isinstance(document, list) or not all(isinstance(entry, Mapping) for entry in document):
+        raise UnreadableError(f"expected a list of security associations, got {type(document).__name__}")
+    if not document:
+        raise UnreadableError("no security associations: the tunnel has none up")
+    parsed = []
+    for entry in document:
+        main = (_field(entry, "encryption"), _field(entry, "integrity"), _field(entry, "dhGroup"))
+        quick = entry.get("quickModeSa", entry.get("quickModeSA", entry.get("quickmodesa")))
+        if not isinstance(quick, list) or not quick or not all(isinstance(sa, Mapping) for sa in quick):
+            raise UnreadableError("no quick mode (IPsec) security association")
+        modes = tuple(
+            (_field(sa, "encryption"), _field(sa, "integrity"), _field(sa, "pfsGroupId", "pfsGroup")) for sa in quick
+        )
+        parsed.append(Negotiated(main, modes))
+    return parsed
+
+
+def _norm(name: str) -> str:
+    """One spelling for an algorithm: upper case, letters and digits only, 3DES as Azure's enum writes it
+    (DES3), and PFS 0 as None."""
+    token = re.sub(r"[^A-Z0-9]", "", name.upper())
+    return {"3DES": "DES3", "PFS0": "NONE", "0": "NONE", "NOPFS": "NONE"}.get(token, token)
+
+
+def _policy_check(negotiated: list[Negotiated], policy: IpsecPolicySpec | None) -> Check:
+    problems: list[str] = []
+    for sa in negotiated:
+        encryption, integrity, dh_group = (_norm(part) for part in sa.main_mode)
+        if policy is not None:
+            wanted_main = (_norm(policy.ike_encryption), _norm(policy.ike_integrity), _norm(policy.dh_group))
+            if (encryption, integrity, dh_group) != wanted_main:
+                problems.append(f"IKE {'/'.join(sa.main_mode)} instead of {'/'.join(wanted_main)}")
+        elif (encryption, integrity) not in facts.DEFAULT_MAIN_MODE_OFFERS or dh_group not in facts.DEFAULT_DH_GROUPS:
+            problems.append(f"IKE {'/'.join(sa.main_mode)} is not among Azure's default offers")
+        for quick in sa.quick_modes:
+            normalised = tuple(_norm(part) for part in quick)
+            if policy is not None:
+                wanted = (_norm(policy.ipsec_encryption), _norm(policy.ipsec_integrity), _norm(policy.pfs_group))
+                if normalised != wanted:
+                    problems.append(f"IPsec {'/'.join(quick)} instead of {'/'.join(wanted)}")
+            elif normalised not in facts.DEFAULT_QUICK_MODE_OFFERS:
+                problems.append(f"IPsec {'/'.join(quick)} is not among Azure's default offers")
+    against = (
+        "the configured ipsecPolicy" if policy is not None else f"Azure's default offers ({facts.DEFAULT_POLICY_DOC})"
+    )
+    described = "; ".join(
+        f"IKE {'/'.join(sa.main_mode)}, IPsec {', '.join('/'.join(quick) for quick in sa.quick_modes)}"
+        for sa in negotiated
+    )
+    if problems:
+        return Check("ipsec-policy", "fail", f"negotiated {described}, against {against}: {'; '.join(problems)}")
+    return Check("ipsec-policy", "pass", f"negotiated {described}: matches {against}")
+
+
+# ------------------------------------------------------------------------------------------------- checks
+
+
+def checks_for(read: ConnectionRead, policy: IpsecPolicySpec | None) -> list[Check]:
+    """The checks of one connection, in the report's order."""
+    checks: list[Check] = []
+    last = read.samples[-1] if read.samples else None
+    if last is None:
+        checks.append(Check("connected", "cannot-verify", read.read_errors.get("connected", "not read")))
+    else:
+        checks.append(
+            Check("connected", "pass" if last.status == CONNECTED else "fail", f"connectionStatus {last.status}")
+        )
+    checks.append(_traffic_check(read))
+    try:
+        checks.append(_policy_check(parse_ike_sas(read.ike_sas), policy))
+    except UnreadableError as unreadable:
+        detail = read.read_errors.get("ipsec-policy") or str(unreadable)
+        checks.append(Check("ipsec-policy", "cannot-verify", f"{detail}: the negotiated policy is not verified"))
+    if read.keys_match is None:
+        checks.append(
+            Check("shared-key", "cannot-verify", read.read_errors.get("shared-key", "a direction's key is unreadable"))
+        )
+    else:
+        checks.append(
+            Check(
+                "shared-key",
+                "pass" if read.keys_match else "fail",
+                "both directions hold the same key (SHA-256 digests compared)"
+                if read.keys_match
+                else "the two directions hold different keys (SHA-256 digests compared)",
+            )
+        )
+    if read.enable_bgp:
+        checks += [_bgp_peer_check(read), _routes_check(read)]
+    return checks
+
+
+def _traffic_check(read: ConnectionRead) -> Check:
+    if len(read.samples) < 2:
+        return Check("traffic", "cannot-verify", "fewer than two reads of the byte counters")
+    first, last = read.samples[0], read.samples[-1]
+    seconds = (last.at - first.at).total_seconds()
+    moved = (last.ingress_bytes - first.ingress_bytes, last.egress_bytes - first.egress_bytes)
+    detail = f"ingress +{moved[0]} bytes, egress +{moved[1]} bytes in {seconds:.0f} s"
+    return Check("traffic", "pass" if all(delta > 0 for delta in moved) else "fail", detail)
+
+
+def _bgp_peer_check(read: ConnectionRead) -> Check:
+    if read.bgp_peers is None or not read.remote_bgp_addresses:
+        return Check("bgp-peer", "cannot-verify", read.read_errors.get("bgp-peer", "BGP peer status not read"))
+    states = {str(peer.get("neighbor")): str(peer.get("state")) for peer in read.bgp_peers}
+    down = {address: states.get(address, "absent") for address in read.remote_bgp_addresses}
+    down = {address: state for address, state in down.items() if state != CONNECTED}
+    peers = ", ".join(read.remote_bgp_addresses)
+    if down:
+        return Check("bgp-peer", "fail", "not Connected: " + ", ".join(f"{a} {s}" for a, s in sorted(down.items())))
+    return Check("bgp-peer", "pass", f"sessions with {peers} Connected")
+
+
+def _routes_check(read: ConnectionRead) -> Check:
+    if read.learned_routes is None or not read.remote_prefixes:
+        return Check("routes-learned", "cannot-verify", read.read_errors.get("routes-learned", "routes not read"))
+    learned = {
+        str(route.get("network"))
+        for route in read.learned_routes
+        if str(route.get("origin", "")).lower() != "network"  # the gateway's own VNet is not learned
+    }
+    missing = [prefix for prefix in read.remote_prefixes if prefix not in learned]
+    if missing:
+        return Check("routes-learned", "fail", f"the remote VNet's {', '.join(missing)} not learned")
+    return Check("routes-learned", "pass", f"learned {', '.join(read.remote_prefixes)}")
+
+
+def verdict(results: Sequence[str]) -> Result:
+    if "fail" in results:
+        return "fail"
+    return "cannot-verify" if "cannot-verify" in results else "pass"
+
+
+# ------------------------------------------------------------------------------------------------- report
+
+
+def _policy_dict(policy: IpsecPolicySpec | None) -> dict[str, Any] | str:
+    if policy is None:
+        return f"Azure's default offers ({facts.DEFAULT_POLICY_DOC})"
+    return {key: getattr(policy, key) for key in policy.__dataclass_fields__}
+
+
+def evidence_document(
+    *,
+    project: str,
+    stack: str,
+    generated_at: datetime,
+    reads: Sequence[ConnectionRead],
+    policies: Mapping[str, IpsecPolicySpec | None],
+) -> dict[str, Any]:
+    """The JSON report: one entry per connection, with its resource IDs, reads (with times), checks and verdict."""
+    connections: list[dict[str, Any]] = []
+    verdicts: list[Result] = []
+    for read in sorted(reads, key=lambda r: r.link):
+        checks = checks_for(read, policies.get(read.link))
+        verdicts.append(verdict([check.result for check in checks]))
+        connections.append(
+            {
+                "link": read.link,
+                "resource_id": read.resource_id,
+                "local_gateway_id": read.local_gateway_id,
+                "remote_gateway_id": read.remote_gateway_id,
+                "expected_policy": _policy_dict(policies.get(read.link)),
+                "reads": [
+                    {
+                        "at": sample.at.isoformat(),
+                        "status": sample.status,
+                        "ingress_bytes": sample.ingress_bytes,
+                        "egress_bytes": sample.egress_bytes,
+                    }
+                    for sample in read.samples
+                ],
+                "ike_security_associations": read.ike_sas,
+                "checks": [check.as_dict() for check in checks],
+                "verdict": verdicts[-1],
+            }
+        )
+    return {
+        "schema": SCHEMA,
+        "project": project,
+        "stack": stack,
+        "generated_at": generated_at.isoformat(),
+        # No connection at all proves nothing: a failure, not a pass.
+        "verdict": verdict(verdicts) if verdicts else "fail",
+        "connections": connections,
+    }
+
+
+_MARK = {"pass": "PASS", "fail": "FAIL", "cannot-verify": "CANNOT VERIFY"}
+
+
+def evidence_markdown(document: Mapping[str, Any]) -> str:
+    """The same report for people: a summary table, then each connection's checks and reads."""
+    lines = [
+        f"# VPN evidence: {document['project']} / {document['stack']}",
+        "",
+        f"- Generated: {document['generated_at']}",
+        f"- Verdict: **{_MARK[document['verdict']]}**",
+        "- Keys: never shown; the two directions of each link are compared by SHA-256 digest.",
+        "",
+        "| Connection | Verdict | " + " | ".join(_check_names(document)) + " |",
+        "|---|---|" + "---|" * len(_check_names(document)),
+    ]
+    for connection in document["connections"]:
+        results = {check["check"]: _MARK[check["result"]] for check in connection["checks"]}
+        cells = [results.get(name, "n/a") for name in _check_names(document)]
+        lines.append(f"| {connection['link']} | {_MARK[connection['verdict']]} | " + " | ".join(cells) + " |")
+    for connection in document["connections"]:
+        lines += [
+            "",
+            f"## {connection['link']}",
+            "",
+            f"- Connection: `{connection['resource_id']}`",
+            f"- Local gateway: `{connection['local_gateway_id']}`",
+            f"- Remote gateway: `{connection['remote_gateway_id']}`",
+            f"- Expected policy: {_policy_text(connection['expected_policy'])}",
+            "",
+        ]
+        lines += [f"- {_MARK[check['result']]} {check['check']}: {check['detail']}" for check in connection["checks"]]
+        lines += ["", "| Read at | Status | Ingress bytes | Egress bytes |", "|---|---|---|---|"]
+        lines += [
+            f"| {read['at']} | {read['status']} | {read['ingress_bytes']} | {read['egress_bytes']} |"
+            for read in connection["reads"]
+        ]
+    if not document["connections"]:
+        lines += ["", "No connection was found in the stack: nothing could be verified."]
+    return "\n".join(lines) + "\n"
+
+
+def _check_names(document: Mapping[str, Any]) -> list[str]:
+    names: list[str] = []
+    for connection in document["connections"]:
+        for check in connection["checks"]:
+            if check["check"] not in names:
+                names.append(check["check"])
+    return names
+
+
+def _policy_text(policy: Any) -> str:
+    if isinstance(policy, Mapping):
+        return ", ".join(f"{key} {value}" for key, value in policy.items())
+    return str(policy)
