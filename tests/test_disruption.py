@@ -108,6 +108,30 @@ class TestTheFourCases:
         assert all(found[name].downtime_minutes == 0 for name in blocked)
 
 
+class TestMonitoringChanges:
+    """Diagnostics and alerts are Azure Monitor resources, outside the data path: no change to them is a gateway
+    rebuild, whatever replace or delete it takes."""
+
+    def test_adding_diagnostics_and_alerts_to_a_deployed_stack_interrupts_nothing(self) -> None:
+        planned = plan_stack("dev", diagnostics={"createWorkspace": True}, alerts={"emails": ["ops@example.com"]})
+        assert forecast(planned, DEV) == [], "new resources are creates, not disruptions"
+
+    def test_removing_them_deletes_them_without_a_tunnel_down_and_says_the_logs_go(self) -> None:
+        prod = plan_stack("prod")
+        found = forecast(plan_stack("prod", diagnostics=None, alerts=None), exported(prod))
+        assert {d.change for d in found} == {"delete"}, found
+        assert {d.interruption for d in found} == {"none"}, "monitoring is not in the data path"
+        (workspace,) = [d for d in found if d.resource.endswith("::vnet2vnet-logs")]
+        assert "logs are deleted" in workspace.source, workspace
+
+    def test_a_window_change_updates_the_alerts_in_place(self) -> None:
+        prod = plan_stack("prod")
+        found = forecast(
+            plan_stack("prod", alerts={"emails": ["netops@example.com"], "windowMinutes": 15}), exported(prod)
+        )
+        assert len(found) == 4 and {(d.change, d.interruption) for d in found} == {("update", "none")}, found
+
+
 def _prod_gateway() -> dict[str, Any]:
     import yaml
 

@@ -13,6 +13,7 @@ from typing import Final
 from vnet2vnet.tokens import (
     ACTION_GROUP_TYPE,
     CONNECTION_TYPE,
+    DIAGNOSTIC_SETTING_TYPE,
     GATEWAY_TYPE,
     LOG_ALERT_TYPE,
     METRIC_ALERT_TYPE,
@@ -338,6 +339,9 @@ CREATE_ONLY: Final[dict[str, frozenset[str]]] = {
     CONNECTION_TYPE: frozenset(
         {"connectionType", "virtualNetworkGateway1", "virtualNetworkGateway2", "connectionProtocol"}
     ),
+    # A diagnostic setting is an extension resource of its target: another target is another resource (ARM
+    # extension resource IDs, https://learn.microsoft.com/azure/azure-resource-manager/management/extension-resource-types).
+    DIAGNOSTIC_SETTING_TYPE: frozenset({"resourceUri"}),
 }
 CREATE_ONLY_EVERYWHERE: Final = frozenset({"location"})
 
@@ -376,6 +380,23 @@ METADATA_ONLY: Final = Interruption("none", 0, 1, "tags are ARM metadata (no cha
 # Any other in-place update of a gateway (active-active, BGP): applied by a gateway update of about 45 minutes.
 GATEWAY_UPDATED: Final = Interruption(
     "gateway", 45, 45, f"{GATEWAY_SETTINGS_DOC}: gateway updates take 45 minutes or more; downtime not documented", True
+)
+# Diagnostic settings, alerts and action groups are Azure Monitor resources outside the data path: changing,
+# replacing or deleting one interrupts no tunnel (https://learn.microsoft.com/azure/azure-monitor/essentials/diagnostic-settings).
+MONITORING_CHANGED: Final = Interruption(
+    "none", 0, 1, "Azure Monitor resources are not in the data path (diagnostic-settings)"
+)
+# A workspace the stack created, deleted: no tunnel stops, but its logs go with it (recoverable for 14 days,
+# https://learn.microsoft.com/azure/azure-monitor/logs/delete-workspace).
+WORKSPACE_DELETED: Final = Interruption(
+    "none",
+    0,
+    1,
+    "no tunnel stops; the workspace's logs are deleted with it (soft-deleted, recoverable for 14 days: "
+    "https://learn.microsoft.com/azure/azure-monitor/logs/delete-workspace)",
+)
+MONITORING_TYPES: Final = frozenset(
+    {WORKSPACE_TYPE, DIAGNOSTIC_SETTING_TYPE, ACTION_GROUP_TYPE, METRIC_ALERT_TYPE, LOG_ALERT_TYPE}
 )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from vnet2vnet import azure_facts as facts
 from vnet2vnet.plan_model import Plan, RecordedResource, Secret, unwrap
-from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE, PASSWORD_TYPE, PUBLIC_IP_TYPE
+from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE, PASSWORD_TYPE, PUBLIC_IP_TYPE, WORKSPACE_TYPE
 
 # Keys that are resource names and references: their values come from other resources (mock IDs offline), so a
 # change shows as a replacement of what they point to, not as a value to compare.
@@ -148,6 +148,10 @@ def _disruption(
 def _impact(type_token: str, change: str, keys: set[str], deployed: Mapping[str, Any]) -> facts.Interruption:
     if change == "update" and keys <= {"tags"}:
         return facts.METADATA_ONLY
+    if type_token in facts.MONITORING_TYPES:
+        return (
+            facts.WORKSPACE_DELETED if type_token == WORKSPACE_TYPE and change != "update" else facts.MONITORING_CHANGED
+        )
     if type_token == CONNECTION_TYPE:
         return facts.CONNECTION_REBUILT if change != "update" else facts.CONNECTION_UPDATED
     if type_token == GATEWAY_TYPE and change == "update":
