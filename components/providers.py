@@ -8,8 +8,9 @@ import pulumi_azure_native as azure_native
 from vnet2vnet.spec import TopologySpec
 
 
-def side_providers(topology: TopologySpec) -> dict[str, azure_native.Provider]:
-    """An explicit provider for each VNet that names its subscription or tenant.
+def side_providers(topology: TopologySpec, suffix: str = "-provider") -> dict[str, azure_native.Provider]:
+    """An explicit provider for each VNet that names its subscription or tenant, named `<vnet><suffix>`
+    (another suffix for another set in the same program: `verify --evidence` reads beside the stack's program).
 
     A connection to a gateway in another tenant needs that tenant as an auxiliary tenant of the provider that
     creates it (VPN FAQ, cross-tenant; azure-native Provider `auxiliary_tenant_ids`).
@@ -17,7 +18,7 @@ def side_providers(topology: TopologySpec) -> dict[str, azure_native.Provider]:
     auxiliary = topology.auxiliary_tenants()
     return {
         vnet.name: azure_native.Provider(
-            f"{vnet.name}-provider",
+            f"{vnet.name}{suffix}",
             subscription_id=vnet.subscription_id,
             tenant_id=vnet.tenant_id,
             auxiliary_tenant_ids=auxiliary.get(vnet.name) or None,

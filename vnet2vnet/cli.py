@@ -667,6 +667,10 @@ def render_rehearsal(document: dict[str, Any]) -> str:
     for step in document["steps"]:
         changes = ", ".join(f"{kind} {count}" for kind, count in step["changes"].items() if count) or "no changes"
         lines.append(f"  {step['name']:<22} {changes:<40} {step['seconds']:>7.1f}s")
+    built = document.get("built") or {}
+    if built:
+        kinds = ", ".join(f"{count} {token.rsplit(':', 1)[-1]}" for token, count in built.items())
+        lines.append(f"built in Azure by up: {kinds}")
     span = document["makespan"]
     lines.append(
         f"makespan: {span['emulated_minutes']} emulated minutes for up, planned critical path "

@@ -46,7 +46,7 @@ def _side_providers(project_dir: Path, topology: TopologySpec) -> dict[str, Any]
         sys.path.insert(0, str(project_dir))
     from components import side_providers
 
-    return dict(side_providers(topology))
+    return dict(side_providers(topology, suffix="-evidence-provider"))
 
 
 class MissingStackError(LookupError):
@@ -499,8 +499,16 @@ class Operator:
             pulumi_command=auto.PulumiCommand(root=cli.root),
         )
 
-    def _run_reads(self, program: Callable[[], None]) -> None:
+    def _run_reads(self, reads: Callable[[], None]) -> None:
+        """Preview the stack's own program with `reads` after it: a preview changes nothing, and the program's
+        resources keep the preview from planning to delete what a program of reads alone would not declare."""
         from pulumi import automation as auto
+
+        stack_program = inline_program(self.project_dir)
+
+        def program() -> None:
+            stack_program()
+            reads()
 
         auto.Stack.select(self.stack_name, self._reading_workspace(program)).preview(on_output=None)
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,6 +233,7 @@ class Rehearsal:
         self.seeded: list[dict[str, Any]] = []  # the seed file's pre-existing resources
         self.existing_before: dict[str, str] = {}
         self.plaintext = 0
+        self.built: dict[str, int] = {}  # what up created in the emulated Azure, by Pulumi type
 
     # ---------------------------------------------------------------------------- set up
 
@@ -354,6 +356,10 @@ class Rehearsal:
             return [f"{len(found)} write(s) refused with 409 AnotherOperationInProgress"] if found else []
 
         up = self.step("up", "up", lambda result: conflicts_in("up"))
+        # What up built in Azure, by type: the emulator's records, not the engine's summary.
+        self.built = dict(
+            sorted(Counter(r["type"] for r in self.store.read()["resources"].values() if not r.get("seeded")).items())
+        )
         if up.get("error"):
             return self.report()
         self.step("preview", "preview", no_changes)
@@ -412,6 +418,7 @@ class Rehearsal:
             "clock_scale": self.clock_scale,
             "steps": [{"name": s.name, "changes": s.changes, "seconds": s.seconds} for s in self.steps],
             "conflicts": conflicts,
+            "built": self.built,
             "makespan": {
                 "emulated_minutes": emulated,
                 "planned_critical_path_minutes": planned,

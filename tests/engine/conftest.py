@@ -106,8 +106,14 @@ class EngineStack:
 
 @pytest.fixture
 def engine_stack(tmp_path: Path, pulumi_cli: PulumiCli) -> Callable[..., EngineStack]:
-    def make(stack: str = "dev", project_dir: Path = PROJECT_DIR, seed: Path | None = None) -> EngineStack:
+    def make(
+        stack: str = "dev", project_dir: Path = PROJECT_DIR, seed: Path | None = None, faults: tuple[str, ...] = ()
+    ) -> EngineStack:
+        """A sandboxed stack; `faults` (YAML flow mappings of the seed file's `faults`) write a seed file."""
         root = tmp_path / f"sandbox-{stack}"
+        if faults:
+            seed = tmp_path / f"faults-{stack}.yaml"
+            seed.write_text("faults:\n" + "".join(f"  - {fault}\n" for fault in faults))
         return EngineStack(Rehearsal(project_dir, stack, pulumi_cli, root, seed_file=seed, say=lambda _: None))
 
     return make

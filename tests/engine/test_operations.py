@@ -56,9 +56,7 @@ def test_every_operation_on_the_real_engine(engine_stack: MakeStack, pulumi_cli:
 def test_verify_reports_a_dropped_tunnel_with_what_to_check(
     engine_stack: MakeStack, pulumi_cli: PulumiCli, tmp_path: Path
 ) -> None:
-    seed = tmp_path / "seed.yaml"
-    seed.write_text("faults:\n  - {kind: tunnelDown, resource: vnet2vnet-east-to-west}\n")
-    stack = engine_stack("dev", seed=seed)
+    stack = engine_stack("dev", faults=("{kind: tunnelDown, resource: vnet2vnet-east-to-west}",))
     stack.ok("up")
     out = io.StringIO()
     operator = Operator(stack.work_dir, "dev", out=out, env=stack.rehearsal.env, cli=pulumi_cli, sleep=lambda _: None)

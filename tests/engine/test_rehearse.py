@@ -76,6 +76,16 @@ def test_rehearse_holds_for_the_shipped_stack(stack: str, pulumi_cli: PulumiCli)
     check_lifecycle(document, stack)
     if stack == "prod":
         assert any("unprotected" in note for note in document["notes"]), "prod's protected gateways need unprotecting"
+        monitoring = {
+            token: count for token, count in document["built"].items() if ":monitor:" in token or "insights" in token
+        }
+        assert monitoring == {
+            "azure-native:monitor:ActionGroup": 1,
+            "azure-native:monitor:DiagnosticSetting": 2,
+            "azure-native:monitor:MetricAlert": 2,
+            "azure-native:monitor:ScheduledQueryRule": 2,
+            "azure-native:operationalinsights:Workspace": 1,
+        }, f"prod's diagnostics and alerts are created in Azure by up: {document['built']}"
 
 
 def test_brownfield_rehearses_with_the_existing_hub_untouched(pulumi_cli: PulumiCli) -> None:

@@ -6,8 +6,11 @@ this project's rules: nothing here imports `vnet2vnet.validation` or the config 
 with them. Layout:
 
 - `store`: "Azure" itself, one JSON file per rehearsal with a lock, shared by every plugin process; a scaled clock.
-- `azure`: Azure's behaviour: IDs, computed outputs, refusals, 409 conflicts, connection status (pure functions
-  over the store's data).
+- `azure`: Azure's behaviour: IDs, computed outputs, refusals, 409 conflicts, connection status, byte counters
+  (pure functions over the store's data).
+- `monitor`: the same for the monitoring resources (Log Analytics workspace, diagnostic settings, action groups,
+  metric and log alerts); `sdk_types` checks their request bodies against azure-native's SDK input types.
+- `operating`: the operating reads of a link: IKE SAs, BGP peer status, learned routes.
 - `provider`: azure-native's and random's behaviour over it (auto-naming, diff, read) as Pulumi providers.
 - `plugins`: installs the two stand-ins into a throwaway PULUMI_HOME; they refuse to start anywhere else.
 - `seed`: the seed and fault file format.

@@ -1,12 +1,14 @@
 """Azure's behaviour for the resources vnet2vnet creates, as functions over the emulator's state.
 
 Sources: the Microsoft.Network 2024-05-01 REST spec (resource IDs, properties, read-only fields) and the VPN Gateway
-documentation, cited per rule. The emulator's rules are its own reading of those sources: it must not share code
-with vnet2vnet's validation, so that the two can disagree.
+documentation, cited per rule; the Monitor and Log Analytics rules live in `monitor`, the operating reads (IKE SAs,
+BGP peers, learned routes) in `operating`. The emulator's rules are its own reading of those sources: it must not
+share code with vnet2vnet's validation, so that the two can disagree.
 
 A resource record in the state: {"id", "type" (Pulumi token), "name", "subscription", "resourceGroup",
 "location", "inputs" (azure-native's flattened inputs without path parameters), "computed" (what Azure adds),
-"provisioningState", "seeded"}.
+"provisioningState", "seeded", "succeededAt" (emulated minute its last write finished), "traffic" (a connection's
+byte counters at the last read)}.
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ SUBNET = "azure-native:network:Subnet"
 PUBLIC_IP = "azure-native:network:PublicIPAddress"
 GATEWAY = "azure-native:network:VirtualNetworkGateway"
 CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
+WORKSPACE = "azure-native:operationalinsights:Workspace"
+DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
+ACTION_GROUP = "azure-native:monitor:ActionGroup"
+METRIC_ALERT = "azure-native:monitor:MetricAlert"
+SCHEDULED_QUERY_RULE = "azure-native:monitor:ScheduledQueryRule"
+# Monitoring resources: their rules are in `monitor`, their bodies are checked against azure-native's SDK types
+# (`sdk_types`); they never take a gateway's lock and take no time.
+MONITOR_TYPES = frozenset({WORKSPACE, DIAGNOSTIC_SETTING, ACTION_GROUP, METRIC_ALERT, SCHEDULED_QUERY_RULE})
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,15 @@ class ResourceType:
     name_parameter: str  # the path parameter that names it (azure-native auto-names it when unset)
     parent_parameters: tuple[str, ...]  # path parameters before the name, after the subscription
     path: str  # the ARM ID template, from the spec's PUT path
+
+    @property
+    def scope_parameter(self) -> str | None:
+        """The path parameter holding the whole ID of the resource an extension resource attaches to
+        (`{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}`), or None for a resource under
+        /subscriptions/{s}. ARM: extension resources,
+        https://learn.microsoft.com/azure/azure-resource-manager/management/extension-resource-types"""
+        first = self.parent_parameters[0] if self.parent_parameters else ""
+        return first if first and self.path.startswith("{" + first + "}") else None
 
 
 RESOURCE_TYPES: dict[str, ResourceType] = {
@@ -79,6 +98,37 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
         ("resourceGroupName",),
         "/subscriptions/{s}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/connections/{name}",
     ),
+    WORKSPACE: ResourceType(
+        "Microsoft.OperationalInsights/workspaces",
+        "workspaceName",
+        ("resourceGroupName",),
+        "/subscriptions/{s}/resourceGroups/{resourceGroupName}/providers/Microsoft.OperationalInsights/"
+        "workspaces/{name}",
+    ),
+    DIAGNOSTIC_SETTING: ResourceType(
+        "Microsoft.Insights/diagnosticSettings",
+        "name",
+        ("resourceUri",),
+        "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+    ),
+    ACTION_GROUP: ResourceType(
+        "Microsoft.Insights/actionGroups",
+        "actionGroupName",
+        ("resourceGroupName",),
+        "/subscriptions/{s}/resourceGroups/{resourceGroupName}/providers/Microsoft.Insights/actionGroups/{name}",
+    ),
+    METRIC_ALERT: ResourceType(
+        "Microsoft.Insights/metricAlerts",
+        "ruleName",
+        ("resourceGroupName",),
+        "/subscriptions/{s}/resourceGroups/{resourceGroupName}/providers/Microsoft.Insights/metricAlerts/{name}",
+    ),
+    SCHEDULED_QUERY_RULE: ResourceType(
+        "Microsoft.Insights/scheduledQueryRules",
+        "ruleName",
+        ("resourceGroupName",),
+        "/subscriptions/{s}/resourceGroups/{resourceGroupName}/providers/Microsoft.Insights/scheduledQueryRules/{name}",
+    ),
 }
 
 # Properties Azure computes and a client never sends (readOnly in the 2024-05-01 spec).
@@ -100,6 +150,17 @@ READ_ONLY = frozenset(
         "azureApiVersion",
         "managedBy",
         "properties",
+        # Monitor and Log Analytics outputs (azure-native 3.29.0's output-only properties)
+        "customerId",
+        "createdDate",
+        "modifiedDate",
+        "systemData",
+        "privateLinkScopedResources",
+        "isMigrated",
+        "lastUpdatedTime",
+        "isWorkspaceAlertsStorageConfigured",
+        "isLegacyLogAnalyticsRule",
+        "createdWithApiVersion",
     }
 )
 
@@ -130,6 +191,9 @@ def key(resource_id: str) -> str:
 def resource_id(type_token: str, subscription: str, path_values: dict[str, str]) -> str:
     resource_type = RESOURCE_TYPES[type_token]
     values = {name: path_values[name] for name in resource_type.parent_parameters}
+    scope = resource_type.scope_parameter
+    if scope:
+        values[scope] = "/" + values[scope].strip("/")  # a resource ID, with or without its slashes at the ends
     return resource_type.path.format(s=subscription, name=path_values[resource_type.name_parameter], **values)
 
 
@@ -139,12 +203,21 @@ def path_values(type_token: str, resource_id_: str) -> dict[str, str] | None:
     resource_type = RESOURCE_TYPES[type_token]
     pattern = re.escape(resource_type.path)
     for name in ("s", *resource_type.parent_parameters, "name"):
-        pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>[^/]+)")
+        # An extension resource's scope is a whole resource ID, slashes and all.
+        value = "/.+?" if name == resource_type.scope_parameter else "[^/]+"
+        pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>{value})")
     match = re.fullmatch(pattern, resource_id_, re.IGNORECASE)
     if match is None:
         return None
     values = {name: match[name] for name in resource_type.parent_parameters}
     return {**values, resource_type.name_parameter: match["name"]}
+
+
+def scope_of(type_token: str, resource_id_: str) -> str | None:
+    """The ID of the resource an extension resource (a diagnostic setting) attaches to; None for the others."""
+    parameter = RESOURCE_TYPES[type_token].scope_parameter
+    values = path_values(type_token, resource_id_) if parameter else None
+    return values[parameter] if values and parameter else None
 
 
 def parent_id(resource_id_: str, levels: int = 2) -> str:
@@ -153,6 +226,11 @@ def parent_id(resource_id_: str, levels: int = 2) -> str:
 
 def resource_group_id(resource_id_: str) -> str:
     return "/".join(resource_id_.split("/")[:5])
+
+
+def subscription_of(resource_id_: str) -> str:
+    parts = resource_id_.split("/")
+    return parts[2] if len(parts) > 2 and parts[1].lower() == "subscriptions" else ""
 
 
 def duration_minutes(type_token: str) -> float:
@@ -217,9 +295,15 @@ def _refuse(code: str, message: str, resource_id_: str, status: int = 400, metho
 
 def check_write(state: dict[str, Any], type_token: str, rid: str, inputs: dict[str, Any]) -> None:
     """Azure's refusals of a PUT, before it starts."""
-    if type_token != RG and find(state, resource_group_id(rid)) is None:
+    # An extension resource has no resource group of its own: its scope must exist (monitor checks it).
+    extension = RESOURCE_TYPES[type_token].scope_parameter is not None
+    if type_token != RG and not extension and find(state, resource_group_id(rid)) is None:
         raise _refuse("ResourceGroupNotFound", f"Resource group '{rid.split('/')[4]}' could not be found.", rid, 404)
-    if type_token == SUBNET:
+    if type_token in MONITOR_TYPES:
+        from vnet2vnet.emulator import monitor  # monitor builds on this module's lookups; imported when needed
+
+        monitor.check_write(state, type_token, rid, inputs)
+    elif type_token == SUBNET:
         _check_subnet(state, rid, inputs)
     elif type_token == GATEWAY:
         _check_gateway(state, rid, inputs)
@@ -394,9 +478,12 @@ def another_operation_in_progress(rid: str, holder: str, method: str = "PUT") ->
 # ------------------------------------------------------------------------------------------ computed outputs
 
 
-def computed(state: dict[str, Any], record: dict[str, Any], reading: bool = False) -> dict[str, Any]:
+def computed(
+    state: dict[str, Any], record: dict[str, Any], reading: bool = False, now: float | None = None
+) -> dict[str, Any]:
     """What Azure adds to a resource's PUT response or, `reading`, its GET: IDs, states, addresses, BGP settings,
-    connection status. The uncertain variants apply to GET only: a PUT response echoes the request."""
+    connection status. The uncertain variants apply to GET only: a PUT response echoes the request. A GET at
+    emulated minute `now` moves a connection's byte counters (and records them on the record)."""
     rid, type_token, inputs = record["id"], record["type"], record["inputs"]
     out: dict[str, Any] = {
         "id": rid,
@@ -406,6 +493,10 @@ def computed(state: dict[str, Any], record: dict[str, Any], reading: bool = Fals
     if type_token == RG:
         out["properties"] = {"provisioningState": record["provisioningState"]}
         return out
+    if type_token in MONITOR_TYPES:
+        from vnet2vnet.emulator import monitor
+
+        return {**out, **monitor.computed(record)}
     out["etag"] = _etag(record)
     out["provisioningState"] = record["provisioningState"]
     if type_token == VNET:
@@ -450,8 +541,9 @@ def computed(state: dict[str, Any], record: dict[str, Any], reading: bool = Fals
     elif type_token == CONNECTION:
         out["resourceGuid"] = _resource_guid(rid)
         out["connectionStatus"] = connection_status(state, record)
-        out["ingressBytesTransferred"] = 0.0
-        out["egressBytesTransferred"] = 0.0
+        ingress, egress = transferred(state, record, now) if reading and now is not None else (0.0, 0.0)
+        out["ingressBytesTransferred"] = ingress
+        out["egressBytesTransferred"] = egress
         if reading and state["variants"].get("sharedKeyOnRead") == "omitted":
             out["sharedKey"] = None
     return out
@@ -499,10 +591,15 @@ def connection_status(state: dict[str, Any], connection: dict[str, Any]) -> str:
     ({VPN_FAQ}: both connections of a VNet-to-VNet link must use the same shared key and policy)."""
     if connection["provisioningState"] != "Succeeded":
         return "Unknown"
+    if fault_for(state, connection, "tunnelDown") is not None:
+        return "NotConnected"
+    return "Connected" if counterpart(state, connection) is not None else "NotConnected"
+
+
+def counterpart(state: dict[str, Any], connection: dict[str, Any]) -> dict[str, Any] | None:
+    """The opposite direction of a VNet-to-VNet link that agrees with this one (key and policy), if any."""
     inputs = connection["inputs"]
     local, remote = _ref(inputs.get("virtualNetworkGateway1")), _ref(inputs.get("virtualNetworkGateway2"))
-    if any(f.get("kind") == "tunnelDown" and _matches(f, connection) for f in state.get("faults") or []):
-        return "NotConnected"
     for other in of_type(state, CONNECTION):
         other_inputs = other["inputs"]
         if (
@@ -512,8 +609,52 @@ def connection_status(state: dict[str, Any], connection: dict[str, Any]) -> str:
             and other_inputs.get("sharedKey") == inputs.get("sharedKey")
             and _policy(other) == _policy(connection)
         ):
-            return "Connected"
-    return "NotConnected"
+            return other
+    return None
+
+
+def fault_for(state: dict[str, Any], record: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    """The first fault of `kind` in the fault file that names this resource."""
+    return next((f for f in state.get("faults") or [] if f.get("kind") == kind and _matches(f, record)), None)
+
+
+def connected_since(state: dict[str, Any], connection: dict[str, Any]) -> float:
+    """The emulated minute a Connected link came up: when the later of its two directions finished its last
+    write (0, the rehearsal's start, for seeded ones)."""
+    other = counterpart(state, connection)
+    ends = [float(r.get("succeededAt") or 0.0) for r in (connection, other) if r is not None]
+    return max(ends, default=0.0)
+
+
+# A quiet VNet-to-VNet link still carries IKE keepalives, DPD and BGP: a few KB per minute each way. Each
+# direction has its own steady rate (from the two gateways' IDs), so A's egress rate is B's ingress rate.
+TRAFFIC_BYTES_PER_MINUTE = 4096
+
+
+def traffic_rate(source_gateway: str, destination_gateway: str) -> float:
+    """Bytes per emulated minute from one gateway to the other: 4-6 KB."""
+    digest = _digest("traffic", key(source_gateway), key(destination_gateway))
+    return float(TRAFFIC_BYTES_PER_MINUTE + int.from_bytes(digest[:2], "big") % 2048)
+
+
+def transferred(state: dict[str, Any], connection: dict[str, Any], now: float) -> tuple[float, float]:
+    """A connection's ingress and egress byte counters at emulated minute `now`, recorded on the record.
+
+    They grow only while traffic flows: the link is Connected and no `noTraffic` fault names it. Between two reads
+    the link counts as it is at the second one (monotonic, deterministic for given read times); the first read
+    counts from when the link came up (`connected_since`)."""
+    flowing = connection_status(state, connection) == "Connected" and fault_for(state, connection, "noTraffic") is None
+    since = connected_since(state, connection)
+    previous = connection.get("traffic") or {"at": since if flowing else now, "ingress": 0.0, "egress": 0.0}
+    ingress, egress, at = float(previous["ingress"]), float(previous["egress"]), float(previous["at"])
+    if flowing:
+        minutes = max(0.0, now - max(at, since))
+        inputs = connection["inputs"]
+        local, remote = _ref(inputs.get("virtualNetworkGateway1")), _ref(inputs.get("virtualNetworkGateway2"))
+        ingress += traffic_rate(remote, local) * minutes
+        egress += traffic_rate(local, remote) * minutes
+    connection["traffic"] = {"at": max(at, now), "ingress": ingress, "egress": egress}
+    return float(int(ingress)), float(int(egress))
 
 
 def _matches(fault: dict[str, Any], record: dict[str, Any]) -> bool:

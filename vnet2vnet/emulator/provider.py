@@ -12,6 +12,15 @@ What they copy from azure-native, with its source:
 - refresh: Azure's GET becomes the outputs; the inputs change only where Azure's answer changed since the last
   write, and sub-resource lists the inputs never set (a VNet's `subnets`) stay out of them
   (azure-native `Read`: projection diff applied to the old inputs; pulumi/pulumi-azure-native#3049).
+- request bodies: a Microsoft.Network body is checked against the REST spec (when the spec folder is given), a
+  monitoring body against azure-native's own SDK input types (`sdk_types`); a violation is Azure's 400
+  InvalidRequestContent, naming the path and the problem;
+- invokes (azure-native's functions, each the REST call it wraps): `getVirtualNetwork`, `getVirtualNetworkGateway`,
+  `getVirtualNetworkGatewayConnection` and the monitoring resources' `get*` (the resource's GET, a connection's
+  byte counters moving with the emulated clock); `getVirtualNetworkGatewayConnectionSharedKey` (GetSharedKey);
+  `getVirtualNetworkGatewayConnectionIkeSas` ({value: <JSON string of the IKE SAs>}, the REST answer being a
+  string); `getVirtualNetworkGatewayBgpPeerStatus` ({value: [BgpPeerStatus]}, optional `peer`);
+  `getVirtualNetworkGatewayLearnedRoutes` ({value: [GatewayRoute]}) (azure-native 3.29.0, REST 2024-05-01).
 And from random (terraform-provider-random): every input of RandomPassword forces a new password; `result` and
 `bcryptHash` are secret.
 """
@@ -52,7 +61,7 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from vnet2vnet.emulator import azure
+from vnet2vnet.emulator import azure, operating, sdk_types
 from vnet2vnet.emulator.store import Store, emulated_minutes, real_seconds
 
 AZURE_NATIVE_VERSION = "3.29.0"
@@ -153,14 +162,24 @@ def _changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k) or new.get(k) is UNKNOWN)
 
 
-# azure-native's functions that read an existing resource, by the resource type they read.
+# azure-native's functions that read an existing resource, by the resource type they read (the resource's GET).
 READ_FUNCTIONS = {
     "azure-native:network:getVirtualNetwork": azure.VNET,
     "azure-native:network:getVirtualNetworkGateway": azure.GATEWAY,
+    "azure-native:network:getVirtualNetworkGatewayConnection": azure.CONNECTION,
+    "azure-native:operationalinsights:getWorkspace": azure.WORKSPACE,
+    "azure-native:monitor:getDiagnosticSetting": azure.DIAGNOSTIC_SETTING,
+    "azure-native:monitor:getActionGroup": azure.ACTION_GROUP,
+    "azure-native:monitor:getMetricAlert": azure.METRIC_ALERT,
+    "azure-native:monitor:getScheduledQueryRule": azure.SCHEDULED_QUERY_RULE,
 }
 
 # azure-native's function for a connection's key (Azure's GetSharedKey API).
 SHARED_KEY_FUNCTION = "azure-native:network:getVirtualNetworkGatewayConnectionSharedKey"
+# The operating reads: POST actions on a connection or a gateway (Microsoft.Network 2024-05-01).
+IKE_SAS_FUNCTION = "azure-native:network:getVirtualNetworkGatewayConnectionIkeSas"
+BGP_PEER_STATUS_FUNCTION = "azure-native:network:getVirtualNetworkGatewayBgpPeerStatus"
+LEARNED_ROUTES_FUNCTION = "azure-native:network:getVirtualNetworkGatewayLearnedRoutes"
 
 # What azure-native's preview of an update carries over from the old state.
 STABLE_OUTPUTS = ("name", "location")
@@ -298,10 +317,14 @@ class AzureNativeEmulator(Provider):
         return rid, body
 
     def _spec_violations(self, type_token: str, inputs: dict[str, Any], rid: str) -> None:
-        if self._spec_checker is None or type_token not in self._spec_targets:
+        if type_token in azure.MONITOR_TYPES:
+            # No REST spec here for Monitor or Log Analytics: azure-native's SDK input types stand in for it.
+            problems = sdk_types.violations(type_token, inputs)
+        elif self._spec_checker is None or type_token not in self._spec_targets:
             return
-        body = self._spec_checker.arm_body(type_token, inputs)
-        problems = self._spec_checker.violations(type_token, body)
+        else:
+            body = self._spec_checker.arm_body(type_token, inputs)
+            problems = self._spec_checker.violations(type_token, body)
         if problems:
             detail = "; ".join(f"{path}: {message}" for path, message in problems)
             raise azure.AzureError(
@@ -309,9 +332,14 @@ class AzureNativeEmulator(Provider):
             )
 
     def _outputs(
-        self, state: dict[str, Any], record: dict[str, Any], secret: set[str], reading: bool = False
+        self,
+        state: dict[str, Any],
+        record: dict[str, Any],
+        secret: set[str],
+        reading: bool = False,
+        now: float | None = None,
     ) -> dict[str, PropertyValue]:
-        merged: dict[str, Any] = {**record["inputs"], **azure.computed(state, record, reading)}
+        merged: dict[str, Any] = {**record["inputs"], **azure.computed(state, record, reading, now)}
         merged = {k: v for k, v in merged.items() if v is not None}
         outputs = wrap_map(merged, secret)
         outputs[INPUTS_KEY] = wrap(record.get("sent", record["inputs"]), secret=True)
@@ -347,6 +375,8 @@ class AzureNativeEmulator(Provider):
                 "sent": inputs,
                 "provisioningState": "Updating",
                 "seeded": False,
+                # An update keeps a connection's byte counters: they never go back.
+                **({"traffic": existing["traffic"]} if existing is not None and "traffic" in existing else {}),
             }
 
         def finish(state: dict[str, Any]) -> dict[str, PropertyValue]:
@@ -354,6 +384,7 @@ class AzureNativeEmulator(Provider):
             if record is None:  # deleted meanwhile (its resource group went): Azure would fail the operation
                 raise azure.AzureError(404, "NotFound", f"{rid} was deleted during the operation", "PUT", rid)
             record["provisioningState"] = "Succeeded"
+            record["succeededAt"] = emulated_minutes(state)
             return self._outputs(state, record, secret)
 
         locks = azure.lock_keys({}, type_token, rid, body)
@@ -394,52 +425,81 @@ class AzureNativeEmulator(Provider):
         await self.operations.run("delete", type_token=type_token, rid=rid, locks=locks, start=start, finish=finish)
 
     async def invoke(self, request: InvokeRequest) -> InvokeResponse:
-        """azure-native's GET functions for what already exists: `getVirtualNetwork`, `getVirtualNetworkGateway`
-        (the same answer as a GET of the resource; a missing one is Azure's 404)."""
+        """azure-native's functions: the GET of what already exists (READ_FUNCTIONS; a missing one is Azure's
+        404), a connection's key, and the operating reads of a connection or a gateway."""
+        args = plain_map(request.args)
         if request.tok == SHARED_KEY_FUNCTION:
-            return self._shared_key(plain_map(request.args))
+            return self._shared_key(args)
+        if request.tok == IKE_SAS_FUNCTION:
+            return self._ike_sas(args)
+        if request.tok in (BGP_PEER_STATUS_FUNCTION, LEARNED_ROUTES_FUNCTION):
+            return self._gateway_read(request.tok, args)
         type_token = READ_FUNCTIONS.get(request.tok)
         if type_token is None:
             raise azure.AzureError(
                 400, "InvalidFunction", f"the Azure emulator does not serve {request.tok}", "POST", ""
             )
-        args = plain_map(request.args)
-        resource_type = azure.RESOURCE_TYPES[type_token]
-        parameters = (*resource_type.parent_parameters, resource_type.name_parameter)
-        rid = azure.resource_id(type_token, self.subscription, {p: str(args.get(p, "")) for p in parameters})
-        state = self.store.read()
-        record = azure.find(state, rid)
-        if record is None:
-            raise azure.AzureError(404, "ResourceNotFound", f"The Resource '{rid}' was not found.", "GET", rid)
-        outputs = self._outputs(state, record, set(), reading=True)
+        rid = self._rid(type_token, args)
+        # Locked: a connection's GET records its byte counters.
+        with self.store.locked() as state:
+            record = self._found(state, type_token, rid)
+            outputs = self._outputs(state, record, set(), reading=True, now=emulated_minutes(state))
         outputs.pop(INPUTS_KEY, None)
         return InvokeResponse(return_value=outputs)
 
+    def _rid(self, type_token: str, args: Mapping[str, Any]) -> str:
+        """The ID an invoke's arguments (the REST call's path parameters) name."""
+        resource_type = azure.RESOURCE_TYPES[type_token]
+        parameters = (*resource_type.parent_parameters, resource_type.name_parameter)
+        return azure.resource_id(type_token, self.subscription, {p: str(args.get(p, "")) for p in parameters})
+
+    @staticmethod
+    def _found(state: dict[str, Any], type_token: str, rid: str, method: str = "GET") -> dict[str, Any]:
+        record = azure.find(state, rid)
+        if record is None or record["type"] != type_token:
+            raise azure.AzureError(404, "ResourceNotFound", f"The Resource '{rid}' was not found.", method, rid)
+        return record
+
+    def _ike_sas(self, args: Mapping[str, Any]) -> InvokeResponse:
+        """Azure's getikesas: the connection's IKE SAs as one JSON string ({value: string})."""
+        rid = self._rid(azure.CONNECTION, args)
+        with self.store.locked() as state:
+            record = self._found(state, azure.CONNECTION, rid, "POST")
+            value = operating.ike_sas(state, record, emulated_minutes(state))
+        return InvokeResponse(return_value=wrap_map({"value": value}))
+
+    def _gateway_read(self, token: str, args: Mapping[str, Any]) -> InvokeResponse:
+        """Azure's getBgpPeerStatus ({value: [BgpPeerStatus]}, filtered by `peer`) and getLearnedRoutes
+        ({value: [GatewayRoute]})."""
+        rid = self._rid(azure.GATEWAY, args)
+        state = self.store.read()
+        gateway = self._found(state, azure.GATEWAY, rid, "POST")
+        now = emulated_minutes(state)
+        if token == LEARNED_ROUTES_FUNCTION:
+            return InvokeResponse(return_value=wrap_map({"value": operating.learned_routes(state, gateway, now)}))
+        peers = operating.bgp_peers(state, gateway, now)
+        peer = args.get("peer")
+        if peer:
+            peers = [p for p in peers if p["neighbor"] == peer]
+        return InvokeResponse(return_value=wrap_map({"value": peers}))
+
     def _shared_key(self, args: Mapping[str, Any]) -> InvokeResponse:
         """The connection's key, as Azure's GetSharedKey API returns it (a dedicated read, whatever GET does)."""
-        rid = azure.resource_id(
-            azure.CONNECTION,
-            self.subscription,
-            {
-                "resourceGroupName": str(args.get("resourceGroupName", "")),
-                "virtualNetworkGatewayConnectionName": str(args.get("virtualNetworkGatewayConnectionName", "")),
-            },
-        )
-        record = azure.find(self.store.read(), rid)
-        if record is None:
-            raise azure.AzureError(404, "ResourceNotFound", f"The Resource '{rid}' was not found.", "GET", rid)
+        rid = self._rid(azure.CONNECTION, args)
+        record = self._found(self.store.read(), azure.CONNECTION, rid)
         return InvokeResponse(return_value=wrap_map({"value": record["inputs"].get("sharedKey")}, {"value"}))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
-        state = self.store.read()
-        record = azure.find(state, request.resource_id)
-        if record is None:
-            return ReadResponse(resource_id=None)  # gone from Azure: the engine drops it from state
         old_inputs = plain_map(request.inputs)
         secret = secret_keys(request.inputs) | {
             k for k, v in request.properties.items() if v.is_secret and k != INPUTS_KEY
         }
-        outputs = self._outputs(state, record, secret, reading=True)
+        # Locked: a connection's GET records its byte counters.
+        with self.store.locked() as state:
+            record = azure.find(state, request.resource_id)
+            if record is None:
+                return ReadResponse(resource_id=None)  # gone from Azure: the engine drops it from state
+            outputs = self._outputs(state, record, secret, reading=True, now=emulated_minutes(state))
         type_token = record["type"]
         new_view = _projection(plain_map(outputs), type_token)
         old_view = _projection(plain_map(request.properties), type_token)

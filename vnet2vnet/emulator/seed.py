@@ -13,10 +13,25 @@ YAML or JSON:
         inputs: {connectionType: Vnet2Vnet, sharedKey: <key>, virtualNetworkGateway1: {id: ...}, ...}
     faults:
       - {kind: tunnelDown, resource: <name prefix or ID>}        # that connection reports NotConnected
-      - {kind: negotiatedPolicy, resource: <name prefix or ID>, policy: {...}}   # what the tunnel negotiated
+      - {kind: noTraffic, resource: <name prefix or ID>}         # Connected, but its byte counters stand still
+      - {kind: negotiatedPolicy, resource: <name prefix or ID>, policy: {ikeEncryption: AES128, pfsGroup: PFS2}}
+      - {kind: negotiatedPolicy, resource: <name prefix or ID>, raw: "not json"}
       - {kind: failOnce, resource: <name prefix>, verb: create, type: <Pulumi type>, code: InternalServerError}
 
-`inputs` are azure-native's flattened properties (as a program would send them, without path parameters).
+`inputs` are azure-native's flattened properties (as a program would send them, without path parameters). A resource
+is of any type the emulator knows (azure.RESOURCE_TYPES), an existing Log Analytics workspace or action group
+included; a diagnostic setting's ID is its target's ID + /providers/Microsoft.Insights/diagnosticSettings/<name>.
+
+A fault names its resource by Azure name prefix (a logical name: auto-names add 8 characters) or by ID (failOnce:
+by name prefix only).
+- tunnelDown: the connection reports NotConnected; its byte counters stop, its IKE SAs are "[]", its BGP peers
+  Connecting.
+- noTraffic: the connection stays Connected, but its ingress/egress byte counters keep their value (a quiet link).
+- negotiatedPolicy: what getVirtualNetworkGatewayConnectionIkeSas reports as negotiated. `policy` overrides any of
+  azure-native's IpsecPolicy keys (ikeEncryption, ikeIntegrity, dhGroup, ipsecEncryption, ipsecIntegrity, pfsGroup:
+  strings; saLifeTimeSeconds: a number) over the connection's own policy or Azure's defaults; `raw` (instead) is
+  returned verbatim as the invoke's string whatever the tunnel's state, to exercise a caller's parsing.
+- failOnce: the first matching write (verb create, update or delete; type a Pulumi type) fails with `code`.
 """
 
 from __future__ import annotations
@@ -28,9 +43,10 @@ from typing import Any
 import yaml
 
 from vnet2vnet.emulator import azure
+from vnet2vnet.emulator.operating import POLICY_KEYS
 from vnet2vnet.emulator.store import VARIANTS
 
-FAULT_KINDS = ("tunnelDown", "negotiatedPolicy", "failOnce")
+FAULT_KINDS = ("tunnelDown", "noTraffic", "negotiatedPolicy", "failOnce")
 
 
 class SeedError(ValueError):
@@ -71,6 +87,29 @@ def _check(path: Path, document: dict[str, Any]) -> None:
             raise SeedError(f"{path}: faults[{index}].kind must be one of {', '.join(FAULT_KINDS)}")
         if not fault.get("resource"):
             raise SeedError(f"{path}: faults[{index}].resource: name the resource (name prefix or ID)")
+        if fault["kind"] == "negotiatedPolicy":
+            _check_negotiated_policy(f"{path}: faults[{index}]", fault)
+
+
+def _check_negotiated_policy(where: str, fault: dict[str, Any]) -> None:
+    """`policy`, a mapping of azure-native IpsecPolicy keys, or `raw`, a string: exactly one."""
+    if ("policy" in fault) == ("raw" in fault):
+        raise SeedError(f"{where}: a negotiatedPolicy fault has either policy (a mapping) or raw (a string)")
+    if "raw" in fault:
+        if not isinstance(fault["raw"], str):
+            raise SeedError(f"{where}.raw must be a string (returned verbatim as the IKE SAs)")
+        return
+    policy = fault["policy"]
+    if not isinstance(policy, dict) or not policy:
+        raise SeedError(f"{where}.policy must be a mapping of {', '.join(POLICY_KEYS)}")
+    for name, value in policy.items():
+        if name not in POLICY_KEYS:
+            raise SeedError(f"{where}.policy.{name} is unknown; known: {', '.join(POLICY_KEYS)}")
+        if name == "saLifeTimeSeconds":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise SeedError(f"{where}.policy.{name} must be a positive number of seconds, not {value!r}")
+        elif not isinstance(value, str) or not value:
+            raise SeedError(f"{where}.policy.{name} must be an algorithm name (a string), not {value!r}")
 
 
 def apply_seed(state: dict[str, Any], seed: dict[str, Any]) -> None:

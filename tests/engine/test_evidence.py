@@ -1,0 +1,116 @@
+"""`vnet2vnet verify --evidence` on the real engine: the reads run as azure-native invokes through the Automation
+API, answered by the Azure emulator, which negotiates what the connections ask for unless a fault in the seed file
+says otherwise. Offline, tests/test_evidence.py covers how each answer is judged."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from vnet2vnet.cli import stack_config_findings
+from vnet2vnet.operations import Operator
+from vnet2vnet.pulumi_cli import PulumiCli
+
+from .conftest import EngineStack
+
+MakeStack = Callable[..., EngineStack]
+
+
+def evidence_of(
+    stack: EngineStack, name: str, pulumi_cli: PulumiCli, directory: Path
+) -> tuple[int, dict[str, Any], str]:
+    out = io.StringIO()
+    operator = Operator(stack.work_dir, name, out=out, env=stack.rehearsal.env, cli=pulumi_cli)
+    _, topology, _ = stack_config_findings(stack.work_dir, name)
+    assert topology is not None
+    code = operator.evidence(directory, interval=2, topology=topology)
+    return code, json.loads((directory / "evidence.json").read_text()), out.getvalue()
+
+
+def results(document: dict[str, Any]) -> dict[str, dict[str, str]]:
+    return {c["link"]: {check["check"]: check["result"] for check in c["checks"]} for c in document["connections"]}
+
+
+def test_a_healthy_production_pair_passes_every_check(
+    engine_stack: MakeStack, pulumi_cli: PulumiCli, tmp_path: Path
+) -> None:
+    stack = engine_stack("prod")
+    stack.ok("up")
+    code, document, out = evidence_of(stack, "prod", pulumi_cli, tmp_path / "evidence")
+    assert code == 0, out
+    every_check = {"connected", "traffic", "ipsec-policy", "shared-key", "bgp-peer", "routes-learned"}
+    assert results(document) == {
+        "neu-to-sdc": dict.fromkeys(every_check, "pass"),
+        "sdc-to-neu": dict.fromkeys(every_check, "pass"),
+    }, json.dumps(document, indent=1)[:3000]
+    ids = {c["id"] for c in stack.connections()}
+    assert {c["resource_id"] for c in document["connections"]} == ids, "the report names the Azure resources"
+    markdown = (tmp_path / "evidence" / "evidence.md").read_text()
+    assert "Verdict: **PASS**" in markdown and "| neu-to-sdc | PASS |" in markdown, markdown[:1500]
+    keys = {c["inputs"]["sharedKey"] for c in stack.connections()}
+    written = (tmp_path / "evidence" / "evidence.json").read_text() + markdown + out
+    assert keys and not any(key in written for key in keys), "the key never appears in the report or the output"
+
+
+def test_a_policy_mismatch_seeded_in_the_emulator_is_flagged(
+    engine_stack: MakeStack, pulumi_cli: PulumiCli, tmp_path: Path
+) -> None:
+    stack = engine_stack(
+        "prod",
+        faults=(
+            "{kind: negotiatedPolicy, resource: vnet2vnet-neu-to-sdc,"
+            " policy: {ikeEncryption: AES128, ikeIntegrity: SHA1, dhGroup: DHGroup2}}",
+        ),
+    )
+    stack.ok("up")
+    code, document, _ = evidence_of(stack, "prod", pulumi_cli, tmp_path / "evidence")
+    assert code == 1, "a mismatch fails the evidence"
+    assert document["verdict"] == "fail"
+    found = results(document)
+    assert found["neu-to-sdc"]["ipsec-policy"] == "fail", found
+    assert found["sdc-to-neu"]["ipsec-policy"] == "pass", "only the direction that negotiated less is flagged"
+    (flagged,) = [c for c in document["connections"] if c["link"] == "neu-to-sdc"]
+    detail = next(check["detail"] for check in flagged["checks"] if check["check"] == "ipsec-policy")
+    assert "IKE AES128/SHA1/DHGroup2 instead of GCMAES256/SHA384/DHGROUP24" in detail, detail
+
+
+def test_an_answer_that_cannot_be_read_is_cannot_verify(
+    engine_stack: MakeStack, pulumi_cli: PulumiCli, tmp_path: Path
+) -> None:
+    stack = engine_stack(
+        "dev", faults=("{kind: negotiatedPolicy, resource: vnet2vnet-east-to-west, raw: 'SA: AES256 up'}",)
+    )
+    stack.ok("up")
+    code, document, _ = evidence_of(stack, "dev", pulumi_cli, tmp_path / "evidence")
+    assert code == 1, "cannot-verify is not a pass"
+    found = results(document)
+    assert found["east-to-west"]["ipsec-policy"] == "cannot-verify", found
+    assert found["west-to-east"]["ipsec-policy"] == "pass", "dev has no custom policy: Azure's default offers"
+    assert document["verdict"] == "cannot-verify"
+
+
+def test_a_dropped_tunnel_fails_verify_and_its_evidence_through_the_cli(
+    engine_stack: MakeStack, pulumi_cli: PulumiCli, tmp_path: Path
+) -> None:
+    stack = engine_stack("dev", faults=("{kind: tunnelDown, resource: vnet2vnet-west-to-east}",))
+    stack.ok("up")
+    directory = tmp_path / "evidence"
+    completed = subprocess.run(
+        [sys.executable, "-m", "vnet2vnet", "verify", "--stack", "dev", "--timeout", "0", "--interval", "2",
+         "--evidence", str(directory), "--project-dir", str(stack.work_dir)],
+        env={**os.environ, **stack.rehearsal.env, "VNET2VNET_PULUMI": pulumi_cli.path},
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert completed.returncode == 1, completed.stdout[-2000:] + completed.stderr[-2000:]
+    assert "1/2 connections Connected" in completed.stdout, completed.stdout[-2000:]
+    document = json.loads((directory / "evidence.json").read_text())
+    found = results(document)
+    assert found["west-to-east"]["connected"] == "fail" and found["west-to-east"]["traffic"] == "fail", found
+    assert found["east-to-west"]["connected"] == "pass", found
+    assert "west-to-east: fail" in completed.stdout, completed.stdout[-1500:]
