@@ -16,7 +16,8 @@ import yaml
 from pulumi.provider.experimental.provider import CreateRequest, InvokeRequest, ReadRequest
 
 from tests.test_emulator import GW_A, GW_B, NET, RG_ID, SUB, azure_with, connection, gateway_inputs, record
-from vnet2vnet.emulator import azure, monitor, operating, sdk_types
+from vnet2vnet import sdk_types
+from vnet2vnet.emulator import azure, monitor, operating
 from vnet2vnet.emulator import store as store_module
 from vnet2vnet.emulator.provider import (
     BGP_PEER_STATUS_FUNCTION,

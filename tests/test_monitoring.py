@@ -5,6 +5,7 @@ both) and of variants of them."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from vnet2vnet import monitoring
 from vnet2vnet.emulator.seed import load_seed
 from vnet2vnet.engine import run_stack
 from vnet2vnet.plan_model import Plan
+from vnet2vnet.spec_check import check_plan, defect_findings
 from vnet2vnet.tokens import (
     ACTION_GROUP_TYPE,
     DIAGNOSTIC_SETTING_TYPE,
@@ -291,3 +293,26 @@ class TestQueries:
     )
     def test_action_group_short_names_fit_twelve_characters(self, component: str, short: str) -> None:
         assert monitoring.action_group_short_name(component) == short
+
+
+class TestMonitoringBodiesInThePlan:
+    """No REST spec for Monitor or Log Analytics here: the plan checks their bodies against azure-native's SDK input
+    types, and a body that breaks them is a defect finding, as a Microsoft.Network spec violation is."""
+
+    def test_prods_bodies_fit_the_sdk_types(self, prod: Plan) -> None:
+        result = check_plan(prod.resources, PROJECT_DIR)
+        assert (result.sdk_checked, result.sdk_violations) == (8, []), result.as_dict()
+        assert "8 Monitor/Log Analytics request bodies checked, 0 violations" in result.summary()
+
+    def test_a_body_that_breaks_them_is_a_defect_naming_the_path(self, prod: Plan) -> None:
+        broken = [
+            dataclasses.replace(r, inputs={**r.inputs, "logz": []}) if r.type == DIAGNOSTIC_SETTING_TYPE else r
+            for r in prod.resources
+        ]
+        result = check_plan(broken, PROJECT_DIR)
+        assert {(v.resource.rsplit("::", 1)[-1], v.path) for v in result.sdk_violations} == {
+            ("vnet2vnet-neu-diagnostics", "$.logz"),
+            ("vnet2vnet-sdc-diagnostics", "$.logz"),
+        }, result.as_dict()
+        (finding, _) = defect_findings(result)
+        assert "defect of the program" in finding.message, finding

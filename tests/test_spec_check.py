@@ -235,13 +235,14 @@ def test_rebuilt_body_equals_the_hand_written_arm_body(
 def test_plan_reports_the_spec_check_in_text_and_json() -> None:
     text = run_cli("plan", "--stack", "prod")
     assert text.returncode == 0, text.stderr
-    assert (
-        text.stdout.rstrip().splitlines()[-1]
-        == "Azure REST API 2024-05-01 spec: 14 request bodies checked, 0 violations"
-    )
+    assert text.stdout.rstrip().splitlines()[-2:] == [
+        "Azure REST API 2024-05-01 spec: 14 request bodies checked, 0 violations",
+        "azure-native SDK input types: 8 Monitor/Log Analytics request bodies checked, 0 violations",
+    ]
     document = json.loads(run_cli("plan", "--stack", "prod", "--json").stdout)
     spec_check = document["spec_check"]
     assert spec_check["checked"] == 14 and spec_check["violations"] == []
+    assert spec_check["sdk_checked"] == 8, "prod's diagnostics and alerts are checked against the SDK types"
     assert spec_check["unchecked_refs"] == sorted(set(spec_check["unchecked_refs"])), "each reported once"
     assert all(".json#" in ref for ref in spec_check["unchecked_refs"])
 

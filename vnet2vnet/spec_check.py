@@ -22,7 +22,8 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from vnet2vnet.azure_facts import NETWORK_API_VERSION
+from vnet2vnet import sdk_types
+from vnet2vnet.azure_facts import MONITORING_TYPES, NETWORK_API_VERSION
 from vnet2vnet.findings import RenderedFinding
 from vnet2vnet.openapi import BASE, SpecFolder, arm_id_pattern
 from vnet2vnet.plan_model import RecordedResource, unwrap
@@ -82,20 +83,33 @@ class SpecCheck:
     violations: list[Violation] = field(default_factory=list)
     unchecked_refs: list[str] = field(default_factory=list)
     skipped: str | None = None
+    # Monitor and Log Analytics bodies, checked against azure-native's SDK input types (no REST spec for them here)
+    sdk_checked: int = 0
+    sdk_violations: list[Violation] = field(default_factory=list)
 
     def summary(self) -> str:
-        if self.skipped:
-            return f"Azure REST API {NETWORK_API_VERSION} spec: not checked ({self.skipped})"
-        return (
-            f"Azure REST API {NETWORK_API_VERSION} spec: {self.checked} request bodies checked, "
+        network = (
+            f"Azure REST API {NETWORK_API_VERSION} spec: not checked ({self.skipped})"
+            if self.skipped
+            else f"Azure REST API {NETWORK_API_VERSION} spec: {self.checked} request bodies checked, "
             f"{len(self.violations)} violations"
+        )
+        if not self.sdk_checked:
+            return network
+        return (
+            f"{network}\nazure-native SDK input types: {self.sdk_checked} Monitor/Log Analytics request bodies "
+            f"checked, {len(self.sdk_violations)} violations"
         )
 
     def as_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {
             "checked": self.checked,
-            "violations": [{"resource": v.resource, "path": v.path, "message": v.message} for v in self.violations],
+            "violations": [
+                {"resource": v.resource, "path": v.path, "message": v.message}
+                for v in (*self.violations, *self.sdk_violations)
+            ],
             "unchecked_refs": self.unchecked_refs,
+            "sdk_checked": self.sdk_checked,
         }
         if self.skipped:
             document["skipped"] = self.skipped
@@ -237,7 +251,7 @@ def defect_findings(result: SpecCheck) -> list[RenderedFinding]:
             f"{violation.path}: {violation.message}",
             "report it to the vnet2vnet maintainers with `plan --json`; do not deploy this version",
         )
-        for violation in result.violations
+        for violation in (*result.violations, *result.sdk_violations)
     ]
 
 
@@ -249,5 +263,12 @@ def checker_for(spec_dir: Path) -> SpecChecker:
 def check_plan(resources: Sequence[RecordedResource], project_dir: Path) -> SpecCheck:
     spec_dir = find_spec_dir(project_dir)
     if spec_dir is None:
-        return SpecCheck(skipped=f"spec folder not found; set {SPEC_DIR_VARIABLE} or put shared/ beside the project")
-    return checker_for(spec_dir).check(resources)
+        result = SpecCheck(skipped=f"spec folder not found; set {SPEC_DIR_VARIABLE} or put shared/ beside the project")
+    else:
+        result = checker_for(spec_dir).check(resources)
+    for resource in resources:
+        if resource.type in MONITORING_TYPES:
+            result.sdk_checked += 1
+            for path, message in sdk_types.violations(resource.type, unwrap(resource.inputs)):
+                result.sdk_violations.append(Violation(resource.urn, path, message))
+    return result

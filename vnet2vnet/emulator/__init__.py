@@ -9,7 +9,7 @@ with them. Layout:
 - `azure`: Azure's behaviour: IDs, computed outputs, refusals, 409 conflicts, connection status, byte counters
   (pure functions over the store's data).
 - `monitor`: the same for the monitoring resources (Log Analytics workspace, diagnostic settings, action groups,
-  metric and log alerts); `sdk_types` checks their request bodies against azure-native's SDK input types.
+  metric and log alerts); `vnet2vnet.sdk_types` checks their request bodies against azure-native's SDK input types.
 - `operating`: the operating reads of a link: IKE SAs, BGP peer status, learned routes.
 - `provider`: azure-native's and random's behaviour over it (auto-naming, diff, read) as Pulumi providers.
 - `plugins`: installs the two stand-ins into a throwaway PULUMI_HOME; they refuse to start anywhere else.

@@ -41,7 +41,7 @@ ACTION_GROUP = "azure-native:monitor:ActionGroup"
 METRIC_ALERT = "azure-native:monitor:MetricAlert"
 SCHEDULED_QUERY_RULE = "azure-native:monitor:ScheduledQueryRule"
 # Monitoring resources: their rules are in `monitor`, their bodies are checked against azure-native's SDK types
-# (`sdk_types`); they never take a gateway's lock and take no time.
+# (`vnet2vnet.sdk_types`); they never take a gateway's lock and take no time.
 MONITOR_TYPES = frozenset({WORKSPACE, DIAGNOSTIC_SETTING, ACTION_GROUP, METRIC_ALERT, SCHEDULED_QUERY_RULE})
 
 

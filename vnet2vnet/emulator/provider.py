@@ -61,7 +61,8 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from vnet2vnet.emulator import azure, operating, sdk_types
+from vnet2vnet import sdk_types
+from vnet2vnet.emulator import azure, operating
 from vnet2vnet.emulator.store import Store, emulated_minutes, real_seconds
 
 AZURE_NATIVE_VERSION = "3.29.0"
