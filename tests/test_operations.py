@@ -374,6 +374,32 @@ class TestPureParts:
 
         assert _link_name(connection, local, remote) == expected
 
+    def test_with_the_topology_a_connection_to_an_existing_hub_gets_its_link_key(self) -> None:
+        from vnet2vnet.operations import link_names, state_connections
+        from vnet2vnet.spec import TopologySpec, VnetSpec
+
+        hub = VnetSpec(name="hub", existing_gateway_id="/subscriptions/s/resourceGroups/h/providers/x/gw")
+        topology = TopologySpec(vnets=(hub, VnetSpec(name="spoke-a")), topology="hub-and-spoke", hub="hub")
+        deployment = {
+            "resources": [
+                {
+                    "urn": "u::vnet2vnet-hub-to-spoke-a",
+                    "type": "azure-native:network:VirtualNetworkGatewayConnection",
+                    "outputs": {"virtualNetworkGateway2": {"id": "spoke-gw-id"}},
+                },
+                {
+                    "urn": "u::vnet2vnet-spoke-a-gw",
+                    "type": "azure-native:network:VirtualNetworkGateway",
+                    "id": "spoke-gw-id",
+                },
+            ]
+        }
+        assert [c.link for c in state_connections(deployment)] == ["vnet2vnet-hub-to-spoke-a"], (
+            "the hub's gateway is not in the state: its name cannot tell the link"
+        )
+        names = link_names("vnet2vnet", topology)
+        assert [c.link for c in state_connections(deployment, names)] == ["hub-to-spoke-a"]
+
     def test_cli_error_lines_come_from_the_command_error_text(self) -> None:
         result = auto.CommandResult(
             stdout="Updating (dev)\n", stderr=f"warning: old CLI\n{PASSPHRASE_ERROR}\n", code=255

@@ -610,7 +610,9 @@ def operation_command(args: argparse.Namespace) -> int:
                     f"error: --evidence {evidence_dir}: cannot write the report there: {exc.strerror}", file=sys.stderr
                 )
                 return EXIT_USAGE
-        status = operator.verify(timeout=args.timeout, interval=args.interval, max_key_age_days=limit)
+        status = operator.verify(
+            timeout=args.timeout, interval=args.interval, max_key_age_days=limit, topology=topology
+        )
         if evidence_dir is None or topology is None:
             return status
         return max(status, operator.evidence(evidence_dir, interval=args.interval, topology=topology))

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from vnet2vnet import naming
 from vnet2vnet.adopt import LinkKey, connection_arguments
 from vnet2vnet.disruption import key_ages
 from vnet2vnet.pulumi_cli import PulumiCli, find_cli
@@ -141,8 +142,18 @@ class StateConnection:
         return str((self.outputs.get("virtualNetworkGateway2") or {}).get("id") or "")
 
 
-def state_connections(deployment: Mapping[str, Any]) -> list[StateConnection]:
-    """The stack's connections, by link key, sorted."""
+def link_names(component: str, topology: TopologySpec) -> dict[str, str]:
+    """Each connection's Pulumi name -> its "<a>-to-<b>" key, as the components name them (exact, where the
+    gateways' names cannot tell: a gateway that exists already is not in the state)."""
+    return {
+        naming.connection_name(component, local, remote): link_key(local, remote)
+        for a, b in topology.link_pairs()
+        for local, remote in ((a, b), (b, a))
+    }
+
+
+def state_connections(deployment: Mapping[str, Any], names: Mapping[str, str] | None = None) -> list[StateConnection]:
+    """The stack's connections, by link key (from `names` when given, else from their gateways' names), sorted."""
     gateways = {
         str(r.get("id")): _resource_name(r) for r in deployment.get("resources") or [] if r.get("type") == GATEWAY_TYPE
     }
@@ -153,12 +164,13 @@ def state_connections(deployment: Mapping[str, Any]) -> list[StateConnection]:
         outputs = resource.get("outputs") or {}
         local = gateways.get(str((outputs.get("virtualNetworkGateway1") or {}).get("id")))
         remote = gateways.get(str((outputs.get("virtualNetworkGateway2") or {}).get("id")))
-        link = _link_name(_resource_name(resource), local, remote)
+        name = _resource_name(resource)
+        link = (names or {}).get(name) or _link_name(name, local, remote)
         found.append(StateConnection(link, str(resource.get("id") or outputs.get("id") or ""), outputs))
     return sorted(found, key=lambda connection: connection.link)
 
 
-def connection_states(deployment: Mapping[str, Any]) -> list[ConnectionState]:
+def connection_states(deployment: Mapping[str, Any], names: Mapping[str, str] | None = None) -> list[ConnectionState]:
     """Each connection's status and byte counters, from the refreshed state (not from stack outputs, which a
     refresh does not recompute)."""
     return [
@@ -168,7 +180,7 @@ def connection_states(deployment: Mapping[str, Any]) -> list[ConnectionState]:
             ingress_bytes=int(connection.outputs.get("ingressBytesTransferred") or 0),
             egress_bytes=int(connection.outputs.get("egressBytesTransferred") or 0),
         )
-        for connection in state_connections(deployment)
+        for connection in state_connections(deployment, names)
     ]
 
 
@@ -354,9 +366,17 @@ class Operator:
             for name, value in self._existing_stack().outputs().items()
         }
 
-    def verify(self, timeout: float, interval: float, max_key_age_days: int | None = None) -> int:
-        """Wait until every connection is Connected; then, with `max_key_age_days`, warn about older keys."""
-        status, deployment = self._verify(timeout, interval)
+    def verify(
+        self,
+        timeout: float,
+        interval: float,
+        max_key_age_days: int | None = None,
+        topology: TopologySpec | None = None,
+    ) -> int:
+        """Wait until every connection is Connected; then, with `max_key_age_days`, warn about older keys. With
+        the stack's `topology`, connections are named by their link keys exactly."""
+        names = link_names(_project_name(self.project_dir), topology) if topology is not None else None
+        status, deployment = self._verify(timeout, interval, names)
         if max_key_age_days is not None:
             for age in key_ages({"deployment": deployment}, self.now()):
                 if age.age_days > max_key_age_days:
@@ -368,7 +388,9 @@ class Operator:
                     )
         return status
 
-    def _verify(self, timeout: float, interval: float) -> tuple[int, Mapping[str, Any]]:
+    def _verify(
+        self, timeout: float, interval: float, names: Mapping[str, str] | None
+    ) -> tuple[int, Mapping[str, Any]]:
         """The verdict and the state it read last (one export per poll, none more)."""
         stack = self._existing_stack()
         deadline = self.clock() + timeout
@@ -387,7 +409,7 @@ class Operator:
                 return 1, deployment
             stack.refresh(target=targets, on_output=None, show_secrets=False)
             deployment = stack.export_stack().deployment or {}
-            states = connection_states(deployment)
+            states = connection_states(deployment, names)
             connected = sum(s.connected for s in states)
             self._say(f"verify: attempt {attempt}: {connected}/{len(states)} connections Connected")
             if states and connected == len(states):
@@ -411,7 +433,7 @@ class Operator:
         from vnet2vnet import evidence, evidence_reads
 
         deployment = self._existing_stack().export_stack().deployment or {}
-        connections = state_connections(deployment)
+        connections = state_connections(deployment, link_names(_project_name(self.project_dir), topology))
         # Each direction's key -> (its local VNet, its remote VNet), and -> the link's pair as the topology has it.
         directions = {
             link_key(local, remote): (local, remote)

@@ -17,7 +17,7 @@ from vnet2vnet.cli import stack_config_findings
 from vnet2vnet.operations import Operator
 from vnet2vnet.pulumi_cli import PulumiCli
 
-from .conftest import EngineStack
+from .conftest import PROJECT_DIR, EngineStack
 
 MakeStack = Callable[..., EngineStack]
 
@@ -114,3 +114,20 @@ def test_a_dropped_tunnel_fails_verify_and_its_evidence_through_the_cli(
     assert found["west-to-east"]["connected"] == "fail" and found["west-to-east"]["traffic"] == "fail", found
     assert found["east-to-west"]["connected"] == "pass", found
     assert "west-to-east: fail" in completed.stdout, completed.stdout[-1500:]
+
+
+def test_a_hub_in_another_subscription_is_read_through_its_own_provider(
+    engine_stack: MakeStack, pulumi_cli: PulumiCli, tmp_path: Path
+) -> None:
+    stack = engine_stack("brownfield", seed=PROJECT_DIR / "examples" / "brownfield" / "existing.yaml")
+    stack.ok("up")
+    code, document, out = evidence_of(stack, "brownfield", pulumi_cli, tmp_path / "evidence")
+    found = results(document)
+    assert set(found) == {"hub-to-spoke-a", "spoke-a-to-hub", "hub-to-spoke-b", "spoke-b-to-hub"}, found
+    hub_side = [c for c in document["connections"] if c["link"].startswith("hub-to-")]
+    assert all("/subscriptions/2f0c3a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b/" in c["resource_id"] for c in hub_side), (
+        "the hub's connections live in the hub's subscription"
+    )
+    assert code == 0 and document["verdict"] == "pass", json.dumps(found, indent=1) + out[-1500:]
+    policy_link = next(c for c in document["connections"] if c["link"] == "hub-to-spoke-a")
+    assert policy_link["expected_policy"]["ike_encryption"] == "GCMAES256", "the link's own ipsecPolicy is expected"
