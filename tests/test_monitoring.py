@@ -9,9 +9,12 @@ import dataclasses
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.support import GATEWAY, PROJECT_DIR, plain, plan_stack
 from tests.test_brownfield import SEED
+from tests.test_input_properties import FAST, _paths, _replaced, json_values
 from tests.test_validation import VALID, Config, changed, findings_for
 from vnet2vnet import azure_facts as facts
 from vnet2vnet import monitoring
@@ -316,3 +319,23 @@ class TestMonitoringBodiesInThePlan:
         }, result.as_dict()
         (finding, _) = defect_findings(result)
         assert "defect of the program" in finding.message, finding
+
+
+OPERATED = with_operating(CREATE, {**EMAILS, "windowMinutes": 15, "severity": 2})
+
+
+class TestNoInputEndsInATraceback:
+    @FAST
+    @given(st.sampled_from([p for p in _paths(OPERATED) if p[0] in ("diagnostics", "alerts")]), json_values)
+    def test_any_value_in_diagnostics_or_alerts_gets_findings_naming_a_key(
+        self, path: tuple[Any, ...], value: Any
+    ) -> None:
+        for finding in findings_for(_replaced(OPERATED, path, value)):
+            assert finding.path.startswith("vnet2vnet:"), f"{finding} names a stack config key"
+            assert finding.message and finding.fix, f"{finding} says what is wrong and how to fix it"
+
+    @FAST
+    @given(st.sampled_from(["diagnostics", "alerts"]), json_values)
+    def test_any_value_for_the_whole_block(self, key: str, value: Any) -> None:
+        for finding in findings_for({**OPERATED, key: value}):
+            assert finding.message and finding.fix, f"{finding} says what is wrong and how to fix it"

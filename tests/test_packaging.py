@@ -31,6 +31,8 @@ ARG_TYPES = {
     "ConnectionArgs": component_args.ConnectionArgs,
     "IpsecPolicyArgs": component_args.IpsecPolicyArgs,
     "LinkArgs": component_args.LinkArgs,
+    "DiagnosticsArgs": component_args.DiagnosticsArgs,
+    "AlertsArgs": component_args.AlertsArgs,
 }
 OUTPUTS = {
     "vnetIds",
@@ -74,6 +76,8 @@ class TestSchema:
         assert types["VnetArgs"].properties["gateway"].ref.endswith(":GatewayArgs")
         assert types["LinkArgs"].properties["connection"].ref.endswith(":ConnectionArgs")
         assert pair.inputs["links"].items.ref.endswith(":LinkArgs"), "per-link settings in other languages too"
+        assert pair.inputs["diagnostics"].ref.endswith(":DiagnosticsArgs")
+        assert pair.inputs["alerts"].ref.endswith(":AlertsArgs"), "diagnostics and alerts in other languages too"
 
     def test_a_side_provider_is_a_reference_to_an_azure_native_provider(self, analyzed: Any) -> None:
         provider = analyzed["type_definitions"]["VnetArgs"].properties["provider"]
