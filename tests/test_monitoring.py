@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.support import GATEWAY, PROJECT_DIR, plain, plan_stack
+from tests.support import GATEWAY, PROJECT_DIR, pair_args, plain, plan_components, plan_stack
 from tests.test_brownfield import SEED
 from tests.test_input_properties import FAST, _paths, _replaced, json_values
 from tests.test_validation import VALID, Config, changed, findings_for
+from vnet2vnet import VnetToVnetPair, VnetToVnetPairArgs, monitoring
 from vnet2vnet import azure_facts as facts
-from vnet2vnet import monitoring
 from vnet2vnet.emulator.seed import load_seed
-from vnet2vnet.engine import run_stack
+from vnet2vnet.engine import ProgramError, run_stack
 from vnet2vnet.plan_model import Plan
 from vnet2vnet.spec_check import check_plan, defect_findings
 from vnet2vnet.tokens import (
@@ -339,3 +339,25 @@ class TestNoInputEndsInATraceback:
     def test_any_value_for_the_whole_block(self, key: str, value: Any) -> None:
         for finding in findings_for({**OPERATED, key: value}):
             assert finding.message and finding.fix, f"{finding} says what is wrong and how to fix it"
+
+
+class TestFromComponentArgs:
+    def test_a_pair_in_your_own_program_gets_the_same_diagnostics_and_alerts(self) -> None:
+        args = pair_args(
+            diagnostics={"workspace_id": WORKSPACE_ID},
+            alerts={"action_group_id": ACTION_GROUP_ID, "window_minutes": 15, "severity": 2},
+        )
+        plan = plan_components(lambda: VnetToVnetPair("corp", VnetToVnetPairArgs(**args)))  # type: ignore[typeddict-item]
+        settings = named(plan, DIAGNOSTIC_SETTING_TYPE)
+        assert sorted(settings) == ["corp-dr-diagnostics", "corp-hq-diagnostics"], settings
+        assert {s["workspaceId"] for s in settings.values()} == {WORKSPACE_ID}
+        rules = named(plan, LOG_ALERT_TYPE)
+        assert sorted(rules) == ["corp-dr-to-hq-tunnel-down", "corp-hq-to-dr-tunnel-down"], rules
+        assert {(r["windowSize"], r["severity"]) for r in rules.values()} == {("PT15M", 2)}
+        assert {tuple(r["actions"]["actionGroups"]) for r in rules.values()} == {(ACTION_GROUP_ID,)}
+
+    def test_a_mistake_in_the_args_names_the_snake_case_key(self) -> None:
+        args = pair_args(diagnostics={"create_workspace": True}, alerts={"emails": ["ops@example.com"], "severity": 9})
+        with pytest.raises(ProgramError) as raised:
+            plan_components(lambda: VnetToVnetPair("corp", VnetToVnetPairArgs(**args)))  # type: ignore[typeddict-item]
+        assert "alerts.severity" in str(raised.value) and "not an Azure Monitor severity" in str(raised.value)

@@ -134,7 +134,8 @@ class GatewayVnet(pulumi.ComponentResource):
 
         self.monitoring = monitoring or Monitoring(name)
         if self.monitoring.hosts_shared:
-            # The first VNet's side hosts the stack's workspace and action group, in its resource group and region.
+            # The hosting side (TopologySpec.monitoring_host) holds the stack's workspace and action group, in its
+            # resource group and region.
             self.monitoring = shared_resources(
                 self.monitoring,
                 resource_group_name=self.resource_group_name,
