@@ -6,9 +6,11 @@ both) and of variants of them."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -256,10 +258,24 @@ class TestAlerts:
         for rule in rules:
             assert (rule["windowSize"], rule["severity"]) == ("PT1H", 3), rule
 
-    def test_links_to_an_existing_hub_get_no_alerts_and_the_plan_says_so(self) -> None:
+    def test_a_link_to_an_existing_hub_is_watched_from_the_spoke_with_the_hubs_addresses_from_azure(self) -> None:
         config = {"vnet2vnet:diagnostics": CREATE, "vnet2vnet:alerts": EMAILS}
         plan = run_stack(PROJECT_DIR, "brownfield", config_overrides=config, seeded=load_seed(SEED)["resources"])
-        assert plan.of_type(LOG_ALERT_TYPE) == [], "every brownfield link touches the existing hub gateway"
+        rules = named(plan, LOG_ALERT_TYPE)
+        assert sorted(rules) == ["vnet2vnet-spoke-a-to-hub-tunnel-down", "vnet2vnet-spoke-b-to-hub-tunnel-down"], (
+            "the spokes' gateways log here; the hub's do not"
+        )
+        spoke_ips = {ip for ips in plan.outputs["gatewayPublicIps"].values() for ip in ips}
+        for rule in rules.values():
+            (condition,) = rule["criteria"]["allOf"]
+            (remote_filter,) = [line for line in condition["query"].splitlines() if "remoteIP_s" in line]
+            (hub_ip,) = re.findall(r'"([0-9.]+)"', remote_filter)
+            assert hub_ip not in spoke_ips, "the hub's tunnel IP, as Azure reports it for the existing gateway"
+        bgp = named(plan, METRIC_ALERT_TYPE)
+        assert sorted(bgp) == ["vnet2vnet-spoke-a-to-hub-bgp-peer-down", "vnet2vnet-spoke-b-to-hub-bgp-peer-down"]
+        for rule in bgp.values():
+            (criterion,) = rule["criteria"]["allOf"]
+            assert criterion["dimensions"][0]["values"] == ["10.60.255.30"], "the hub's BGP address, read from Azure"
         settings = named(plan, DIAGNOSTIC_SETTING_TYPE)
         assert sorted(settings) == ["vnet2vnet-spoke-a-diagnostics", "vnet2vnet-spoke-b-diagnostics"], (
             "only the gateways created here get diagnostic settings"
@@ -268,6 +284,14 @@ class TestAlerts:
         assert workspace.parent and workspace.parent.endswith("vnet2vnet-spoke-a"), (
             "the workspace goes with the first VNet whose gateway is created here, not the hub's group"
         )
+
+    def test_the_plan_says_which_directions_of_hub_links_have_no_alerts(self) -> None:
+        config = {"vnet2vnet:diagnostics": CREATE, "vnet2vnet:alerts": EMAILS}
+        stack_file = yaml.safe_load((PROJECT_DIR / "Pulumi.brownfield.yaml").read_text())["config"]
+        found = findings_for({key.removeprefix("vnet2vnet:"): value for key, value in {**stack_file, **config}.items()})
+        (warning,) = [f for f in found if f.path == "vnet2vnet:alerts"]
+        assert "no alerts on hub-to-spoke-a, hub-to-spoke-b" in warning.message, warning
+        assert "the other direction of each of these links is watched" in warning.message
 
 
 class TestQueries:
@@ -280,6 +304,10 @@ class TestQueries:
             '| where remoteIP_s in ("20.1.2.3")',
             '| where status_s == "Disconnected"',
         ]
+
+    def test_without_the_remotes_addresses_every_tunnel_of_the_gateway_is_watched(self) -> None:
+        query = monitoring.tunnel_down_query("gw", [])
+        assert "remoteIP_s" not in query and 'status_s == "Disconnected"' in query, query
 
     def test_values_are_quoted_as_kql_strings(self) -> None:
         query = monitoring.tunnel_down_query('gw"; drop', ["1.2.3.4"])

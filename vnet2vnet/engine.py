@@ -197,7 +197,21 @@ class AzureMocks(pulumi_mocks.Mocks):
                     if key.startswith(prefix)
                 ),
             ]
+        if collection == "virtualNetworkGateways":
+            answer["bgpSettings"] = self._seeded_bgp_settings(rid, answer)
         return answer, []  # (the mock monitor iterates the failures: never None)
+
+    def _seeded_bgp_settings(self, gateway_id: str, gateway: Mapping[str, Any]) -> dict[str, Any]:
+        """What Azure reports for an existing gateway, as for a created one: its GatewaySubnet and public IPs
+        from the seed."""
+        for config in gateway.get("ipConfigurations") or []:
+            subnet_id = str((config.get("subnet") or {}).get("id") or "")
+            subnet = self.seeded.get(subnet_id.lower()) or {}
+            self.subnet_prefixes.setdefault(subnet_id, str((subnet.get("inputs") or {}).get("addressPrefix", "")))
+            ip_id = str((config.get("publicIPAddress") or {}).get("id") or "")
+            if ip_id and ip_id not in self.addresses:
+                self.addresses[ip_id] = self._public_ip(ip_id)
+        return self._bgp_settings(gateway_id, gateway)
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +78,11 @@ class ExistingGateway:
     enable_bgp: bool
     asn: int | None
     vnet_id: str | None  # from its IP configurations' subnet
+    # What Azure reports under bgpSettings.bgpPeeringAddresses on every VPN gateway (readOnly in the 2024-05-01
+    # spec, IPConfigurationBgpPeeringAddress): its tunnel public IPs and BGP addresses, which alerts on the
+    # connections to it filter on.
+    tunnel_ips: tuple[str, ...] = ()
+    bgp_addresses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -293,8 +298,20 @@ def _with_gateway(
         existing_vnet_id=vnet.existing_vnet_id or gateway.vnet_id,
         location=vnet.location or gateway.location,
         read_from_azure=True,
+        existing_tunnel_ips=gateway.tunnel_ips,
+        existing_bgp_addresses=gateway.bgp_addresses,
     )
     return completed, findings
+
+
+def peering_addresses(bgp_settings: Mapping[str, Any], *kinds: str) -> tuple[str, ...]:
+    """Addresses of `kinds` from a gateway's bgpSettings.bgpPeeringAddresses (camelCase, as Azure answers)."""
+    return tuple(
+        str(address)
+        for peering in bgp_settings.get("bgpPeeringAddresses") or []
+        for kind in kinds
+        for address in (peering.get(kind) or [])
+    )
 
 
 def sku_facts(name: str) -> facts.GatewaySku | None:
@@ -355,6 +372,8 @@ def seed_reader(resources: list[dict[str, Any]]) -> Reader:
             # Azure gives every VPN gateway an ASN, 65515 unless set (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq).
             asn=int(bgp.get("asn", facts.AZURE_DEFAULT_ASN)),
             vnet_id=vnet_of_subnet(subnet_ids[0]) if subnet_ids else None,
+            tunnel_ips=peering_addresses(bgp, "tunnelIpAddresses"),
+            bgp_addresses=peering_addresses(bgp, "defaultBgpIpAddresses", "customBgpIpAddresses"),
         )
 
     return read

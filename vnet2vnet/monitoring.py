@@ -27,11 +27,13 @@ def tunnel_down_query(gateway_id: str, remote_tunnel_ips: Sequence[str]) -> str:
     query (facts.TUNNEL_DOWN_ALERT_DOC), which compares ResourceId in upper case, with the time filter left to
     the rule's window."""
     ips = ", ".join(_kql_string(ip) for ip in remote_tunnel_ips)
+    # Without the remote's addresses (Azure reported none), every tunnel of the gateway is watched rather than none.
+    remote = f"| where remoteIP_s in ({ips})\n" if ips else ""
     return (
         "AzureDiagnostics\n"
         f"| where Category == {_kql_string(facts.TUNNEL_DIAGNOSTIC_LOG)}\n"
         f"| where ResourceId == toupper({_kql_string(gateway_id)})\n"
-        f"| where remoteIP_s in ({ips})\n"
+        f"{remote}"
         f"| where status_s == {_kql_string(facts.TUNNEL_DISCONNECTED_STATUS)}"
     )
 

@@ -165,16 +165,17 @@ def derived_names(component: str, component_type: str, topology: TopologySpec) -
         for local, remote in ((a, b), (b, a)):
             connection = connection_name(component, local, remote)
             yield DerivedName(CONNECTION_TYPE, LINK_TYPE, connection, origin, parent=link)
-            if topology.alerts is not None and watched(topology, local, remote):
+            if topology.alerts is not None and watched(topology, local):
                 yield DerivedName(LOG_ALERT_TYPE, LINK_TYPE, tunnel_alert_name(connection), origin, parent=link)
                 if topology.link_bgp(a, b):
                     yield DerivedName(METRIC_ALERT_TYPE, LINK_TYPE, bgp_alert_name(connection), origin, parent=link)
 
 
-def watched(topology: TopologySpec, local: str, remote: str) -> bool:
-    """Alerts watch a connection when both its gateways are created here: the local one sends its logs to the
-    workspace, the remote one's tunnel and BGP addresses are known."""
-    return topology.vnet(local).creates_gateway and topology.vnet(remote).creates_gateway
+def watched(topology: TopologySpec, local: str) -> bool:
+    """Alerts watch a connection when its local gateway is created here: that gateway sends its logs to the
+    workspace (the remote one's tunnel and BGP addresses are known either way: created, or read from Azure). A
+    connection from an existing gateway is not watched, but the other direction of its link is."""
+    return topology.vnet(local).creates_gateway
 
 
 def _side_monitoring(component: str, topology: TopologySpec, index: int, side: str) -> Iterator[DerivedName]:

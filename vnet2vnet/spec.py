@@ -154,6 +154,12 @@ class VnetSpec:
     read_from_azure: bool = field(
         default=False, metadata=internal("its existing VNet or gateway has been read: Azure's values are in")
     )
+    existing_tunnel_ips: tuple[str, ...] = field(
+        default=(), metadata=internal("the existing gateway's tunnel public IPs, as Azure reports them")
+    )
+    existing_bgp_addresses: tuple[str, ...] = field(
+        default=(), metadata=internal("the existing gateway's BGP peering addresses, as Azure reports them")
+    )
     gateway: Partial[GatewaySpec] | None = field(
         default=None,
         metadata=option(

@@ -1120,13 +1120,13 @@ def check_operating(topology: TopologySpec) -> Iterator[Finding]:
         link_key(local, remote)
         for a, b in topology.link_pairs()
         for local, remote in ((a, b), (b, a))
-        if not naming.watched(topology, local, remote)
+        if not naming.watched(topology, local)
     ]
     if unwatched:
         yield warning(
             ("alerts",),
-            f"no alerts for {', '.join(unwatched)}: a gateway of theirs exists already, so its logs are not sent "
-            "here and its tunnel and BGP addresses are not known to this program",
+            f"no alerts on {', '.join(unwatched)}: their gateway exists already, so its logs are not sent here "
+            "(the other direction of each of these links is watched)",
             "alert on those gateways where they are managed",
         )
 

@@ -100,6 +100,10 @@ class GatewayVnet(pulumi.ComponentResource):
     """The VPN gateway, when created here: a connection is replaced whenever either of its gateways is."""
     monitoring: Monitoring
     """The stack's diagnostics and alerts, with the workspace and action group this side created, if it hosts them."""
+    tunnel_ip_addresses: pulumi.Input[list[str]]
+    """The gateway's tunnel endpoints, created here or read from Azure: what alerts on connections to it filter on."""
+    peer_addresses: pulumi.Input[list[str]]
+    """The gateway's BGP addresses, created here or read from Azure: the peers the BGP alerts watch."""
 
     def __init__(
         self,
@@ -180,6 +184,8 @@ class GatewayVnet(pulumi.ComponentResource):
             # Not managed here: its addresses are Azure's to report (az network vnet-gateway show).
             self.public_ip_addresses = pulumi.Output.from_input([])
             self.bgp_peering_addresses = pulumi.Output.from_input([])
+            self.tunnel_ip_addresses = list(vnet.existing_tunnel_ips)
+            self.peer_addresses = list(vnet.existing_bgp_addresses)
         else:
             self._new_gateway(
                 name,
@@ -312,3 +318,4 @@ class GatewayVnet(pulumi.ComponentResource):
             lambda addresses: [str(address) for address in addresses if address]
         )
         self.bgp_peering_addresses = vpn_gateway.bgp_settings.apply(_bgp_peering_addresses)
+        self.tunnel_ip_addresses, self.peer_addresses = self.public_ip_addresses, self.bgp_peering_addresses

@@ -142,7 +142,7 @@ def build_network(
             watched=frozenset(
                 direction
                 for direction in ((a, b), (b, a))
-                if alerts is not None and naming.watched(topology, *direction)
+                if alerts is not None and naming.watched(topology, direction[0])
             ),
         )
         for a, b in topology.link_pairs()

@@ -60,6 +60,7 @@ def _existing_vnet(resource_id: str, vnet: network.GetVirtualNetworkResult) -> E
 def _existing_gateway(resource_id: str, gateway: network.GetVirtualNetworkGatewayResult) -> ExistingGateway:
     configurations = gateway.ip_configurations or []
     subnet_ids = [c.subnet.id for c in configurations if c.subnet is not None and c.subnet.id]
+    peerings = (gateway.bgp_settings.bgp_peering_addresses if gateway.bgp_settings else None) or []
     return ExistingGateway(
         id=gateway.id or resource_id,
         location=gateway.location or "",
@@ -71,4 +72,10 @@ def _existing_gateway(resource_id: str, gateway: network.GetVirtualNetworkGatewa
         enable_bgp=bool(gateway.enable_bgp),
         asn=int(gateway.bgp_settings.asn) if gateway.bgp_settings and gateway.bgp_settings.asn is not None else None,
         vnet_id=vnet_of_subnet(subnet_ids[0]) if subnet_ids else None,
+        tunnel_ips=tuple(address for peering in peerings for address in (peering.tunnel_ip_addresses or [])),
+        bgp_addresses=tuple(
+            address
+            for peering in peerings
+            for address in [*(peering.default_bgp_ip_addresses or []), *(peering.custom_bgp_ip_addresses or [])]
+        ),
     )
