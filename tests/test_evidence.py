@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from tests.support import STRONG_POLICY
 from vnet2vnet import evidence
 from vnet2vnet.evidence import ConnectionRead, Sample, UnreadableError, checks_for, parse_ike_sas
-from vnet2vnet.evidence_reads import Collected, read_security, sample
+from vnet2vnet.evidence_reads import Collected, connection_reads, read_security, sample
 from vnet2vnet.operations import StateConnection
 from vnet2vnet.spec import IpsecPolicySpec
 
@@ -166,6 +166,47 @@ PROBLEMS: list[tuple[str, dict[str, Any], IpsecPolicySpec | None, str, str, str]
         "10.2.0.0/16 not learned",
     ),
     ("routes-unread", {"learned_routes": None}, POLICY, "routes-learned", "cannot-verify", "not read"),
+    (
+        "one-instance-session-down",
+        {
+            "bgp_peers": [
+                {"neighbor": "10.2.255.30", "state": "Connecting"},
+                {"neighbor": "10.2.255.30", "state": "Connected"},
+            ]
+        },
+        POLICY,
+        "bgp-peer",
+        "fail",
+        "10.2.255.30 Connecting",
+    ),
+    (
+        "routes-only-through-another-peer",
+        {"learned_routes": [{"network": "10.2.0.0/16", "origin": "EBgp", "sourcePeer": "10.3.255.30"}]},
+        POLICY,
+        "routes-learned",
+        "fail",
+        "10.2.0.0/16 not learned from its peer",
+    ),
+    (
+        "counters-missing",
+        {"samples": (Sample(T0, "Connected", None, None), Sample(T0 + timedelta(seconds=30), "Connected", None, None))},
+        POLICY,
+        "traffic",
+        "cannot-verify",
+        "no byte counters",
+    ),
+    (
+        "field-names-differing-only-in-case",
+        {
+            "ike_sas": json.dumps(
+                [{**sa(("GCMAES256", "SHA384", "DHGroup24"), ("GCMAES256", "GCMAES256", "PFS24")), "Encryption": "DES"}]
+            )
+        },
+        POLICY,
+        "ipsec-policy",
+        "cannot-verify",
+        "differ only in case",
+    ),
 ]
 
 
@@ -183,6 +224,23 @@ class TestWhatIsFlagged:
         assert phrase in flagged[check].detail, f"'{phrase}' not in {flagged[check].detail}"
 
 
+class TestNamesAzureGivesTwice:
+    def test_dhgroup2048_is_dhgroup14_and_pfs2048_is_pfs14(self) -> None:
+        policy = dataclasses.replace(POLICY, dh_group="DHGroup14", pfs_group="PFS14")
+        sas = json.dumps([sa(("GCMAES256", "SHA384", "DHGroup2048"), ("GCMAES256", "GCMAES256", "PFS2048"))])
+        assert results(healthy(ike_sas=sas), policy)["ipsec-policy"] == "pass"
+
+
+class TestAConnectionTheConfigDoesNotHave:
+    def test_its_policy_cannot_be_verified_not_compared_with_azures_defaults(self) -> None:
+        document = evidence.evidence_document(
+            project="vnet2vnet", stack="prod", generated_at=T0, reads=[healthy(ike_sas=DEFAULT_SAS)], policies={}
+        )
+        (connection,) = document["connections"]
+        assert {c["check"]: c["result"] for c in connection["checks"]}["ipsec-policy"] == "cannot-verify"
+        assert "not a link of the stack config" in connection["expected_policy"]
+
+
 class TestReadingTheOpaqueString:
     def test_an_object_with_a_value_list_and_a_string_inside_a_string_are_read(self) -> None:
         assert parse_ike_sas(json.dumps({"value": json.loads(STRONG_SAS)})) == parse_ike_sas(STRONG_SAS)
@@ -191,6 +249,12 @@ class TestReadingTheOpaqueString:
     def test_field_names_are_read_case_insensitively(self) -> None:
         lowered = json.dumps([{k.lower(): v for k, v in entry.items()} for entry in json.loads(STRONG_SAS)])
         assert parse_ike_sas(lowered) == parse_ike_sas(STRONG_SAS)
+
+    def test_deep_nesting_and_a_non_string_are_unreadable(self) -> None:
+        with pytest.raises(UnreadableError):
+            parse_ike_sas("[" * 100_000 + "]" * 100_000)
+        with pytest.raises(UnreadableError):
+            parse_ike_sas({"value": []})  # type: ignore[arg-type]
 
     @given(st.text(max_size=200))
     def test_any_text_is_read_or_refused_as_unreadable_never_a_crash(self, text: str) -> None:
@@ -298,6 +362,48 @@ class TestTheReads:
         assert collected.remote_prefixes[CONNECTION_ID] == ["10.2.0.0/16"]
         assert collected.remote_bgp_addresses[CONNECTION_ID] == ["10.2.255.30"]
         assert collected.errors == {}
+
+    def test_the_two_directions_of_a_link_are_paired_by_their_keys_digests(self) -> None:
+        back = StateConnection(
+            "b-to-a",
+            CONNECTION_ID.replace("a-to-b", "b-to-a"),
+            {"virtualNetworkGateway1": {"id": GATEWAY_B}, "virtualNetworkGateway2": {"id": GATEWAY_A}},
+        )
+        directions = {"a-to-b": ("a", "b"), "b-to-a": ("b", "a")}
+        collected = Collected(key_digests={STATE_CONNECTION.id: "d1", back.id: "d1"})
+        assert [r.keys_match for r in connection_reads([STATE_CONNECTION, back], collected, directions)] == [True, True]
+        collected = Collected(key_digests={STATE_CONNECTION.id: "d1", back.id: "d2"})
+        assert [r.keys_match for r in connection_reads([STATE_CONNECTION, back], collected, directions)] == [
+            False,
+            False,
+        ]
+        collected = Collected(key_digests={STATE_CONNECTION.id: "d1"})
+        assert connection_reads([STATE_CONNECTION], collected, directions)[0].keys_match is None, "no opposite read"
+
+    def test_an_empty_key_is_no_key(self) -> None:
+        class EmptyKey(FakeAzure):
+            def __call__(self, token: str, arguments: Mapping[str, str], provider: Any) -> Mapping[str, Any]:
+                return {"value": "  "} if token.endswith("SharedKey") else super().__call__(token, arguments, provider)
+
+        collected = Collected()
+        read_security([STATE_CONNECTION], {}, {}, collected, invoke=EmptyKey())
+        assert collected.key_digests[CONNECTION_ID] is None, "two empty answers must not match"
+        assert "no key" in collected.errors[CONNECTION_ID]["shared-key"]
+
+    @pytest.mark.parametrize("token", ["BgpPeerStatus", "LearnedRoutes"])
+    def test_an_answer_that_is_not_a_list_is_a_failed_read(self, token: str) -> None:
+        class Odd(FakeAzure):
+            def __call__(self, name: str, arguments: Mapping[str, str], provider: Any) -> Mapping[str, Any]:
+                return (
+                    {"value": {"neighbor": "x"}}
+                    if name.endswith(token)
+                    else super().__call__(name, arguments, provider)
+                )
+
+        collected = Collected()
+        read_security([STATE_CONNECTION], {}, {}, collected, invoke=Odd())
+        check = "bgp-peer" if token == "BgpPeerStatus" else "routes-learned"
+        assert "expected a list of objects" in collected.errors[CONNECTION_ID][check], collected.errors
 
     def test_the_key_is_kept_only_as_a_digest(self) -> None:
         collected = Collected()

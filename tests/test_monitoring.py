@@ -65,7 +65,7 @@ RULES: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, list[tuple[
         "diagnostics-both",
         {"workspaceId": WORKSPACE_ID, "createWorkspace": True},
         None,
-        [("error", "vnet2vnet:diagnostics", "sets both workspaceId or createWorkspace")],
+        [("error", "vnet2vnet:diagnostics", "sets both workspaceId and createWorkspace")],
     ),
     (
         "diagnostics-not-a-workspace-id",
@@ -78,7 +78,7 @@ RULES: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, list[tuple[
         "alerts-both",
         CREATE,
         {**EMAILS, "actionGroupId": ACTION_GROUP_ID},
-        [("error", "vnet2vnet:alerts", "sets both actionGroupId or emails")],
+        [("error", "vnet2vnet:alerts", "sets both actionGroupId and emails")],
     ),
     (
         "alerts-not-an-action-group-id",
@@ -250,6 +250,19 @@ class TestAlerts:
         for alert in named(prod, METRIC_ALERT_TYPE).values():
             assert alert["actions"] == [{"actionGroupId": group.id}]
 
+    def test_every_log_search_alert_lives_in_the_workspace_hosts_region(self, prod: Plan) -> None:
+        (workspace,) = prod.of_type(WORKSPACE_TYPE)
+        regions = {rule["location"] for rule in named(prod, LOG_ALERT_TYPE).values()}
+        assert regions == {workspace.inputs["location"]}, "sdc-to-neu's rule too, not in sdc's region"
+
+    @pytest.mark.parametrize("minutes", facts.ALERT_WINDOW_MINUTES)
+    def test_every_window_the_config_takes_is_one_both_alert_kinds_take(self, minutes: int) -> None:
+        # The emulator's lists come from Microsoft's alert references, separately from azure_facts.
+        from vnet2vnet.emulator.monitor import LOG_ALERT_WINDOWS, WINDOW_SIZES
+
+        assert monitoring.iso_minutes(minutes) in LOG_ALERT_WINDOWS, "a log search alert window"
+        assert monitoring.iso_minutes(minutes) in WINDOW_SIZES.values(), "a metric alert window"
+
     def test_window_and_severity_reach_every_rule(self) -> None:
         plan = plan_stack("prod", alerts={"actionGroupId": ACTION_GROUP_ID, "windowMinutes": 60, "severity": 3})
         assert plan.of_type(ACTION_GROUP_TYPE) == [], "a given action group is used, none created"
@@ -312,6 +325,10 @@ class TestQueries:
     def test_values_are_quoted_as_kql_strings(self) -> None:
         query = monitoring.tunnel_down_query('gw"; drop', ["1.2.3.4"])
         assert 'toupper("gw\\"; drop")' in query, "a quote cannot end the string literal"
+
+    def test_a_resource_group_in_any_script_is_written_as_it_is(self) -> None:
+        query = monitoring.tunnel_down_query("/subscriptions/s/resourceGroups/rg-zürich/x", [])
+        assert 'toupper("/subscriptions/s/resourceGroups/rg-zürich/x")' in query, "KQL has no \\u escape"
 
     @pytest.mark.parametrize(
         ("minutes", "iso"), [(5, "PT5M"), (15, "PT15M"), (30, "PT30M"), (60, "PT1H"), (360, "PT6H"), (1440, "PT24H")]
@@ -389,3 +406,14 @@ class TestFromComponentArgs:
         with pytest.raises(ProgramError) as raised:
             plan_components(lambda: VnetToVnetPair("corp", VnetToVnetPairArgs(**args)))  # type: ignore[typeddict-item]
         assert "alerts.severity" in str(raised.value) and "not an Azure Monitor severity" in str(raised.value)
+
+
+class TestWorkspaceName:
+    @pytest.mark.parametrize(
+        ("component", "name"),
+        [("vnet2vnet", "vnet2vnet-logs"), ("net_ops.prod", "net-ops-prod-logs"), ("_x", "x-logs")],
+    )
+    def test_only_letters_digits_and_hyphens_as_log_analytics_takes(self, component: str, name: str) -> None:
+        from vnet2vnet.naming import workspace_name
+
+        assert workspace_name(component) == name

@@ -432,21 +432,25 @@ BGP_PEER_ALERT_DOC = (
 BGP_PEER_STATUS_METRIC = "BgpPeerStatus"
 BGP_PEER_ADDRESS_DIMENSION = "BgpPeerAddress"
 GATEWAY_METRIC_NAMESPACE = "Microsoft.Network/virtualNetworkGateways"
-BGP_PEER_STATUS_GRANULARITY_MINUTES = 5
-
-# Alert windows both alert kinds accept: metric alerts take windowSize PT1M..PT24H from a fixed list
-# (https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-metric-overview), log search alerts any window up to
-# two days (https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule); BGP Peer Status has
-# 5-minute points, so a window shorter than 5 minutes can hold none.
-ALERT_WINDOW_MINUTES = (5, 15, 30, 60, 360, 720, 1440)
+# Alert windows both alert kinds accept, in minutes. Metric alerts: windowSize PT1M, PT5M, PT15M, PT30M, PT1H,
+# PT6H, PT12H or PT24H (https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-metric-overview; metricAlerts
+# REST reference). Log search alerts: PT1M, PT5M, PT10M, PT15M, PT30M, PT45M, PT1H..PT6H, P1D or P2D
+# (https://learn.microsoft.com/azure/azure-monitor/alerts/resource-manager-alerts-log; the same list in Azure's
+# refusal, hashicorp/terraform-provider-azurerm #18886). BGP Peer Status has 5-minute points, and the rules run
+# every 5 minutes, so nothing under 5; 24 hours is PT24H for one kind and P1D for the other, so it is left out.
+ALERT_WINDOW_MINUTES = (5, 15, 30, 60, 360)
 # Azure Monitor severities: 0 Critical, 1 Error, 2 Warning, 3 Informational, 4 Verbose
 # (https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-overview).
 ALERT_SEVERITIES = range(0, 5)
-# How often a rule runs: every 5 minutes, the metric's granularity and the period of Microsoft's example query.
+# How often a rule runs: every 5 minutes, BGP Peer Status's granularity (vpn-gateway-howto-setup-alerts-virtual-
+# network-gateway-metric) and the period of Microsoft's tunnel query (`ago(5m)`, TUNNEL_DOWN_ALERT_DOC); a rule
+# must not run less often than its window is long (alerts-metric-overview: evaluationFrequency <= windowSize).
 ALERT_EVALUATION_MINUTES = 5
 # An action group's short name: at most 12 characters (https://learn.microsoft.com/azure/azure-monitor/alerts/action-groups).
 ACTION_GROUP_SHORT_NAME_LENGTH = 12
-# Action groups and metric alerts are global resources; a log search alert lives in a region (its workspace's).
+# Action groups and metric alerts are global resources (location "global" in the actionGroups and metricAlerts REST
+# references); a log search alert lives in a region: the stack's workspace and action group host's
+# (https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule).
 GLOBAL_LOCATION = "global"
 
 # Azure's default IPsec/IKE offers for route-based gateways, what a connection without a custom policy may negotiate

@@ -106,6 +106,13 @@ def _directory(value: str) -> Path:
     return Path(value).resolve()
 
 
+def _report_directory(value: str) -> Path:
+    """A directory for a report: an empty argument would write into the current directory unasked."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("give the directory to write the report in, e.g. --evidence evidence/")
+    return Path(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vnet2vnet",
@@ -209,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument(
         "--evidence",
-        type=Path,
+        type=_report_directory,
         metavar="DIR",
         help="then read what each connection negotiated (IKE/IPsec SAs), its byte counters, key match and, with "
         "BGP, peers and learned routes, check them against the config, and write DIR/evidence.json and "
@@ -613,8 +620,13 @@ def operation_command(args: argparse.Namespace) -> int:
         status = operator.verify(
             timeout=args.timeout, interval=args.interval, max_key_age_days=limit, topology=topology
         )
-        if evidence_dir is None or topology is None:
+        if evidence_dir is None:
             return status
+        if topology is None:  # the config check above stops on errors: a stack file without a topology is one
+            print(
+                "error: --evidence: the stack config gives no VNets to check the connections against", file=sys.stderr
+            )
+            return EXIT_USAGE
         return max(status, operator.evidence(evidence_dir, interval=args.interval, topology=topology))
     except PulumiCliMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -38,8 +38,8 @@ class Sample:
 
     at: datetime
     status: str
-    ingress_bytes: int
-    egress_bytes: int
+    ingress_bytes: int | None  # None: Azure's answer had no counter
+    egress_bytes: int | None
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,9 @@ class UnreadableError(ValueError):
 
 
 def _field(entry: Mapping[str, Any], *names: str) -> str:
+    lowered = [str(key).lower() for key in entry]
+    if len(set(lowered)) != len(lowered):
+        raise UnreadableError(f"field names that differ only in case: {sorted(entry)}")
     by_lower = {str(key).lower(): value for key, value in entry.items()}
     for name in names:
         value = by_lower.get(name.lower())
@@ -99,11 +102,11 @@ def _field(entry: Mapping[str, Any], *names: str) -> str:
 def parse_ike_sas(raw: str | None) -> list[Negotiated]:
     """Azure's IKE SA string as main-mode SAs. Raises UnreadableError for anything else: not JSON, not a list of
     objects (or an object with a `value` list), a missing algorithm, no SA at all."""
-    if raw is None:
+    if not isinstance(raw, str):
         raise UnreadableError("the IKE security associations could not be read")
     try:
         document = json.loads(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise UnreadableError(f"not JSON: {raw[:80]!r}") from None
     if isinstance(document, Mapping):
         document = document.get("value", [document])
@@ -126,11 +129,22 @@ def parse_ike_sas(raw: str | None) -> list[Negotiated]:
     return parsed
 
 
+# Names Azure gives one group or algorithm twice: DHGroup2048 is DHGroup14 and PFS2048 is PFS14 (2048-bit MODP;
+# https://learn.microsoft.com/azure/vpn-gateway/ipsec-ike-policy-howto, the DH groups table); 3DES is the enum's DES3.
+_SAME_AS = {
+    "3DES": "DES3",
+    "DHGROUP2048": "DHGROUP14",
+    "PFS2048": "PFS14",
+    "PFS0": "NONE",
+    "0": "NONE",
+    "NOPFS": "NONE",
+}
+
+
 def _norm(name: str) -> str:
-    """One spelling for an algorithm: upper case, letters and digits only, 3DES as Azure's enum writes it
-    (DES3), and PFS 0 as None."""
+    """One spelling for an algorithm or group: upper case, letters and digits only, aliases merged."""
     token = re.sub(r"[^A-Z0-9]", "", name.upper())
-    return {"3DES": "DES3", "PFS0": "NONE", "0": "NONE", "NOPFS": "NONE"}.get(token, token)
+    return _SAME_AS.get(token, token)
 
 
 def _policy_check(negotiated: list[Negotiated], policy: IpsecPolicySpec | None) -> Check:
@@ -166,7 +180,16 @@ def _policy_check(negotiated: list[Negotiated], policy: IpsecPolicySpec | None) 
 # ------------------------------------------------------------------------------------------------- checks
 
 
-def checks_for(read: ConnectionRead, policy: IpsecPolicySpec | None) -> list[Check]:
+class NotInConfig:
+    """The expected policy of a connection the stack config has no link for (deployed, then removed from the
+    config): nothing to compare with, so its policy cannot be verified."""
+
+
+NOT_IN_CONFIG = NotInConfig()
+Expected = IpsecPolicySpec | None | NotInConfig
+
+
+def checks_for(read: ConnectionRead, policy: Expected) -> list[Check]:
     """The checks of one connection, in the report's order."""
     checks: list[Check] = []
     last = read.samples[-1] if read.samples else None
@@ -178,6 +201,8 @@ def checks_for(read: ConnectionRead, policy: IpsecPolicySpec | None) -> list[Che
         )
     checks.append(_traffic_check(read))
     try:
+        if isinstance(policy, NotInConfig):
+            raise UnreadableError(f"{read.link} is not a link of the stack config")
         checks.append(_policy_check(parse_ike_sas(read.ike_sas), policy))
     except UnreadableError as unreadable:
         detail = read.read_errors.get("ipsec-policy") or str(unreadable)
@@ -205,8 +230,11 @@ def _traffic_check(read: ConnectionRead) -> Check:
     if len(read.samples) < 2:
         return Check("traffic", "cannot-verify", "fewer than two reads of the byte counters")
     first, last = read.samples[0], read.samples[-1]
+    counters = (first.ingress_bytes, last.ingress_bytes, first.egress_bytes, last.egress_bytes)
+    if None in counters:
+        return Check("traffic", "cannot-verify", "Azure's answer had no byte counters")
     seconds = (last.at - first.at).total_seconds()
-    moved = (last.ingress_bytes - first.ingress_bytes, last.egress_bytes - first.egress_bytes)
+    moved = (int(counters[1] or 0) - int(counters[0] or 0), int(counters[3] or 0) - int(counters[2] or 0))
     detail = f"ingress +{moved[0]} bytes, egress +{moved[1]} bytes in {seconds:.0f} s"
     return Check("traffic", "pass" if all(delta > 0 for delta in moved) else "fail", detail)
 
@@ -214,8 +242,14 @@ def _traffic_check(read: ConnectionRead) -> Check:
 def _bgp_peer_check(read: ConnectionRead) -> Check:
     if read.bgp_peers is None or not read.remote_bgp_addresses:
         return Check("bgp-peer", "cannot-verify", read.read_errors.get("bgp-peer", "BGP peer status not read"))
-    states = {str(peer.get("neighbor")): str(peer.get("state")) for peer in read.bgp_peers}
-    down = {address: states.get(address, "absent") for address in read.remote_bgp_addresses}
+    # An active-active gateway lists each neighbour once per instance: every one of its sessions must be up.
+    states: dict[str, list[str]] = {}
+    for peer in read.bgp_peers:
+        states.setdefault(str(peer.get("neighbor")), []).append(str(peer.get("state")))
+    down = {
+        address: next((state for state in states.get(address, ["absent"]) if state != CONNECTED), CONNECTED)
+        for address in read.remote_bgp_addresses
+    }
     down = {address: state for address, state in down.items() if state != CONNECTED}
     peers = ", ".join(read.remote_bgp_addresses)
     if down:
@@ -226,14 +260,17 @@ def _bgp_peer_check(read: ConnectionRead) -> Check:
 def _routes_check(read: ConnectionRead) -> Check:
     if read.learned_routes is None or not read.remote_prefixes:
         return Check("routes-learned", "cannot-verify", read.read_errors.get("routes-learned", "routes not read"))
+    # Only what this link's own BGP session taught: in a mesh the same prefixes may also come through a third VNet.
+    peers = set(read.remote_bgp_addresses)
     learned = {
         str(route.get("network"))
         for route in read.learned_routes
         if str(route.get("origin", "")).lower() != "network"  # the gateway's own VNet is not learned
+        and (str(route.get("sourcePeer")) in peers or str(route.get("nextHop")) in peers)
     }
     missing = [prefix for prefix in read.remote_prefixes if prefix not in learned]
     if missing:
-        return Check("routes-learned", "fail", f"the remote VNet's {', '.join(missing)} not learned")
+        return Check("routes-learned", "fail", f"the remote VNet's {', '.join(missing)} not learned from its peer")
     return Check("routes-learned", "pass", f"learned {', '.join(read.remote_prefixes)}")
 
 
@@ -246,7 +283,9 @@ def verdict(results: Sequence[str]) -> Result:
 # ------------------------------------------------------------------------------------------------- report
 
 
-def _policy_dict(policy: IpsecPolicySpec | None) -> dict[str, Any] | str:
+def _policy_dict(policy: Expected) -> dict[str, Any] | str:
+    if isinstance(policy, NotInConfig):
+        return "none: this connection is not a link of the stack config"
     if policy is None:
         return f"Azure's default offers ({facts.DEFAULT_POLICY_DOC})"
     return {key: getattr(policy, key) for key in policy.__dataclass_fields__}
@@ -260,11 +299,13 @@ def evidence_document(
     reads: Sequence[ConnectionRead],
     policies: Mapping[str, IpsecPolicySpec | None],
 ) -> dict[str, Any]:
-    """The JSON report: one entry per connection, with its resource IDs, reads (with times), checks and verdict."""
+    """The JSON report: one entry per connection, with its resource IDs, reads (with times), checks and verdict.
+    `policies` has an entry for every link direction of the stack config (None: Azure's default policy)."""
     connections: list[dict[str, Any]] = []
     verdicts: list[Result] = []
     for read in sorted(reads, key=lambda r: r.link):
-        checks = checks_for(read, policies.get(read.link))
+        expected: Expected = policies.get(read.link, NOT_IN_CONFIG)
+        checks = checks_for(read, expected)
         verdicts.append(verdict([check.result for check in checks]))
         connections.append(
             {
@@ -272,7 +313,7 @@ def evidence_document(
                 "resource_id": read.resource_id,
                 "local_gateway_id": read.local_gateway_id,
                 "remote_gateway_id": read.remote_gateway_id,
-                "expected_policy": _policy_dict(policies.get(read.link)),
+                "expected_policy": _policy_dict(expected),
                 "reads": [
                     {
                         "at": sample.at.isoformat(),

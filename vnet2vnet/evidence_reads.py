@@ -19,18 +19,18 @@ from datetime import datetime
 from typing import Any
 
 from vnet2vnet.adopt import connection_arguments
-from vnet2vnet.evidence import Sample
-from vnet2vnet.existing import vnet_of_subnet
+from vnet2vnet.evidence import ConnectionRead, Sample
+from vnet2vnet.existing import peering_addresses, vnet_of_subnet
 from vnet2vnet.operations import StateConnection
+from vnet2vnet.spec import link_key
 
 Invoke = Callable[[str, Mapping[str, str], Any], Mapping[str, Any]]
 
 
 def _arm_parts(resource_id: str) -> tuple[str, str]:
     """(resource group, name) of an ARM resource ID."""
-    segments = resource_id.strip("/").split("/")
-    group = segments[3] if len(segments) > 3 and segments[2].lower() == "resourcegroups" else ""
-    return group, segments[-1]
+    arguments = connection_arguments(resource_id)
+    return arguments["resourceGroupName"], arguments["virtualNetworkGatewayConnectionName"]
 
 
 def _gateway_arguments(gateway_id: str) -> dict[str, str]:
@@ -83,17 +83,35 @@ def sample(
                 connection_arguments(connection.id),
                 providers.get(connection.id),
             )
+            status = answer.get("connectionStatus")
+            if not isinstance(status, str) or not status:
+                raise ValueError("Azure's answer has no connectionStatus")
         except Exception as error:
             collected.failed(connection.id, "connected", error)
             continue
         collected.samples.setdefault(connection.id, []).append(
             Sample(
                 at=now(),
-                status=str(answer.get("connectionStatus") or "Unknown"),
-                ingress_bytes=int(answer.get("ingressBytesTransferred") or 0),
-                egress_bytes=int(answer.get("egressBytesTransferred") or 0),
+                status=status,
+                ingress_bytes=_counter(answer.get("ingressBytesTransferred")),
+                egress_bytes=_counter(answer.get("egressBytesTransferred")),
             )
         )
+
+
+def _counter(value: Any) -> int | None:
+    """A byte counter as Azure reports it (a number), or None for anything else."""
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _listed(answer: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The `value` list of a list answer, every entry an object; anything else is not a readable answer."""
+    value = answer.get("value")
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(entry, Mapping) for entry in value):
+        raise ValueError(f"expected a list of objects, got {type(value).__name__}")
+    return value
 
 
 def read_security(
@@ -116,10 +134,15 @@ def read_security(
         try:
             key = invoke("azure-native:network:getVirtualNetworkGatewayConnectionSharedKey", arguments, provider)
             text = key.get("value")
-            # Only the digest is kept: the key itself never leaves this function.
+            # Only the digest is kept: the key itself never leaves this function. An empty answer is no key: two of
+            # them must not compare equal.
             collected.key_digests[connection.id] = (
-                hashlib.sha256(text.encode()).hexdigest() if isinstance(text, str) else None
+                hashlib.sha256(text.encode()).hexdigest() if isinstance(text, str) and text.strip() else None
             )
+            if collected.key_digests[connection.id] is None:
+                collected.errors.setdefault(connection.id, {})["shared-key"] = (
+                    "Azure returned no key for this direction"
+                )
         except Exception as error:
             collected.key_digests[connection.id] = None
             collected.failed(connection.id, "shared-key", error)
@@ -132,13 +155,13 @@ def _read_bgp(
 ) -> None:
     local = _gateway_arguments(connection.local_gateway_id)
     try:
-        peers = invoke("azure-native:network:getVirtualNetworkGatewayBgpPeerStatus", local, provider).get("value")
-        collected.bgp_peers[connection.id] = list(peers or [])
+        peers = invoke("azure-native:network:getVirtualNetworkGatewayBgpPeerStatus", local, provider)
+        collected.bgp_peers[connection.id] = _listed(peers)
     except Exception as error:
         collected.failed(connection.id, "bgp-peer", error)
     try:
-        routes = invoke("azure-native:network:getVirtualNetworkGatewayLearnedRoutes", local, provider).get("value")
-        collected.learned_routes[connection.id] = list(routes or [])
+        routes = invoke("azure-native:network:getVirtualNetworkGatewayLearnedRoutes", local, provider)
+        collected.learned_routes[connection.id] = _listed(routes)
     except Exception as error:
         collected.failed(connection.id, "routes-learned", error)
     try:
@@ -147,7 +170,9 @@ def _read_bgp(
             _gateway_arguments(connection.remote_gateway_id),
             remote_provider,
         )
-        collected.remote_bgp_addresses[connection.id] = bgp_addresses(remote)
+        collected.remote_bgp_addresses[connection.id] = list(
+            peering_addresses(remote.get("bgpSettings") or {}, "defaultBgpIpAddresses")
+        ) or [part for part in str((remote.get("bgpSettings") or {}).get("bgpPeeringAddress") or "").split(",") if part]
         configurations = remote.get("ipConfigurations") or []
         subnet_id = str(((configurations[0] if configurations else {}).get("subnet") or {}).get("id") or "")
         group, name = _arm_parts(vnet_of_subnet(subnet_id))
@@ -162,13 +187,35 @@ def _read_bgp(
         collected.failed(connection.id, "routes-learned", error)
 
 
-def bgp_addresses(gateway: Mapping[str, Any]) -> list[str]:
-    """A gateway's BGP peer addresses as Azure reports them: per IP configuration, else the legacy field."""
-    settings = gateway.get("bgpSettings") or {}
-    per_config = [
-        str(address)
-        for peering in settings.get("bgpPeeringAddresses") or []
-        for address in [*(peering.get("defaultBgpIpAddresses") or []), *(peering.get("customBgpIpAddresses") or [])]
-    ]
-    legacy = [part for part in str(settings.get("bgpPeeringAddress") or "").split(",") if part]
-    return per_config or legacy
+def connection_reads(
+    connections: Sequence[StateConnection], collected: Collected, directions: Mapping[str, tuple[str, str]]
+) -> list[ConnectionRead]:
+    """What was read, per connection, for `evidence.checks_for`; `directions` maps each link key to its (local,
+    remote) VNets, to pair a connection with the opposite direction of its link (whose key it must share)."""
+    by_link = {connection.link: connection for connection in connections}
+    reads = []
+    for connection in connections:
+        local, remote = directions.get(connection.link, ("", ""))
+        opposite = by_link.get(link_key(remote, local)) if local else None
+        digests = (
+            collected.key_digests.get(connection.id),
+            collected.key_digests.get(opposite.id) if opposite else None,
+        )
+        reads.append(
+            ConnectionRead(
+                link=connection.link,
+                resource_id=connection.id,
+                local_gateway_id=connection.local_gateway_id,
+                remote_gateway_id=connection.remote_gateway_id,
+                samples=tuple(collected.samples.get(connection.id, ())),
+                ike_sas=collected.ike_sas.get(connection.id),
+                enable_bgp=bool(connection.outputs.get("enableBgp")),
+                bgp_peers=collected.bgp_peers.get(connection.id),
+                learned_routes=collected.learned_routes.get(connection.id),
+                remote_bgp_addresses=tuple(collected.remote_bgp_addresses.get(connection.id, ())),
+                remote_prefixes=tuple(collected.remote_prefixes.get(connection.id, ())),
+                keys_match=digests[0] == digests[1] if None not in digests else None,
+                read_errors=collected.errors.get(connection.id, {}),
+            )
+        )
+    return reads

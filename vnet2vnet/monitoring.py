@@ -18,8 +18,10 @@ def iso_minutes(minutes: int) -> str:
 
 
 def _kql_string(text: str) -> str:
-    # A KQL string literal: JSON's escaping of quotes and backslashes is KQL's too.
-    return json.dumps(text)
+    # A KQL string literal: quotes and backslashes escaped as JSON escapes them, which KQL reads the same
+    # (https://learn.microsoft.com/kusto/query/scalar-data-types/string); other characters as they are (a resource
+    # group may be named in any script, and KQL has no \u escape).
+    return json.dumps(text, ensure_ascii=False)
 
 
 def tunnel_down_query(gateway_id: str, remote_tunnel_ips: Sequence[str]) -> str:

@@ -9,6 +9,7 @@ anything is registered. The names themselves never change: they are the URNs of 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -94,7 +95,10 @@ def connection_name(component: str, local: str, remote: str) -> str:
 
 
 def workspace_name(component: str) -> str:
-    return f"{component}-logs"
+    """Log Analytics takes letters, digits and hyphens only, starting with a letter or digit
+    (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules,
+    Microsoft.OperationalInsights/workspaces): a project name such as `net_ops.prod` gives `net-ops-prod-logs`."""
+    return f"{re.sub(r'[^A-Za-z0-9-]', '-', component).lstrip('-')}-logs"
 
 
 def action_group_name(component: str) -> str:

@@ -147,8 +147,7 @@ def link_names(component: str, topology: TopologySpec) -> dict[str, str]:
     gateways' names cannot tell: a gateway that exists already is not in the state)."""
     return {
         naming.connection_name(component, local, remote): link_key(local, remote)
-        for a, b in topology.link_pairs()
-        for local, remote in ((a, b), (b, a))
+        for local, remote in topology.directions()
     }
 
 
@@ -435,12 +434,7 @@ class Operator:
         deployment = self._existing_stack().export_stack().deployment or {}
         connections = state_connections(deployment, link_names(_project_name(self.project_dir), topology))
         # Each direction's key -> (its local VNet, its remote VNet), and -> the link's pair as the topology has it.
-        directions = {
-            link_key(local, remote): (local, remote)
-            for a, b in topology.link_pairs()
-            for local, remote in ((a, b), (b, a))
-        }
-        pairs = {key: next(p for p in topology.link_pairs() if set(p) == set(ends)) for key, ends in directions.items()}
+        directions = {link_key(local, remote): (local, remote) for local, remote in topology.directions()}
         collected = evidence_reads.Collected()
 
         def providers() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -461,33 +455,10 @@ class Operator:
         self._say(f"evidence: reading the byte counters again in {format_duration(interval)}")
         self.sleep(interval)
         self._run_reads(second)
-        by_link = {c.link: c for c in connections}
-        reads = []
-        for connection in connections:
-            local, remote = directions.get(connection.link, ("", ""))
-            opposite = by_link.get(link_key(remote, local))
-            digests = (
-                collected.key_digests.get(connection.id),
-                collected.key_digests.get(opposite.id) if opposite else None,
-            )
-            reads.append(
-                evidence.ConnectionRead(
-                    link=connection.link,
-                    resource_id=connection.id,
-                    local_gateway_id=connection.local_gateway_id,
-                    remote_gateway_id=connection.remote_gateway_id,
-                    samples=tuple(collected.samples.get(connection.id, ())),
-                    ike_sas=collected.ike_sas.get(connection.id),
-                    enable_bgp=bool(connection.outputs.get("enableBgp")),
-                    bgp_peers=collected.bgp_peers.get(connection.id),
-                    learned_routes=collected.learned_routes.get(connection.id),
-                    remote_bgp_addresses=tuple(collected.remote_bgp_addresses.get(connection.id, ())),
-                    remote_prefixes=tuple(collected.remote_prefixes.get(connection.id, ())),
-                    keys_match=digests[0] == digests[1] if None not in digests else None,
-                    read_errors=collected.errors.get(connection.id, {}),
-                )
-            )
-        policies = {link: topology.connection_for(*pair).ipsec_policy for link, pair in pairs.items()}
+        reads = evidence_reads.connection_reads(connections, collected, directions)
+        policies = {
+            link: topology.connection_for(*topology.link_of(*ends)).ipsec_policy for link, ends in directions.items()
+        }
         document = evidence.evidence_document(
             project=_project_name(self.project_dir),
             stack=self.stack_name,
@@ -495,9 +466,13 @@ class Operator:
             reads=reads,
             policies=policies,
         )
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / "evidence.json").write_text(json.dumps(document, indent=2) + "\n")
-        (directory / "evidence.md").write_text(evidence.evidence_markdown(document))
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / "evidence.json").write_text(json.dumps(document, indent=2) + "\n")
+            (directory / "evidence.md").write_text(evidence.evidence_markdown(document))
+        except OSError as error:
+            self._say(f"evidence: the report could not be written to {directory}: {error.strerror or error}")
+            return 1
         for connection in document["connections"]:
             failing = [c["check"] for c in connection["checks"] if c["result"] != "pass"]
             self._say(

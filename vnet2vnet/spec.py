@@ -389,14 +389,14 @@ class DiagnosticsSpec:
         metadata=option(
             "Resource ID of an existing Log Analytics workspace that receives every gateway's logs "
             "(GatewayDiagnosticLog, TunnelDiagnosticLog, RouteDiagnosticLog, IKEDiagnosticLog) and AllMetrics.",
-            default_doc="none (set this or `create_workspace`)",
+            default_doc="none (set this, or create one)",
         ),
     )
     create_workspace: bool = field(
         default=False,
         metadata=option(
-            "Create a Log Analytics workspace (PerGB2018, 30-day retention) in the first VNet's resource group and "
-            "region, and send every gateway's logs and metrics to it."
+            "Create a Log Analytics workspace (PerGB2018, 30-day retention) in the resource group and region of the "
+            "first VNet whose gateway is created here, and send every gateway's logs and metrics to it."
         ),
     )
 
@@ -407,7 +407,7 @@ class AlertsSpec:
         default=None,
         metadata=option(
             "Resource ID of an existing action group the alerts notify.",
-            default_doc="none (set this or `emails`)",
+            default_doc="none (set this, or give emails)",
         ),
     )
     emails: tuple[str, ...] = field(
@@ -417,8 +417,10 @@ class AlertsSpec:
     window_minutes: int = field(
         default=5,
         metadata=option(
-            "How long a tunnel disconnect or a BGP peer drop is looked for before the alert fires: 5, 15, 30, 60, "
-            "360, 720 or 1440 minutes (rules run every 5 minutes)."
+            "How far back each run looks for a tunnel disconnect or a BGP peer drop: "
+            f"{', '.join(str(m) for m in azure_facts.ALERT_WINDOW_MINUTES[:-1])} or "
+            f"{azure_facts.ALERT_WINDOW_MINUTES[-1]} minutes (the windows both alert kinds take; rules run every "
+            f"{azure_facts.ALERT_EVALUATION_MINUTES} minutes)."
         ),
     )
     severity: int = field(
@@ -468,7 +470,7 @@ class TopologySpec:
         default=None,
         metadata=option(
             "Diagnostic settings on every gateway created here, to a workspace you give (`workspace_id`) or one "
-            "created for you (`create_workspace: true`).",
+            "created for you (`create_workspace`).",
             default_doc="none (no diagnostic settings)",
         ),
     )
@@ -494,6 +496,14 @@ class TopologySpec:
 
     def link_pairs(self) -> list[Link]:
         return topology_links(self.vnet_names(), self.topology, self.hub)
+
+    def directions(self) -> list[tuple[str, str]]:
+        """Both directions of every link, as (local, remote): a link's two connections."""
+        return [direction for a, b in self.link_pairs() for direction in ((a, b), (b, a))]
+
+    def link_of(self, local: str, remote: str) -> Link:
+        """The link a connection belongs to, as the topology orders its VNets (its `links` entry's order)."""
+        return next(pair for pair in self.link_pairs() if set(pair) == {local, remote})
 
     def vnet(self, name: str) -> VnetSpec:
         return next(vnet for vnet in self.vnets if vnet.name == name)

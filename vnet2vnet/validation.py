@@ -1117,10 +1117,7 @@ def check_operating(topology: TopologySpec) -> Iterator[Finding]:
             "add diagnostics: {createWorkspace: true} (or workspaceId)",
         )
     unwatched = [
-        link_key(local, remote)
-        for a, b in topology.link_pairs()
-        for local, remote in ((a, b), (b, a))
-        if not naming.watched(topology, local)
+        link_key(local, remote) for local, remote in topology.directions() if not naming.watched(topology, local)
     ]
     if unwatched:
         yield warning(
@@ -1146,7 +1143,7 @@ def _one_destination(
     if existing_id is None and not creates:
         yield error(path, f"names no destination: set {keys}", f"e.g. {path[-1]}: {{{example}}}")
     elif existing_id is not None and creates:
-        yield error(path, f"sets both {keys}", "keep one of them")
+        yield error(path, f"sets both {camel_case(existing_key)} and {camel_case(created_key)}", "keep one of them")
     if existing_id is not None and parse_id(existing_id, pattern) is None:
         yield error((*path, existing_key), f"'{existing_id}' is not {what} resource ID", f"write {id_example}")
 

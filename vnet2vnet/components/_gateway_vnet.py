@@ -198,7 +198,7 @@ class GatewayVnet(pulumi.ComponentResource):
                 previous=previous,
             )
         if self.monitoring.diagnostics is not None and self.gateway is not None:
-            assert self.monitoring.workspace_id is not None  # given, or created by the first side
+            assert self.monitoring.workspace_id is not None  # given, or created by the hosting side
             gateway_diagnostics(name, self.gateway.id, self.monitoring.workspace_id, child)
         outputs: dict[str, Any] = {
             "vnet_id": self.vnet_id,

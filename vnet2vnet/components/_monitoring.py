@@ -10,7 +10,8 @@ import pulumi
 from pulumi_azure_native import monitor, operationalinsights
 
 from vnet2vnet import azure_facts as facts
-from vnet2vnet import monitoring, naming
+from vnet2vnet import naming
+from vnet2vnet.monitoring import action_group_short_name, iso_minutes, tunnel_down_query
 from vnet2vnet.spec import AlertsSpec, DiagnosticsSpec
 
 Tags = pulumi.Input[Mapping[str, pulumi.Input[str]]]
@@ -18,8 +19,9 @@ Tags = pulumi.Input[Mapping[str, pulumi.Input[str]]]
 
 @dataclass(frozen=True)
 class Monitoring:
-    """What a side needs to know of the stack's diagnostics and alerts. `workspace_id` and `action_group_id` are
-    the given ones, or, once the first side has created them, the created ones; `hosts_shared` marks that side."""
+    """What a side or a link needs to know of the stack's diagnostics and alerts. `workspace_id` and
+    `action_group_id` are the given ones, or, once the hosting side (`hosts_shared`) has created them, the created
+    ones, with its `region`."""
 
     component: str
     diagnostics: DiagnosticsSpec | None = None
@@ -27,22 +29,23 @@ class Monitoring:
     workspace_id: pulumi.Input[str] | None = None
     action_group_id: pulumi.Input[str] | None = None
     hosts_shared: bool = False
+    region: pulumi.Input[str] | None = None  # the host's: where the workspace and the log search alerts live
 
 
 def shared_resources(
-    monitoring_: Monitoring,
+    destinations: Monitoring,
     *,
     resource_group_name: pulumi.Input[str],
     location: pulumi.Input[str],
     tags: Tags,
     opts: pulumi.ResourceOptions,
 ) -> Monitoring:
-    """The workspace and the action group the stack creates (on the side that hosts them): `monitoring_` with
+    """The workspace and the action group the stack creates (on the side that hosts them): `destinations` with
     their IDs."""
-    workspace_id, action_group_id = monitoring_.workspace_id, monitoring_.action_group_id
-    if monitoring_.diagnostics is not None and monitoring_.diagnostics.create_workspace:
+    workspace_id, action_group_id = destinations.workspace_id, destinations.action_group_id
+    if destinations.diagnostics is not None and destinations.diagnostics.create_workspace:
         workspace = operationalinsights.Workspace(
-            naming.workspace_name(monitoring_.component),
+            naming.workspace_name(destinations.component),
             resource_group_name=resource_group_name,
             location=location,
             sku=operationalinsights.WorkspaceSkuArgs(name=facts.LOG_ANALYTICS_SKU),
@@ -51,25 +54,31 @@ def shared_resources(
             opts=opts,
         )
         workspace_id = workspace.id
-    if monitoring_.alerts is not None and monitoring_.alerts.emails:
+    if destinations.alerts is not None and destinations.alerts.emails:
         group = monitor.ActionGroup(
-            naming.action_group_name(monitoring_.component),
+            naming.action_group_name(destinations.component),
             resource_group_name=resource_group_name,
             location=facts.GLOBAL_LOCATION,
-            group_short_name=monitoring.action_group_short_name(monitoring_.component),
+            group_short_name=action_group_short_name(destinations.component),
             enabled=True,
             email_receivers=[
                 monitor.MicrosoftCommonEmailReceiverArgs(
                     name=f"email{index}", email_address=address, use_common_alert_schema=True
                 )
-                for index, address in enumerate(monitoring_.alerts.emails, start=1)
+                for index, address in enumerate(destinations.alerts.emails, start=1)
             ],
             tags=tags,
             opts=opts,
         )
         action_group_id = group.id
     return Monitoring(
-        monitoring_.component, monitoring_.diagnostics, monitoring_.alerts, workspace_id, action_group_id, False
+        destinations.component,
+        destinations.diagnostics,
+        destinations.alerts,
+        workspace_id,
+        action_group_id,
+        hosts_shared=False,
+        region=location,
     )
 
 
@@ -97,33 +106,35 @@ class WatchedConnection:
     name: str
     key: str  # "<local>-to-<remote>"
     resource_group_name: pulumi.Input[str]
-    location: pulumi.Input[str]
     gateway_id: pulumi.Input[str]
     remote_tunnel_ips: pulumi.Input[Sequence[str]]
     remote_bgp_addresses: pulumi.Input[Sequence[str]] | None  # None: no BGP on this link
 
 
 def connection_alerts(
-    watched: WatchedConnection, alerts: AlertsSpec, monitoring_: Monitoring, tags: Tags, opts: pulumi.ResourceOptions
+    watched: WatchedConnection, destinations: Monitoring, tags: Tags, opts: pulumi.ResourceOptions
 ) -> list[pulumi.CustomResource]:
     """A log search alert when the tunnel disconnects and, with BGP, a metric alert when the BGP peer drops."""
-    assert monitoring_.workspace_id is not None and monitoring_.action_group_id is not None  # validation
-    window = monitoring.iso_minutes(alerts.window_minutes)
-    every = monitoring.iso_minutes(facts.ALERT_EVALUATION_MINUTES)
+    alerts, workspace_id, action_group_id = destinations.alerts, destinations.workspace_id, destinations.action_group_id
+    if alerts is None or workspace_id is None or action_group_id is None or destinations.region is None:
+        # Validation requires diagnostics with alerts, and one destination each; the hosting side sets the region.
+        raise ValueError(f"alerts on {watched.key} need a workspace, an action group and the host's region")
+    window = iso_minutes(alerts.window_minutes)
+    every = iso_minutes(facts.ALERT_EVALUATION_MINUTES)
     query = pulumi.Output.all(watched.gateway_id, watched.remote_tunnel_ips).apply(
-        lambda parts: monitoring.tunnel_down_query(str(parts[0]), [str(ip) for ip in parts[1]])
+        lambda parts: tunnel_down_query(str(parts[0]), [str(ip) for ip in parts[1]])
     )
     created: list[pulumi.CustomResource] = [
         monitor.ScheduledQueryRule(
             naming.tunnel_alert_name(watched.name),
             resource_group_name=watched.resource_group_name,
-            location=watched.location,
+            location=destinations.region,
             kind="LogAlert",
             description=f"The VPN tunnel {watched.key} disconnected ({facts.TUNNEL_DOWN_ALERT_DOC}).",
             display_name=f"{watched.key}: tunnel down",
             enabled=True,
             severity=alerts.severity,
-            scopes=[monitoring_.workspace_id],
+            scopes=[workspace_id],
             window_size=window,
             evaluation_frequency=every,
             criteria=monitor.ScheduledQueryRuleCriteriaArgs(
@@ -140,7 +151,7 @@ def connection_alerts(
                 ]
             ),
             auto_mitigate=True,
-            actions=monitor.ActionsArgs(action_groups=[monitoring_.action_group_id]),
+            actions=monitor.ActionsArgs(action_groups=[action_group_id]),
             tags=tags,
             opts=opts,
         )
@@ -179,7 +190,7 @@ def connection_alerts(
                     ],
                 ),
                 auto_mitigate=True,
-                actions=[monitor.MetricAlertActionArgs(action_group_id=monitoring_.action_group_id)],
+                actions=[monitor.MetricAlertActionArgs(action_group_id=action_group_id)],
                 tags=tags,
                 opts=opts,
             )

@@ -96,18 +96,18 @@ class ConnectionArgs(TypedDict):
 
 class DiagnosticsArgs(TypedDict):
     workspace_id: NotRequired[str]
-    """Resource ID of an existing Log Analytics workspace that receives every gateway's logs (GatewayDiagnosticLog, TunnelDiagnosticLog, RouteDiagnosticLog, IKEDiagnosticLog) and AllMetrics. Default: none (set this or create_workspace)."""
+    """Resource ID of an existing Log Analytics workspace that receives every gateway's logs (GatewayDiagnosticLog, TunnelDiagnosticLog, RouteDiagnosticLog, IKEDiagnosticLog) and AllMetrics. Default: none (set this, or create one)."""
     create_workspace: NotRequired[bool]
-    """Create a Log Analytics workspace (PerGB2018, 30-day retention) in the first VNet's resource group and region, and send every gateway's logs and metrics to it. Default: false."""
+    """Create a Log Analytics workspace (PerGB2018, 30-day retention) in the resource group and region of the first VNet whose gateway is created here, and send every gateway's logs and metrics to it. Default: false."""
 
 
 class AlertsArgs(TypedDict):
     action_group_id: NotRequired[str]
-    """Resource ID of an existing action group the alerts notify. Default: none (set this or emails)."""
+    """Resource ID of an existing action group the alerts notify. Default: none (set this, or give emails)."""
     emails: NotRequired[Sequence[str]]
     """Create an action group that emails these addresses."""
     window_minutes: NotRequired[int]
-    """How long a tunnel disconnect or a BGP peer drop is looked for before the alert fires: 5, 15, 30, 60, 360, 720 or 1440 minutes (rules run every 5 minutes). Default: 5."""
+    """How far back each run looks for a tunnel disconnect or a BGP peer drop: 5, 15, 30, 60 or 360 minutes (the windows both alert kinds take; rules run every 5 minutes). Default: 5."""
     severity: NotRequired[int]
     """Azure Monitor severity of the alerts: 0 (Critical) to 4 (Verbose); 1 is Error. Default: 1."""
 
@@ -133,7 +133,7 @@ class VnetToVnetPairArgs(TypedDict):
     tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
     """Tags for every taggable resource."""
     diagnostics: NotRequired[DiagnosticsArgs]
-    """Diagnostic settings on every gateway created here, to a workspace you give (`workspace_id`) or one created for you (`create_workspace: true`). Default: none (no diagnostic settings)."""
+    """Diagnostic settings on every gateway created here, to a workspace you give (`workspace_id`) or one created for you (`create_workspace`). Default: none (no diagnostic settings)."""
     alerts: NotRequired[AlertsArgs]
     """Per connection, a log search alert when its tunnel disconnects (needs `diagnostics`) and, with BGP, a metric alert when its BGP peer drops; to an action group you give (`action_group_id`) or one that emails `emails`. Default: none (no alerts)."""
     links: NotRequired[Sequence[LinkArgs]]
@@ -154,7 +154,7 @@ class VnetMeshArgs(TypedDict):
     hub: NotRequired[str]
     """The hub VNet's name, for `hub-and-spoke`."""
     diagnostics: NotRequired[DiagnosticsArgs]
-    """Diagnostic settings on every gateway created here, to a workspace you give (`workspace_id`) or one created for you (`create_workspace: true`). Default: none (no diagnostic settings)."""
+    """Diagnostic settings on every gateway created here, to a workspace you give (`workspace_id`) or one created for you (`create_workspace`). Default: none (no diagnostic settings)."""
     alerts: NotRequired[AlertsArgs]
     """Per connection, a log search alert when its tunnel disconnects (needs `diagnostics`) and, with BGP, a metric alert when its BGP peer drops; to an action group you give (`action_group_id`) or one that emails `emails`. Default: none (no alerts)."""
     links: NotRequired[Sequence[LinkArgs]]

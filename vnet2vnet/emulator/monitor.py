@@ -334,10 +334,28 @@ def _check_metric_alert(state: dict[str, Any], rid: str, inputs: dict[str, Any])
     _action_groups_exist(state, rid, actions, METRIC_ALERTS_REST)
 
 
+# The windows and frequencies a log search alert takes (https://learn.microsoft.com/azure/azure-monitor/alerts/
+# resource-manager-alerts-log: windowSize and evaluationFrequency allowed values; Azure's own refusal lists the same,
+# hashicorp/terraform-provider-azurerm #18886).
+LOG_ALERT_WINDOWS = frozenset(
+    {"PT1M", "PT5M", "PT10M", "PT15M", "PT30M", "PT45M", "PT1H", "PT2H", "PT3H", "PT4H", "PT5H", "PT6H", "P1D", "P2D"}
+)
+LOG_ALERT_FREQUENCIES = frozenset({"PT1M", "PT5M", "PT10M", "PT15M", "PT30M", "PT45M", "PT1H", "PT2H", "PT3H", "PT4H",
+                                   "PT5H", "PT6H", "P1D"})  # fmt: skip
+
+
 def _check_scheduled_query_rule(state: dict[str, Any], rid: str, inputs: dict[str, Any]) -> None:
     # A log search alert rule runs in a region: its location is a region, not "global"
     # (SCHEDULED_QUERY_RULES_REST).
     _regional_only(state, SCHEDULED_QUERY_RULE, rid, inputs)
+    for name, allowed in (("windowSize", LOG_ALERT_WINDOWS), ("evaluationFrequency", LOG_ALERT_FREQUENCIES)):
+        value = inputs.get(name)
+        if value is not None and str(value).upper() not in allowed:
+            raise _refuse(
+                "BadRequest",
+                f"{name} {value} is not supported for a log search alert; one of {', '.join(sorted(allowed))}.",
+                rid,
+            )
     _severity(inputs, rid, SCHEDULED_QUERY_RULES_REST)
     _scopes_exist(state, rid, list(inputs.get("scopes") or []))
     actions = inputs.get("actions") or {}

@@ -172,8 +172,9 @@ def bgp_peers(state: dict[str, Any], gateway: dict[str, Any], now: float) -> lis
     enableBgp whose remote gateway runs BGP, one peer per remote BGP peering address (BGP_DOC)."""
     if not gateway["inputs"].get("enableBgp"):
         return []
-    local_addresses = _bgp_addresses(state, gateway)
-    local_address = local_addresses[0] if local_addresses else ""
+    # Each instance of an active-active gateway has its own sessions: Azure lists a neighbour once per instance
+    # (localAddress tells them apart; Get-AzVirtualNetworkGatewayBGPPeerStatus).
+    local_addresses = _bgp_addresses(state, gateway) or [""]
     local_routes = len(vnet_prefixes(state, gateway))
     peers = []
     connections = sorted(of_type(state, CONNECTION), key=lambda c: key(c["id"]))
@@ -189,7 +190,9 @@ def bgp_peers(state: dict[str, Any], gateway: dict[str, Any], now: float) -> lis
         keepalives = int(up_minutes * 60 / BGP_KEEPALIVE_SECONDS)
         remote_routes = len(vnet_prefixes(state, remote))
         asn = float(_bgp_settings(state, remote)["asn"])
-        for neighbor in _bgp_addresses(state, remote):
+        for local_address, neighbor in (
+            (local, neighbor) for local in local_addresses for neighbor in _bgp_addresses(state, remote)
+        ):
             peers.append(
                 {
                     "localAddress": local_address,
