@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from vnet2vnet import naming
 from vnet2vnet.adopt import LinkKey, connection_arguments
 from vnet2vnet.disruption import key_ages
+from vnet2vnet.evidence import CONNECTED
 from vnet2vnet.pulumi_cli import PulumiCli, find_cli
 from vnet2vnet.spec import TopologySpec, link_key
 from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE
@@ -31,7 +32,6 @@ from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE
 if TYPE_CHECKING:
     from pulumi.automation import LocalWorkspace, Stack
 
-CONNECTED = "Connected"
 
 
 def _project_name(project_dir: Path) -> str:
