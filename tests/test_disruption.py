@@ -127,7 +127,7 @@ class TestMonitoringChanges:
     def test_a_window_change_updates_the_alerts_in_place(self) -> None:
         prod = plan_stack("prod")
         found = forecast(
-            plan_stack("prod", alerts={"emails": ["netops@example.com"], "windowMinutes": 15}), exported(prod)
+            plan_stack("prod", alerts={"emails": ["netops@example.com"], "windowMinutes": 30}), exported(prod)
         )
         assert len(found) == 4 and {(d.change, d.interruption) for d in found} == {("update", "none")}, found
 

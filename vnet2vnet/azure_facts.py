@@ -446,6 +446,10 @@ ALERT_SEVERITIES = range(0, 5)
 # network-gateway-metric) and the period of Microsoft's tunnel query (`ago(5m)`, TUNNEL_DOWN_ALERT_DOC); a rule
 # must not run less often than its window is long (alerts-metric-overview: evaluationFrequency <= windowSize).
 ALERT_EVALUATION_MINUTES = 5
+# Logs reach the workspace "between 20 seconds and 3 minutes" after the event
+# (https://learn.microsoft.com/azure/azure-monitor/logs/data-ingestion-time): with a 5-minute window a disconnect
+# logged late falls between two runs. Three runs' worth of window overlap, so each event is seen at least once.
+DEFAULT_ALERT_WINDOW_MINUTES = 15
 # An action group's short name: at most 12 characters (https://learn.microsoft.com/azure/azure-monitor/alerts/action-groups).
 ACTION_GROUP_SHORT_NAME_LENGTH = 12
 # Action groups and metric alerts are global resources (location "global" in the actionGroups and metricAlerts REST

@@ -415,7 +415,7 @@ class AlertsSpec:
         metadata=option("Create an action group that emails these addresses.", type_doc="list of email addresses"),
     )
     window_minutes: int = field(
-        default=5,
+        default=azure_facts.DEFAULT_ALERT_WINDOW_MINUTES,
         metadata=option(
             "How far back each run looks for a tunnel disconnect or a BGP peer drop: "
             f"{', '.join(str(m) for m in azure_facts.ALERT_WINDOW_MINUTES[:-1])} or "

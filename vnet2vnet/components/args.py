@@ -107,7 +107,7 @@ class AlertsArgs(TypedDict):
     emails: NotRequired[Sequence[str]]
     """Create an action group that emails these addresses."""
     window_minutes: NotRequired[int]
-    """How far back each run looks for a tunnel disconnect or a BGP peer drop: 5, 15, 30, 60 or 360 minutes (the windows both alert kinds take; rules run every 5 minutes). Default: 5."""
+    """How far back each run looks for a tunnel disconnect or a BGP peer drop: 5, 15, 30, 60 or 360 minutes (the windows both alert kinds take; rules run every 5 minutes). Default: 15."""
     severity: NotRequired[int]
     """Azure Monitor severity of the alerts: 0 (Critical) to 4 (Verbose); 1 is Error. Default: 1."""
 
