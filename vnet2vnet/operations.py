@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from pulumi.automation import LocalWorkspace, Stack
 
 
-
 def _project_name(project_dir: Path) -> str:
     import yaml
 
