@@ -405,6 +405,14 @@ class TestTheReads:
         check = "bgp-peer" if token == "BgpPeerStatus" else "routes-learned"
         assert "expected a list of objects" in collected.errors[CONNECTION_ID][check], collected.errors
 
+    def test_a_gateways_bgp_reads_serve_all_its_connections(self) -> None:
+        other = StateConnection("a-to-c", CONNECTION_ID.replace("a-to-b", "a-to-c"), dict(STATE_CONNECTION.outputs))
+        azure = FakeAzure()
+        read_security([STATE_CONNECTION, other], {}, {}, Collected(), invoke=azure)
+        for per_gateway in ("getVirtualNetworkGatewayBgpPeerStatus", "getVirtualNetworkGatewayLearnedRoutes"):
+            assert azure.calls.count(per_gateway) == 1, f"{per_gateway} is a long-running read: once per gateway"
+        assert azure.calls.count("getVirtualNetworkGatewayConnectionIkeSas") == 2, "SAs are per connection"
+
     def test_the_key_is_kept_only_as_a_digest(self) -> None:
         collected = Collected()
         read_security([STATE_CONNECTION], {}, {}, collected, invoke=FakeAzure())

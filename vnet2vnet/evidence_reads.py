@@ -121,7 +121,10 @@ def read_security(
     collected: Collected,
     invoke: Invoke = pulumi_invoke,
 ) -> None:
-    """Everything but the counters: SAs, key digests, and with BGP the peers, routes and the remote VNet."""
+    """Everything but the counters: SAs, key digests, and with BGP the peers, routes and the remote VNet. A
+    gateway's BGP reads serve all its connections: getBgpPeerStatus and getLearnedRoutes are long-running Azure
+    operations, read once per gateway, not once per connection (a mesh of 8 has 7 connections per gateway)."""
+    gateway_reads = _once(invoke)
     for connection in connections:
         provider = providers.get(connection.id)
         arguments = connection_arguments(connection.id)
@@ -147,7 +150,26 @@ def read_security(
             collected.key_digests[connection.id] = None
             collected.failed(connection.id, "shared-key", error)
         if connection.outputs.get("enableBgp"):
-            _read_bgp(connection, provider, remote_providers.get(connection.id), collected, invoke)
+            _read_bgp(connection, provider, remote_providers.get(connection.id), collected, gateway_reads)
+
+
+def _once(invoke: Invoke) -> Invoke:
+    """`invoke`, answering each (function, arguments) once: the same answer, or the same error, again."""
+    answers: dict[tuple[str, tuple[tuple[str, str], ...]], Mapping[str, Any] | Exception] = {}
+
+    def remembered(token: str, arguments: Mapping[str, str], provider: Any) -> Mapping[str, Any]:
+        asked = (token, tuple(sorted(arguments.items())))
+        if asked not in answers:
+            try:
+                answers[asked] = invoke(token, arguments, provider)
+            except Exception as error:
+                answers[asked] = error
+        answer = answers[asked]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return remembered
 
 
 def _read_bgp(

@@ -432,7 +432,7 @@ class Operator:
 
         deployment = self._existing_stack().export_stack().deployment or {}
         connections = state_connections(deployment, link_names(_project_name(self.project_dir), topology))
-        # Each direction's key -> (its local VNet, its remote VNet), and -> the link's pair as the topology has it.
+        # Each direction's key -> (its local VNet, its remote VNet).
         directions = {link_key(local, remote): (local, remote) for local, remote in topology.directions()}
         collected = evidence_reads.Collected()
 
