@@ -274,6 +274,57 @@ class TestSeedFile:
             load_seed(seed)
         assert names in str(refused.value) and str(seed) in str(refused.value), str(refused.value)
 
+    @pytest.mark.parametrize(
+        ("text", "names"),
+        [
+            # 612 bytes that took 4 GB: nine levels of nine aliases.
+            ("a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+                f"{chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
+            ) + "resources: *i\n", "alias bomb"),
+            ("resources: &r [*r]\n", "cannot contain itself"),
+            ("?\n", "is null (empty)"),
+            ("variants: [sharedKeyOnRead]\n", "variants must be a mapping"),
+            ("resources: {id: x}\n", "resources must be a list of resources"),
+            ("resources: [just-an-id]\n", "resources[0] must be a mapping"),
+            ("faults: tunnelDown\n", "faults must be a list of faults"),
+            ("faults: [[tunnelDown]]\n", "faults[0] must be a mapping"),
+            (f"resources: [{{id: {RG_ID}, type: [{azure.RG}]}}]\n", "resources[0].type must be one of"),
+            (f"resources: [{{id: {RG_ID}, type: '{azure.RG}', inputs: [location]}}]\n", "resources[0].inputs must be a mapping"),
+            (f"resources: [{{id: {RG_ID}, type: '{azure.RG}', location: 3}}]\n", "resources[0].location must be"),
+            (f"resources: [{{id: {RG_ID}, type: '{azure.RG}', colour: red}}]\n", "resources[0]: unknown key(s) colour"),
+            (f"resources: [{{id: {RG_ID}, type: '{azure.RG}'}}, {{id: '{RG_ID.upper()}', type: '{azure.RG}'}}]\n",
+             "resources[1].id names the same resource as resources[0]"),
+            ("resources: [{id: rg, type: x}]\n", "resources[0].id: each resource needs its Azure resource ID"),
+            ("faults: [{kind: failOnce, resource: x, verb: explode}]\n", "faults[0].verb must be one of"),
+            ("faults: [{kind: failOnce, resource: [x]}]\n", "faults[0].resource"),
+            ("faults: [{kind: tunnelDown, resource: x, verb: create}]\n", "faults[0]: unknown key(s) verb"),
+            ("resources: " + "[" * 100 + "]" * 100 + "\n", "levels deep"),
+            ("resources: [\xff]\n", "not valid UTF-8"),
+        ],
+        ids=["alias bomb", "self reference", "null key", "variants", "resources", "resource", "faults", "fault",
+             "type", "inputs", "location", "unknown key", "same id twice", "not an ID", "verb", "fault resource",
+             "fault key", "deep", "not UTF-8"],
+    )  # fmt: skip
+    def test_a_malformed_seed_is_refused_in_one_line_naming_file_and_key(
+        self, text: str, names: str, tmp_path: Path
+    ) -> None:
+        seed = tmp_path / "seed.yaml"
+        seed.write_bytes(text.encode("utf-8").replace("\xff".encode(), b"\xff"))
+        with pytest.raises(SeedError) as refused:
+            load_seed(seed)
+        message = str(refused.value)
+        assert names in message and str(seed) in message, f"{names!r} and the file in: {message}"
+        assert "\n" not in message, f"one line: {message}"
+
+    def test_a_json_seed_gets_the_same_guards(self, tmp_path: Path) -> None:
+        seed = tmp_path / "seed.json"
+        seed.write_text('{"faults": [], "faults": [{"kind": "tunnelDown"}]}')
+        with pytest.raises(SeedError, match="appears twice"):
+            load_seed(seed)
+        seed.write_text('{"resources": ' + "[" * 100 + "]" * 100 + "}")
+        with pytest.raises(SeedError, match="levels deep"):
+            load_seed(seed)
+
     @settings(max_examples=60, deadline=None)
     @given(st.text(max_size=200))
     def test_any_text_is_a_seed_or_a_seed_error(self, text: str) -> None:

@@ -44,6 +44,31 @@ MAX_DEPTH = 64
 # Values after alias expansion: a stack file has under a thousand. Bounds time and memory whatever the aliases.
 MAX_VALUES = 20_000
 
+
+@dataclass(frozen=True)
+class FileKind:
+    """One kind of file the tools read, and what the reader allows it before refusing it unread or half-read:
+    every file goes through the same guards (UTF-8, no alias bombs or self-references, bounded depth), with a size
+    and a value count of its own."""
+
+    what: str  # "a stack file": how messages name it
+    holds: str  # what such a file holds, for the size and count messages: "a few KB of config"
+    max_bytes: int
+    max_values: int
+    max_depth: int
+    fix: str  # what to do with a file that is too large
+    full_path: bool = False  # name the file by its path as given (a file outside the project), not its name alone
+
+
+STACK_FILE = FileKind(
+    "a stack file",
+    "a few KB of config",
+    MAX_FILE_BYTES,
+    MAX_VALUES,
+    MAX_DEPTH,
+    "keep only config in the file (data belongs elsewhere, e.g. a Pulumi ESC environment)",
+)
+
 SECURE_KEY = "secure"
 _CORE = "tag:yaml.org,2002:"
 # PyYAML's libyaml-based parser when it has one (its wheels do): same events, several times faster.
@@ -97,25 +122,40 @@ def _line_of(text: str, offset: int) -> tuple[int, int]:
 # --- bytes to text ------------------------------------------------------------------------------------------------
 
 
-def _read_bytes(path: Path) -> bytes:
+def display_name(path: Path, kind: FileKind) -> str:
+    return str(path) if kind.full_path else path.name
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit > 1024 * 1024 else f"{limit // 1024} KiB"
+
+
+def read_bytes(path: Path, kind: FileKind = STACK_FILE) -> bytes:
+    """The file's bytes, never more than the kind allows: a larger file is refused unread."""
+    name = display_name(path, kind)
     try:
         with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)  # never more, whatever the file's size
+            data = handle.read(kind.max_bytes + 1)  # never more, whatever the file's size
     except FileNotFoundError as exc:
-        raise ConfigFileError(f"{path.name} not found in {path.parent}", file=path.name) from exc
+        where = f"{path.name} not found in {path.parent}" if not kind.full_path else f"{path} not found"
+        raise ConfigFileError(where, file=name) from exc
+    except IsADirectoryError as exc:
+        raise ConfigFileError(f"{name} is a directory, not a file", file=name) from exc
     except OSError as exc:
-        raise ConfigFileError(f"{path.name} cannot be read: {exc.strerror}", file=path.name) from exc
-    if len(data) > MAX_FILE_BYTES:
+        raise ConfigFileError(f"{name} cannot be read: {exc.strerror}", file=name) from exc
+    if len(data) > kind.max_bytes:
         raise file_error(
-            path.name,
-            f"is larger than {MAX_FILE_BYTES // 1024} KiB; a stack file holds a few KB of config, and parsing a YAML "
-            "file this large costs time and memory out of proportion, so it is refused unread",
-            "keep only config in the file (data belongs elsewhere, e.g. a Pulumi ESC environment)",
+            name,
+            f"is larger than {_size(kind.max_bytes)}; {kind.what} holds {kind.holds}, and parsing a file this large "
+            "costs time and memory out of proportion, so it is refused unread",
+            kind.fix,
         )
     return data
 
 
-def _decode(name: str, data: bytes) -> str:
+def decode(name: str, data: bytes, *, yaml_text: bool = True) -> str:
+    """UTF-8 (or UTF-16 with a BOM) text; for YAML also free of what yaml.v3 refuses (stray BOMs, control
+    characters). JSON strings may hold any character but raw control characters, which its parser refuses."""
     encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]  # loaders.go readFileStripUTF8BOM
@@ -132,6 +172,8 @@ def _decode(name: str, data: bytes) -> str:
             "save the file as UTF-8 (retype the character there)",
             line=line,
         ) from None
+    if not yaml_text:
+        return text
     stray_bom = text.find("\ufeff")
     if stray_bom >= 0:
         line, column = _line_of(text, stray_bom)
@@ -193,7 +235,7 @@ def _child_path(parent: _Node | None) -> KeyPath:
     return parent.path
 
 
-def _compose(name: str, text: str) -> _Node | None:
+def _compose(name: str, text: str, kind: FileKind) -> _Node | None:
     anchors: dict[str, _Node] = {}
     stack: list[_Node] = []
     root: _Node | None = None
@@ -268,17 +310,17 @@ def _compose(name: str, text: str) -> _Node | None:
                         line=line,
                     )
             elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                kind = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
-                node = _Node(kind, event.tag, "", False, line, _child_path(parent), open=True)
+                collection = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
+                node = _Node(collection, event.tag, "", False, line, _child_path(parent), open=True)
                 node.flow = bool(event.flow_style)
             else:
                 continue  # stream start and end, document end
             nodes += 1
-            if nodes > MAX_VALUES:
+            if nodes > kind.max_values:
                 raise file_error(
                     name,
-                    f"holds more than {MAX_VALUES} values; a stack file holds a few hundred",
-                    "keep only config in the file",
+                    f"holds more than {kind.max_values} values; {kind.what} holds {kind.holds}",
+                    kind.fix,
                     path=node.path,
                     line=line,
                 )
@@ -291,8 +333,8 @@ def _compose(name: str, text: str) -> _Node | None:
                 parent.items.append(node)
             if node.open:
                 stack.append(node)
-                if len(stack) > MAX_DEPTH:
-                    raise _too_deep(name, node.path, line)
+                if len(stack) > kind.max_depth:
+                    raise _too_deep(name, node.path, line, kind)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed"
@@ -315,10 +357,10 @@ def _compose(name: str, text: str) -> _Node | None:
     return root
 
 
-def _too_deep(name: str, path: KeyPath, line: int) -> ConfigFileError:
+def _too_deep(name: str, path: KeyPath, line: int | None, kind: FileKind) -> ConfigFileError:
     return file_error(
         name,
-        f"values nest more than {MAX_DEPTH} levels deep (aliases included); a stack file nests a handful",
+        f"values nest more than {kind.max_depth} levels deep (aliases included); {kind.what} nests a handful",
         "flatten the value",
         path=path,
         line=line,
@@ -458,8 +500,8 @@ def _allowed_alias_ratio(decoded: int) -> float:
 
 
 class _Builder:
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, name: str, kind: FileKind) -> None:
+        self.name, self.kind = name, kind
         self.decoded = 1  # yaml.v3 counts the document node too
         self.aliased = 0
         self.lines: dict[KeyPath, int] = {}
@@ -469,7 +511,8 @@ class _Builder:
         self.aliased += in_alias
         # yaml.v3 decode.go `unmarshal`: the CLI's own guard against alias bombs ("billion laughs").
         bomb = self.aliased > 100 and self.decoded > 1000
-        if (bomb and self.aliased / self.decoded > _allowed_alias_ratio(self.decoded)) or self.decoded > MAX_VALUES:
+        too_many = self.decoded > self.kind.max_values
+        if (bomb and self.aliased / self.decoded > _allowed_alias_ratio(self.decoded)) or too_many:
             raise file_error(
                 self.name,
                 f"its aliases expand it to more than {self.decoded} values ({self.aliased} of them copies of anchored "
@@ -487,8 +530,8 @@ class _Builder:
             return self.build(node.target, path, depth, True)
         if node.kind == "scalar":
             return self._scalar(node, path)
-        if depth >= MAX_DEPTH:
-            raise _too_deep(self.name, path, node.line)
+        if depth >= self.kind.max_depth:
+            raise _too_deep(self.name, path, node.line, self.kind)
         expected = "!!seq" if node.kind == "seq" else "!!map"
         tag = _short_tag(node.tag)
         if tag not in (None, expected):
@@ -648,13 +691,20 @@ class YamlFile:
         return file_error(self.name, problem, fix, path=path, line=self.line(*path))
 
 
+def read_yaml_value(path: Path, kind: FileKind) -> tuple[Any, dict[KeyPath, int]]:
+    """Any YAML file read as strictly as a stack file, within its kind's limits: its value (None when empty) and
+    the line of every mapping key."""
+    name = display_name(path, kind)
+    text = decode(name, read_bytes(path, kind))
+    root = _compose(name, text, kind)
+    builder = _Builder(name, kind)
+    return (builder.build(root, (), 0, False) if root is not None else None), builder.lines
+
+
 def read_yaml_file(path: Path) -> YamlFile:
     """Read a Pulumi.yaml or Pulumi.<stack>.yaml strictly; a ConfigFileError names what is wrong and where."""
     name = path.name
-    text = _decode(name, _read_bytes(path))
-    root = _compose(name, text)
-    builder = _Builder(name)
-    document = builder.build(root, (), 0, False) if root is not None else None
+    document, lines = read_yaml_value(path, STACK_FILE)
     if document is None:
         document = {}  # an empty file, as for the CLI
     if not isinstance(document, dict):
@@ -664,7 +714,7 @@ def read_yaml_file(path: Path) -> YamlFile:
             f"must be a YAML mapping (of `config:` and other keys), not a {got}",
             "start the file with `config:` (see README 'Config reference')",
         )
-    return YamlFile(name, document, builder.lines)
+    return YamlFile(name, document, lines)
 
 
 def config_key(file: YamlFile, key: str, project: str) -> str:

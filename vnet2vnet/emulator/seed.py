@@ -36,29 +36,36 @@ by name prefix only).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from vnet2vnet.documents import SEED_FILE, ConfigFileError, one_line, read_document
 from vnet2vnet.emulator import azure
 from vnet2vnet.emulator.operating import POLICY_KEYS
 from vnet2vnet.emulator.store import VARIANTS
 
 FAULT_KINDS = ("tunnelDown", "noTraffic", "negotiatedPolicy", "failOnce")
+FAULT_VERBS = ("create", "update", "delete")
+_RESOURCE_KEYS = ("id", "type", "location", "inputs")
+_FAULT_KEYS = {
+    "tunnelDown": ("kind", "resource"),
+    "noTraffic": ("kind", "resource"),
+    "negotiatedPolicy": ("kind", "resource", "policy", "raw"),
+    "failOnce": ("kind", "resource", "verb", "type", "code"),
+}
 
 
 class SeedError(ValueError):
-    """A seed file the emulator cannot use; the message names the file and the key."""
+    """A seed file the emulator cannot use; the message (one line) names the file and the key."""
 
 
 def load_seed(path: Path) -> dict[str, Any]:
+    """The seed file, read through the one reader (`vnet2vnet.documents`: UTF-8, no alias bombs or
+    self-references, bounded depth and size) and checked in shape before anything uses it."""
     try:
-        text = path.read_text()
-        document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as error:
-        raise SeedError(f"{path}: cannot read the seed file: {error}") from None
+        document = read_document(path, SEED_FILE)
+    except ConfigFileError as error:
+        raise SeedError(one_line(error)) from None
     if document is None:
         return {}
     if not isinstance(document, dict):
@@ -70,25 +77,93 @@ def load_seed(path: Path) -> dict[str, Any]:
     return document
 
 
+def _entries(path: Path, document: dict[str, Any], key: str, what: str) -> list[dict[str, Any]]:
+    value = document.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SeedError(f"{path}: {key} must be a list of {what}, not {_shown(value)}")
+    for index, entry in enumerate(value):
+        if not isinstance(entry, dict):
+            raise SeedError(f"{path}: {key}[{index}] must be a mapping ({what[:-1]}), not {_shown(entry)}")
+    return value
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return repr(value)[:60]
+
+
 def _check(path: Path, document: dict[str, Any]) -> None:
-    for name, option in (document.get("variants") or {}).items():
+    variants = document.get("variants")
+    if variants is not None and not isinstance(variants, dict):
+        raise SeedError(f"{path}: variants must be a mapping of variant names to options, not {_shown(variants)}")
+    for name, option in (variants or {}).items():
         if name not in VARIANTS:
             raise SeedError(f"{path}: variants.{name} is unknown; known: {', '.join(VARIANTS)}")
         if option not in VARIANTS[name]:
             raise SeedError(f"{path}: variants.{name} must be one of {', '.join(VARIANTS[name])}, not {option!r}")
-    for index, resource in enumerate(document.get("resources") or []):
-        where = f"{path}: resources[{index}]"
-        if not isinstance(resource, dict) or not isinstance(resource.get("id"), str):
-            raise SeedError(f"{where}.id: each resource needs its Azure resource ID")
-        if resource.get("type") not in azure.RESOURCE_TYPES:
+    seen: dict[str, int] = {}
+    for index, resource in enumerate(_entries(path, document, "resources", "resources")):
+        _check_resource(f"{path}: resources[{index}]", resource)
+        first = seen.setdefault(azure.key(resource["id"]), index)
+        if first != index:
+            raise SeedError(
+                f"{path}: resources[{index}].id names the same resource as resources[{first}] (IDs are "
+                "case-insensitive); keep one"
+            )
+    for index, fault in enumerate(_entries(path, document, "faults", "faults")):
+        _check_fault(f"{path}: faults[{index}]", fault)
+
+
+def _check_resource(where: str, resource: dict[str, Any]) -> None:
+    rid = resource.get("id")
+    segments = rid.strip("/").split("/") if isinstance(rid, str) else []
+    if len(segments) < 4 or not rid.startswith("/") or segments[0].lower() != "subscriptions":  # type: ignore[union-attr]
+        raise SeedError(
+            f"{where}.id: each resource needs its Azure resource ID (/subscriptions/<id>/resourceGroups/<group>...)"
+        )
+    if not _known_type(resource.get("type")):
+        raise SeedError(f"{where}.type must be one of {', '.join(azure.RESOURCE_TYPES)}")
+    unknown = sorted(set(resource) - set(_RESOURCE_KEYS))
+    if unknown:
+        raise SeedError(
+            f"{where}: unknown key(s) {', '.join(map(str, unknown))}; a resource has {', '.join(_RESOURCE_KEYS)}"
+        )
+    location = resource.get("location")
+    if location is not None and (not isinstance(location, str) or not location):
+        raise SeedError(f"{where}.location must be an Azure region name (a string), not {_shown(location)}")
+    inputs = resource.get("inputs")
+    if inputs is not None and not isinstance(inputs, dict):
+        raise SeedError(f"{where}.inputs must be a mapping of azure-native properties, not {_shown(inputs)}")
+
+
+def _known_type(value: Any) -> bool:
+    return isinstance(value, str) and value in azure.RESOURCE_TYPES
+
+
+def _check_fault(where: str, fault: dict[str, Any]) -> None:
+    kind = fault.get("kind")
+    if kind not in FAULT_KINDS:
+        raise SeedError(f"{where}.kind must be one of {', '.join(FAULT_KINDS)}")
+    target = fault.get("resource")
+    if not isinstance(target, str) or not target:
+        raise SeedError(f"{where}.resource: name the resource (its name or ID), as a string")
+    unknown = sorted(set(fault) - set(_FAULT_KEYS[kind]))
+    if unknown:
+        raise SeedError(
+            f"{where}: unknown key(s) {', '.join(map(str, unknown))}; a {kind} fault has {', '.join(_FAULT_KEYS[kind])}"
+        )
+    if kind == "negotiatedPolicy":
+        _check_negotiated_policy(where, fault)
+    if kind == "failOnce":
+        if "verb" in fault and fault["verb"] not in FAULT_VERBS:
+            raise SeedError(f"{where}.verb must be one of {', '.join(FAULT_VERBS)}, not {_shown(fault['verb'])}")
+        if "type" in fault and not _known_type(fault["type"]):
             raise SeedError(f"{where}.type must be one of {', '.join(azure.RESOURCE_TYPES)}")
-    for index, fault in enumerate(document.get("faults") or []):
-        if not isinstance(fault, dict) or fault.get("kind") not in FAULT_KINDS:
-            raise SeedError(f"{path}: faults[{index}].kind must be one of {', '.join(FAULT_KINDS)}")
-        if not fault.get("resource"):
-            raise SeedError(f"{path}: faults[{index}].resource: name the resource (name prefix or ID)")
-        if fault["kind"] == "negotiatedPolicy":
-            _check_negotiated_policy(f"{path}: faults[{index}]", fault)
+        if "code" in fault and (not isinstance(fault["code"], str) or not fault["code"]):
+            raise SeedError(f"{where}.code must be an Azure error code (a string), e.g. InternalServerError")
 
 
 def _check_negotiated_policy(where: str, fault: dict[str, Any]) -> None:
