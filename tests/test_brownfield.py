@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.support import (
     CONNECTION,
@@ -18,17 +20,28 @@ from tests.support import (
     PASSWORD,
     PROJECT_DIR,
     PUBLIC_IP,
+    RESOURCE_GROUP,
     SUBNET,
     VNET,
     is_secret,
     plain,
+    plain_vnets_from_dev,
     plan_stack,
 )
 from tests.test_validation import VALID, Config, findings_for
 from vnet2vnet.checks import stack_findings
 from vnet2vnet.emulator.seed import load_seed
-from vnet2vnet.engine import run_stack
-from vnet2vnet.existing import Existing, ExistingGateway, ExistingVnet, ReadError, complete, seed_reader
+from vnet2vnet.engine import ProgramError, run_stack
+from vnet2vnet.existing import (
+    Existing,
+    ExistingGateway,
+    ExistingSubnet,
+    ExistingVnet,
+    ReadError,
+    complete,
+    free_prefix,
+    seed_reader,
+)
 from vnet2vnet.findings import RenderedFinding
 from vnet2vnet.plan_model import Secret
 from vnet2vnet.schema import parse_stack_config
@@ -203,8 +216,10 @@ def _vnet(
     location: str = "westeurope",
     spaces: tuple[str, ...] = ("10.60.0.0/16",),
     gateway_subnet: str | None = "10.60.255.0/27",
+    subnets: tuple[ExistingSubnet, ...] = (),
 ) -> ExistingVnet:
-    return ExistingVnet(HUB_VNET, location, spaces, gateway_subnet, ("GatewaySubnet",) if gateway_subnet else ())
+    every = ((ExistingSubnet("GatewaySubnet", (gateway_subnet,)),) if gateway_subnet else ()) + subnets
+    return ExistingVnet(HUB_VNET, location, spaces, gateway_subnet, tuple(s.name for s in every), every)
 
 
 def _gateway(**values: Any) -> ExistingGateway:
@@ -457,3 +472,246 @@ def test_a_malformed_seed_entry_is_named_not_a_traceback() -> None:
     )
     with pytest.raises(ReadError, match=r"the seed file's entry for .* is malformed"):
         read("vnet", HUB_VNET, None)
+
+
+# ------------------------------------------------------------------------ new subnets beside existing ones
+
+APP = ExistingSubnet("app", ("10.60.255.0/24",))
+DUAL_STACK = ExistingSubnet("web", ("10.60.254.0/24", "fd00:60:0:1::/64"))
+
+
+class TestNewSubnetsInAnExistingVnet:
+    """An existing VNet gets a GatewaySubnet from gatewaySubnetPrefix when it has none, and the workload `subnets`
+    (`GatewayVnet` creates both on it): neither may overlap a subnet the VNet already has, which Azure refuses
+    (NetcfgSubnetRangesOverlap; VNet FAQ: "Subnet address spaces cannot overlap one another")."""
+
+    @pytest.mark.parametrize(
+        ("given", "existing", "problem", "fix"),
+        [
+            (
+                {"gatewaySubnetPrefix": "10.60.255.0/27"},
+                (APP,),
+                "vnet2vnet:vnets[0].gatewaySubnetPrefix: 10.60.255.0/27 overlaps the existing subnet 'app' "
+                "(10.60.255.0/24) of VNet 'hub-vnet'",
+                "10.60.254.224/27",
+            ),
+            (
+                {"gatewaySubnetPrefix": "10.60.254.0/26"},
+                (DUAL_STACK,),
+                "vnet2vnet:vnets[0].gatewaySubnetPrefix: 10.60.254.0/26 overlaps the existing subnet 'web' "
+                "(10.60.254.0/24)",
+                "10.60.255.192/26",
+            ),
+            (
+                {"gatewaySubnetPrefix": "10.60.0.0/27", "subnets": [{"name": "db", "prefix": "10.60.255.128/25"}]},
+                (APP,),
+                "vnet2vnet:vnets[0].subnets[0].prefix: 10.60.255.128/25 overlaps the existing subnet 'app' "
+                "(10.60.255.0/24)",
+                "10.60.254.128/25",
+            ),
+        ],
+        ids=["gateway-subnet", "gateway-subnet-dual-stack-existing", "workload-subnet"],
+    )
+    def test_an_overlap_with_an_existing_subnet_is_named_with_a_free_range(
+        self, given: dict[str, Any], existing: tuple[ExistingSubnet, ...], problem: str, fix: str
+    ) -> None:
+        found = _completed_findings(
+            {"existingVnetId": HUB_VNET, **given}, Existing({"hub": _vnet(gateway_subnet=None, subnets=existing)})
+        )
+        assert len(found) == 1, f"exactly the overlap: {found}"
+        (finding,) = found
+        assert problem in f"{finding.path}: {finding.message}", finding
+        assert f"use a free range, e.g. {fix}" in finding.fix, finding
+
+    def test_a_free_range_avoids_the_other_subnets_planned_there(self) -> None:
+        (finding,) = _completed_findings(
+            {
+                "existingVnetId": HUB_VNET,
+                "gatewaySubnetPrefix": "10.60.255.0/27",
+                "subnets": [{"name": "db", "prefix": "10.60.254.0/24"}],
+            },
+            Existing({"hub": _vnet(gateway_subnet=None, subnets=(APP,))}),
+        )
+        assert "e.g. 10.60.253.224/27" in finding.fix, f"neither app's nor db's range: {finding.fix}"
+
+    def test_disjoint_new_subnets_pass(self) -> None:
+        found = _completed_findings(
+            {
+                "existingVnetId": HUB_VNET,
+                "gatewaySubnetPrefix": "10.60.253.0/27",
+                "subnets": [{"name": "db", "prefix": "10.60.252.0/24"}],
+            },
+            Existing({"hub": _vnet(gateway_subnet=None, subnets=(APP, DUAL_STACK))}),
+        )
+        assert found == [], found
+
+    def test_an_existing_gateway_subnet_is_not_reported_twice(self) -> None:
+        found = [
+            f"{f.path}: {f.message}"
+            for f in _completed_and_validated(
+                {"existingVnetId": HUB_VNET, "subnets": [{"name": "db", "prefix": "10.60.255.0/24"}]},
+                Existing({"hub": _vnet()}),
+            )
+        ]
+        assert found == [
+            "vnet2vnet:vnets[0].subnets[0].prefix: 10.60.255.0/24 overlaps the GatewaySubnet (10.60.255.0/27)"
+        ], f"validation's GatewaySubnet rule says it once: {found}"
+
+    def test_a_subnet_of_the_same_name_is_reported_as_taken_not_as_an_overlap(self) -> None:
+        found = _completed_findings(
+            {"existingVnetId": HUB_VNET, "subnets": [{"name": "app", "prefix": "10.60.255.0/24"}]},
+            Existing({"hub": _vnet(subnets=(APP,))}),
+        )
+        assert [f.message for f in found] == ["the existing VNet already has a subnet named 'app'"], found
+
+    def test_the_no_gateway_subnet_fix_names_a_free_27(self) -> None:
+        (finding,) = _completed_findings(
+            {"existingVnetId": HUB_VNET}, Existing({"hub": _vnet(gateway_subnet=None, subnets=(APP,))})
+        )
+        assert "has no GatewaySubnet" in finding.message and "e.g. 10.60.254.224/27" in finding.fix, finding
+
+    @pytest.mark.parametrize(
+        ("spaces", "taken", "length", "free"),
+        [
+            (["10.60.0.0/16"], [], 27, "10.60.255.224/27"),
+            (["10.60.0.0/16"], ["10.60.255.0/24"], 27, "10.60.254.224/27"),
+            (["10.60.0.0/24"], ["10.60.0.0/25", "10.60.0.192/26"], 27, "10.60.0.160/27"),
+            (["10.60.0.0/24"], ["10.60.0.0/24"], 27, None),
+            (["10.60.0.0/24", "10.61.0.0/24"], ["10.60.0.0/24"], 27, "10.61.0.224/27"),
+            (["fd00:60::/48", "10.60.0.0/24"], ["10.60.0.224/27"], 27, "10.60.0.192/27"),
+            (["10.0.0.0/8"], ["10.128.0.0/9", "10.127.255.0/24"], 27, "10.127.254.224/27"),
+            (["10.60.0.0/28"], [], 27, None),
+        ],
+        ids=["empty", "below-taken", "between", "full", "next-space", "ipv4-only", "large-space", "space-too-small"],
+    )
+    def test_free_prefix_is_the_highest_free_range_of_that_size(
+        self, spaces: list[str], taken: list[str], length: int, free: str | None
+    ) -> None:
+        import ipaddress
+
+        found = free_prefix([ipaddress.ip_network(s) for s in spaces], [ipaddress.ip_network(t) for t in taken], length)
+        assert (str(found) if found else None) == free, f"{spaces} less {taken}: {found}"
+
+
+def _completed_findings(vnet: dict[str, Any], existing: Existing) -> list[RenderedFinding]:
+    config = mesh()
+    config["vnets"][0] = {"name": "hub", **vnet}
+    topology, findings = parse_stack_config(
+        {k: json.dumps(v) if not isinstance(v, str) else v for k, v in config.items()}
+    )
+    assert topology is not None and findings == [], findings
+    _, found = complete(topology, existing)
+    return [f.rendered("config") for f in found]
+
+
+def _completed_and_validated(vnet: dict[str, Any], existing: Existing) -> list[RenderedFinding]:
+    """What `plan` says of the VNet against what exists: Azure's answer in, then every rule."""
+    config = mesh()
+    config["vnets"][0] = {"name": "hub", **vnet}
+
+    def read(kind: str, resource_id: str, provider: Any) -> ExistingVnet | ExistingGateway:
+        return existing.vnets["hub"] if kind == "vnet" else existing.gateways["hub"]
+
+    raw = {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
+    _, found = stack_findings(raw, "vnet2vnet", read)
+    return [f.rendered("config") for f in found]
+
+
+APP_VNET = f"/subscriptions/{SUB}/resourceGroups/app-rg/providers/Microsoft.Network/virtualNetworks/app-vnet"
+
+
+def _app_seed(inline: list[dict[str, Any]] | None = None, **subnets: dict[str, Any]) -> list[dict[str, Any]]:
+    """An existing VNet without a GatewaySubnet: subnets as Subnet resources (`subnets`) and/or inline."""
+    vnet_inputs: dict[str, Any] = {"addressSpace": {"addressPrefixes": ["10.60.0.0/16"]}}
+    if inline is not None:
+        vnet_inputs["subnets"] = inline
+    return [
+        {"id": f"/subscriptions/{SUB}/resourceGroups/app-rg", "type": RESOURCE_GROUP, "location": "westeurope"},
+        {"id": APP_VNET, "type": VNET, "location": "westeurope", "inputs": vnet_inputs},
+        *({"id": f"{APP_VNET}/subnets/{name}", "type": SUBNET, "inputs": inputs} for name, inputs in subnets.items()),
+    ]
+
+
+class TestExistingSubnetsAreRead:
+    @pytest.mark.parametrize(
+        ("seed", "subnets"),
+        [
+            (_app_seed(app={"addressPrefix": "10.60.255.0/24"}), (ExistingSubnet("app", ("10.60.255.0/24",)),)),
+            (
+                _app_seed(web={"addressPrefixes": ["10.60.254.0/24", "fd00:60:0:1::/64"]}),
+                (ExistingSubnet("web", ("10.60.254.0/24", "fd00:60:0:1::/64")),),
+            ),
+            (
+                _app_seed(inline=[{"name": "db", "addressPrefix": "10.60.1.0/24"}]),
+                (ExistingSubnet("db", ("10.60.1.0/24",)),),
+            ),
+        ],
+        ids=["subnet-resource", "dual-stack-prefixes", "inline-subnet"],
+    )
+    def test_the_seed_reader_reads_each_subnets_prefixes(
+        self, seed: list[dict[str, Any]], subnets: tuple[ExistingSubnet, ...]
+    ) -> None:
+        read = seed_reader(seed)("vnet", APP_VNET, None)
+        assert isinstance(read, ExistingVnet) and read.subnets == subnets, read
+
+    def test_the_program_reads_them_through_azure_natives_invoke_and_refuses_the_overlap(self) -> None:
+        vnets = plain_vnets_from_dev()
+        vnets[0] = {
+            "name": "east",
+            "existingVnetId": APP_VNET,
+            "subscriptionId": SUB,
+            "gatewaySubnetPrefix": "10.60.255.0/27",
+        }
+        with pytest.raises(ProgramError) as raised:
+            run_stack(
+                PROJECT_DIR,
+                "dev",
+                config_overrides={"vnet2vnet:vnets": vnets},
+                seeded=_app_seed(app={"addressPrefix": "10.60.255.0/24"}),
+            )
+        text = str(raised.value)
+        assert "vnets[0].gatewaySubnetPrefix: 10.60.255.0/27 overlaps the existing subnet 'app'" in text, text
+        assert "NetcfgSubnetRangesOverlap" in text, "Azure's error code, to search for"
+
+    def test_the_offline_plan_refuses_it_from_the_seed(self) -> None:
+        config = copy.deepcopy(VALID)
+        config["vnets"][0] = {"name": "east", "existingVnetId": APP_VNET, "gatewaySubnetPrefix": "10.60.255.0/27"}
+        raw = {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
+        _, findings = stack_findings(raw, "vnet2vnet", seed_reader(_app_seed(app={"addressPrefix": "10.60.255.0/24"})))
+        errors = [f.rendered("config") for f in findings if f.severity == "error"]
+        assert [f.path for f in errors] == ["vnet2vnet:vnets[0].gatewaySubnetPrefix"], errors
+
+    def test_a_free_prefix_plans_cleanly(self) -> None:
+        vnets = plain_vnets_from_dev()
+        vnets[0] = {
+            "name": "east",
+            "existingVnetId": APP_VNET,
+            "subscriptionId": SUB,
+            "gatewaySubnetPrefix": "10.60.254.224/27",
+        }
+        plan = run_stack(
+            PROJECT_DIR,
+            "dev",
+            config_overrides={"vnet2vnet:vnets": vnets},
+            seeded=_app_seed(app={"addressPrefix": "10.60.255.0/24"}),
+        )
+        (subnet,) = [s for s in plan.of_type(SUBNET) if s.name.startswith("vnet2vnet-east")]
+        assert subnet.inputs["addressPrefix"] == "10.60.254.224/27", "the GatewaySubnet beside the existing one"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(min_value=20, max_value=29), st.integers(min_value=0, max_value=2**12 - 1))),
+    st.integers(min_value=24, max_value=29),
+)
+def test_free_prefix_is_free_inside_and_found_whenever_one_exists(taken_at: list[tuple[int, int]], length: int) -> None:
+    """Against every range of the size in a /20, one by one: what free_prefix finds is free, and it is the highest
+    one whenever there is one."""
+    import ipaddress
+
+    space = ipaddress.IPv4Network("10.60.0.0/20")
+    base = int(space.network_address)
+    taken = [ipaddress.IPv4Network((base + offset, size), strict=False) for size, offset in taken_at]
+    candidates = [c for c in space.subnets(new_prefix=length) if not any(c.overlaps(t) for t in taken)]
+    found = free_prefix([space], taken, length)
+    assert found == (candidates[-1] if candidates else None), f"{taken}: {found} vs {candidates[-1:]}"

@@ -6,6 +6,7 @@ both) and of variants of them."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from typing import Any
 
@@ -419,3 +420,172 @@ class TestWorkspaceName:
         from vnet2vnet.naming import workspace_name
 
         assert workspace_name(component) == name
+
+
+# ------------------------------------------------------------------------- when no gateway is created here
+
+SUB = "2f0c3a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
+HUB_NETWORK = f"/subscriptions/{SUB}/resourceGroups/hub-network-rg/providers/Microsoft.Network"
+SPOKE_GATEWAY = f"{HUB_NETWORK}/virtualNetworkGateways/spoke-vpngw"
+
+
+def two_existing_gateways_seed() -> list[dict[str, Any]]:
+    """The brownfield seed (the hub's VNet and gateway) and a second existing VNet with its own gateway."""
+    spoke_subnet = f"{HUB_NETWORK}/virtualNetworks/spoke-vnet/subnets/GatewaySubnet"
+    spoke_ip = f"{HUB_NETWORK}/publicIPAddresses/spoke-vpngw-ip"
+    return [
+        *load_seed(SEED)["resources"],
+        {
+            "id": f"{HUB_NETWORK}/virtualNetworks/spoke-vnet",
+            "type": "azure-native:network:VirtualNetwork",
+            "location": "westeurope",
+            "inputs": {"addressSpace": {"addressPrefixes": ["10.61.0.0/16"]}},
+        },
+        {"id": spoke_subnet, "type": "azure-native:network:Subnet", "inputs": {"addressPrefix": "10.61.255.0/27"}},
+        {
+            "id": spoke_ip,
+            "type": "azure-native:network:PublicIPAddress",
+            "location": "westeurope",
+            "inputs": {"sku": {"name": "Standard", "tier": "Regional"}, "publicIPAllocationMethod": "Static"},
+        },
+        {
+            "id": SPOKE_GATEWAY,
+            "type": "azure-native:network:VirtualNetworkGateway",
+            "location": "westeurope",
+            "inputs": {
+                "gatewayType": "Vpn",
+                "vpnType": "RouteBased",
+                "sku": {"name": "VpnGw2AZ", "tier": "VpnGw2AZ"},
+                "vpnGatewayGeneration": "Generation2",
+                "activeActive": False,
+                "enableBgp": True,
+                "bgpSettings": {"asn": 65061},
+                "ipConfigurations": [
+                    {
+                        "name": "default",
+                        "privateIPAllocationMethod": "Dynamic",
+                        "subnet": {"id": spoke_subnet},
+                        "publicIPAddress": {"id": spoke_ip},
+                    }
+                ],
+            },
+        },
+    ]
+
+
+def brownfield_config(*, spoke_b_exists: bool) -> dict[str, Any]:
+    """Pulumi.brownfield.yaml's config (keys without the namespace) with spoke-a's gateway existing too, and
+    spoke-b's when asked; both destinations created here."""
+    stack_file = yaml.safe_load((PROJECT_DIR / "Pulumi.brownfield.yaml").read_text())["config"]
+    config = {key.removeprefix("vnet2vnet:"): value for key, value in stack_file.items()}
+    hub, spoke_a, spoke_b = config["vnets"]
+    spoke_a = {"name": "spoke-a", "subscriptionId": SUB, "existingGatewayId": SPOKE_GATEWAY}
+    config["vnets"] = [hub, spoke_a] if spoke_b_exists else [hub, spoke_a, spoke_b]
+    return {**config, "diagnostics": CREATE, "alerts": EMAILS}
+
+
+def plan_brownfield(config: dict[str, Any]) -> Plan:
+    overrides = {f"vnet2vnet:{key}": value for key, value in config.items()}
+    return run_stack(PROJECT_DIR, "brownfield", config_overrides=overrides, seeded=two_existing_gateways_seed())
+
+
+class TestWithEveryGatewayExisting:
+    """Diagnostic settings and alerts go only on gateways created here: with every gateway existing, nothing uses a
+    workspace or an action group, so none is created, and the plan says that no link is watched."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def plan(cls) -> Plan:
+        return plan_brownfield(brownfield_config(spoke_b_exists=True))
+
+    @pytest.mark.parametrize(
+        "token", [WORKSPACE_TYPE, ACTION_GROUP_TYPE, DIAGNOSTIC_SETTING_TYPE, LOG_ALERT_TYPE, METRIC_ALERT_TYPE]
+    )
+    def test_nothing_of_the_monitoring_is_created(self, plan: Plan, token: str) -> None:
+        assert plan.of_type(token) == [], f"nothing would use a {token}: {[r.name for r in plan.of_type(token)]}"
+
+    def test_the_links_connections_are_still_created(self, plan: Plan) -> None:
+        assert len(plan.of_type("azure-native:network:VirtualNetworkGatewayConnection")) == 2, "the link itself"
+
+    def test_the_naming_module_lists_exactly_what_is_registered(self, plan: Plan) -> None:
+        from vnet2vnet import naming
+        from vnet2vnet.checks import stack_findings
+        from vnet2vnet.existing import seed_reader
+
+        raw = {key: json.dumps(value) for key, value in brownfield_config(spoke_b_exists=True).items()}
+        topology, _ = stack_findings(raw, "vnet2vnet", seed_reader(two_existing_gateways_seed()))
+        assert topology is not None
+        (component,) = plan.of_type(naming.MESH_TYPE)
+        listed = {(d.type_token, d.name) for d in naming.derived_names(component.name, component.type, topology)}
+        registered = {(r.type, r.name) for r in plan.resources if r.parent and r.parent != plan.resources[0].urn}
+        assert listed == registered, "naming.py must mirror the components, the monitoring included"
+
+    def test_the_plan_says_no_link_is_watched_and_names_the_keys(self) -> None:
+        found = findings_for(brownfield_config(spoke_b_exists=True))
+        (alerts,) = [f for f in found if f.path == "vnet2vnet:alerts"]
+        assert "no link is watched: every gateway exists already" in alerts.message, alerts
+        assert "vnets[0].existingGatewayId, vnets[1].existingGatewayId" in alerts.message, alerts
+        assert "other direction" not in alerts.message, f"neither direction is watched: {alerts}"
+        assert "no action group" in alerts.message, f"emails create nothing: {alerts}"
+        (diagnostics,) = [f for f in found if f.path == "vnet2vnet:diagnostics"]
+        assert "vnets[0].existingGatewayId, vnets[1].existingGatewayId" in diagnostics.message, diagnostics
+        assert "no workspace" in diagnostics.message, f"createWorkspace creates nothing: {diagnostics}"
+
+
+class TestWithOneLinkBetweenExistingGateways:
+    """hub and spoke-a exist, spoke-b is created here: the hub-spoke-a link is watched in neither direction."""
+
+    def test_the_warning_does_not_say_that_link_is_watched_the_other_way(self) -> None:
+        found = findings_for(brownfield_config(spoke_b_exists=False))
+        (alerts,) = [f for f in found if f.path == "vnet2vnet:alerts"]
+        assert "no alerts on hub-to-spoke-b: its gateway exists already" in alerts.message, alerts
+        assert "the other direction of its link is watched" in alerts.message, alerts
+        assert "no alerts on either direction of the link between hub and spoke-a" in alerts.message, alerts
+        assert [f.path for f in found if f.path == "vnet2vnet:diagnostics"] == [], "spoke-b's gateway logs here"
+
+    def test_spoke_bs_gateway_still_gets_the_workspace_and_its_alerts(self) -> None:
+        plan = plan_brownfield(brownfield_config(spoke_b_exists=False))
+        (workspace,) = plan.of_type(WORKSPACE_TYPE)
+        assert (workspace.parent or "").endswith("::vnet2vnet-spoke-b"), "with the first gateway created here"
+        assert len(plan.of_type(ACTION_GROUP_TYPE)) == 1, "the spoke-b-to-hub alerts notify it"
+        assert sorted(named(plan, LOG_ALERT_TYPE)) == ["vnet2vnet-spoke-b-to-hub-tunnel-down"], "the only watched one"
+        assert sorted(named(plan, DIAGNOSTIC_SETTING_TYPE)) == ["vnet2vnet-spoke-b-diagnostics"]
+
+
+def _gateway_id(name: str) -> str:
+    return f"{HUB_NETWORK}/virtualNetworkGateways/{name}-vpngw"
+
+
+def _mesh_with_existing(names: str, existing: str) -> dict[str, Any]:
+    """A mesh of VNets named by the letters of `names`, the gateways of those in `existing` existing already."""
+    vnets = [
+        {"name": name, "existingGatewayId": _gateway_id(name)}
+        if name in existing
+        else {
+            "name": name,
+            "location": "westeurope",
+            "addressSpaces": [f"10.{70 + index}.0.0/16"],
+            "gatewaySubnetPrefix": f"10.{70 + index}.255.0/27",
+        }
+        for index, name in enumerate(names)
+    ]
+    return {**VALID, "topology": "mesh", "vnets": vnets, "diagnostics": CREATE, "alerts": EMAILS}
+
+
+@pytest.mark.parametrize(
+    ("names", "existing", "said"),
+    [
+        ("ab", "ab", "no link is watched: every gateway exists already (vnets[0].existingGatewayId, vnets[1]."),
+        ("abc", "abc", "no link is watched: every gateway exists already"),
+        ("ab", "a", "no alerts on a-to-b: its gateway exists already, so its logs are not sent here (the other "),
+        ("abc", "ab", "no alerts on either direction of the link between a and b: both its gateways exist already"),
+        ("abcd", "abc", "no alerts on either direction of the links ['a', 'b'], ['a', 'c'], ['b', 'c']: both"),
+        ("abcd", "abc", "no alerts on a-to-d, b-to-d, c-to-d: their gateway exists already"),
+    ],
+    ids=["pair-both", "mesh-all", "pair-one", "mesh-one-link", "mesh-three-links", "mesh-one-way-links"],
+)
+def test_the_alerts_warning_says_which_links_are_watched_and_how(names: str, existing: str, said: str) -> None:
+    (warning,) = [f for f in findings_for(_mesh_with_existing(names, existing)) if f.path == "vnet2vnet:alerts"]
+    assert warning.severity == "warning" and said in warning.message, warning
+    if existing != names:
+        assert "no link is watched" not in warning.message, f"some direction is: {warning}"

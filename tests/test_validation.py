@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.support import STRONG_POLICY_CONFIG as STRONG_POLICY
 from tests.support import plain_vnets_from_dev
@@ -435,6 +437,48 @@ RULES: list[tuple[str, Callable[[Config], None], list[tuple[str, str, str]]]] = 
         vnet(0, addressSpaces=["10.10.0.0/16", "fd00:10::/48"], gatewaySubnetPrefix="fd00:10:0:ff::/64"),
         [("error", "vnet2vnet:vnets[0].gatewaySubnetPrefix", "must be IPv4")],
     ),
+    # A subnet here has one prefix: an IPv6 one is a subnet without IPv4, which Azure refuses (IPv6 is dual-stack
+    # only), and an IPv6 subnet is /64 (ipv6-overview; VNet FAQ).
+    (
+        "ipv6-subnet-64-in-dual-stack",
+        vnet(
+            0, addressSpaces=["10.10.0.0/16", "fd00:10::/48"], subnets=[{"name": "app", "prefix": "fd00:10:0:1::/64"}]
+        ),
+        [("error", "vnet2vnet:vnets[0].subnets[0].prefix", "Azure needs an IPv4 prefix in every subnet")],
+    ),
+    (
+        "ipv6-subnet-64-names-the-64-rule",
+        vnet(
+            0, addressSpaces=["10.10.0.0/16", "fd00:10::/48"], subnets=[{"name": "app", "prefix": "fd00:10:0:1::/64"}]
+        ),
+        [("error", "vnet2vnet:vnets[0].subnets[0].prefix", "IPv6 subnets are exactly /64")],
+    ),
+    (
+        "ipv6-subnet-56",
+        vnet(
+            0, addressSpaces=["10.10.0.0/16", "fd00:10::/48"], subnets=[{"name": "app", "prefix": "fd00:10:0:100::/56"}]
+        ),
+        [("error", "vnet2vnet:vnets[0].subnets[0].prefix", "this one is /56")],
+    ),
+    (
+        "ipv6-subnet-80",
+        vnet(
+            0, addressSpaces=["10.10.0.0/16", "fd00:10::/48"], subnets=[{"name": "app", "prefix": "fd00:10:0:1::/80"}]
+        ),
+        [("error", "vnet2vnet:vnets[0].subnets[0].prefix", "this one is /80")],
+    ),
+    (
+        "ipv6-subnet-in-an-ipv4-vnet-one-finding",
+        vnet(0, subnets=[{"name": "app", "prefix": "fd00:10:0:1::/64"}]),
+        [("error", "vnet2vnet:vnets[0].subnets[0].prefix", "IPv6 is dual-stack only")],
+    ),
+    (
+        "ipv6-subnet-fix-names-an-ipv4-range",
+        vnet(
+            0, addressSpaces=["10.10.0.0/16", "fd00:10::/48"], subnets=[{"name": "app", "prefix": "fd00:10:0:1::/64"}]
+        ),
+        [("error", "vnet2vnet:vnets[0].subnets[0].prefix", "fix: use an IPv4 prefix inside 10.10.0.0/16")],
+    ),
     (
         "tags-over-fifty-with-ours",
         top(tags={f"t{i}": "x" for i in range(48)}),
@@ -626,3 +670,20 @@ def test_shipped_stacks_have_no_findings(stack: str) -> None:
     raw = {k.split(":", 1)[1]: v for k, v in config.values.items() if k.startswith("vnet2vnet:")}
     _, findings = stack_findings(raw, "vnet2vnet")
     assert findings == [], [str(f.rendered("config")) for f in findings]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=48, max_value=128), st.booleans())
+def test_any_ipv6_subnet_prefix_is_one_error_naming_the_64_rule(length: int, dual_stack: bool) -> None:
+    """Whatever its length, and whether or not the VNet has an IPv6 space: one error at the prefix, which says
+    Azure needs IPv4 in every subnet and IPv6 subnets are /64, and names the length when it is not /64."""
+    import ipaddress
+
+    prefix = str(ipaddress.ip_network(("fd00:10::", length)))
+    spaces = ["10.10.0.0/16", "fd00:10::/48"] if dual_stack else ["10.10.0.0/16"]
+    findings = findings_for(changed(vnet(0, addressSpaces=spaces, subnets=[{"name": "app", "prefix": prefix}])))
+    assert [(f.severity, f.path) for f in findings] == [("error", "vnet2vnet:vnets[0].subnets[0].prefix")], findings
+    (finding,) = findings
+    assert "Azure needs an IPv4 prefix in every subnet" in finding.message, finding
+    assert "IPv6 subnets are exactly /64" in finding.message, finding
+    assert (f"this one is /{length}" in finding.message) == (length != 64), finding

@@ -318,6 +318,16 @@ TAG_VALUE_MAX: Final = 256
 TAG_NAME_FORBIDDEN_CHARACTERS: Final = "<>%&\\?/"
 # The smallest IPv4 subnet Azure supports is /29 (VNET_FAQ: "The smallest supported IPv4 subnet is /29").
 SMALLEST_SUBNET_PREFIX_LENGTH: Final = 29
+# IPv6 in a VNet is dual-stack only: "VNets can be IPv4-only or dual stack (IPv4+IPv6)" (VNET_FAQ), "dual stack
+# subnets" (IPV6_DOC), so every subnet has an IPv4 prefix and an IPv6 one only beside it; "The subnets for IPv6 must
+# be exactly /64 in size" (IPV6_DOC; VNET_FAQ: "IPv6 subnets must be exactly /64 in size").
+IPV6_DOC: Final = "https://learn.microsoft.com/azure/virtual-network/ip-services/ipv6-overview"
+IPV6_SUBNET_PREFIX_LENGTH: Final = 64
+# Subnets of a VNet never overlap: "Subnet address spaces cannot overlap one another", and a subnet can be added
+# "as long as the subnet address range is not part of another subnet" (VNET_FAQ). Azure refuses one that does
+# with this error code ("Subnet '<name>' is not valid because its IP address range overlaps with that of an
+# existing subnet in virtual network '<vnet>'").
+SUBNET_OVERLAP_ERROR: Final = "NetcfgSubnetRangesOverlap"
 
 
 # ------------------------------------------------------------------------------------- what a change interrupts

@@ -3,15 +3,17 @@
 `complete` is pure: it takes what was read (`Existing`) and returns the spec with each existing VNet's location,
 address spaces, resource group and GatewaySubnet filled in from Azure, and each existing gateway's settings as
 that VNet's own `gateway`, so that every rule (overlap, GatewaySubnet fit, SKU features, BGP, capacity) then runs
-on Azure's values with the usual messages. `read_existing` is the shell: it asks a reader (azure-native's
-`getVirtualNetwork` and `getVirtualNetworkGateway` invokes in a program, the seed file offline) for each ID.
+on Azure's values with the usual messages; the subnets the component adds to an existing VNet are checked against
+the ones it has. `read_existing` is the shell: it asks a reader (azure-native's `getVirtualNetwork` and
+`getVirtualNetworkGateway` invokes in a program, the seed file offline) for each ID.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,12 +60,44 @@ def vnet_of_subnet(subnet_id: str) -> str:
 
 
 @dataclass(frozen=True)
+class ExistingSubnet:
+    """A subnet the existing VNet already has: its name and prefixes (`addressPrefix`, or `addressPrefixes`, two for
+    a dual-stack subnet), as Azure answers them."""
+
+    name: str
+    prefixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ExistingVnet:
     id: str
     location: str
     address_spaces: tuple[str, ...]
     gateway_subnet_prefix: str | None  # None: the VNet has no GatewaySubnet
     subnet_names: tuple[str, ...] = ()
+    subnets: tuple[ExistingSubnet, ...] = ()  # every subnet it has, with its prefixes
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def free_prefix(spaces: Sequence[Network], taken: Sequence[Network], length: int) -> ipaddress.IPv4Network | None:
+    """The highest IPv4 range of `length` inside `spaces` that overlaps nothing `taken`: a GatewaySubnet's customary
+    place is the end of an address space. None when no space has one free."""
+    size = 2 ** (32 - length)
+    used = [network for network in taken if network.version == 4]
+    for space in spaces:
+        if space.version != 4 or space.prefixlen > length:
+            continue
+        start, bottom = int(space.broadcast_address) + 1 - size, int(space.network_address)
+        while start >= bottom:
+            candidate = ipaddress.IPv4Network((start, length))
+            clash = next((network for network in used if network.overlaps(candidate)), None)
+            if clash is None:
+                return candidate
+            # The next candidate ends below the range it hit (aligned to its own size).
+            start = min(start - size, (int(clash.network_address) - size) // size * size)
+    return None
 
 
 @dataclass(frozen=True)
@@ -167,13 +201,20 @@ def _with_vnet(i: int, vnet: VnetSpec, answered: ExistingVnet) -> tuple[VnetSpec
     arm = parse_id(answered.id, VNET_ID)
     prefix = answered.gateway_subnet_prefix
     if prefix is None and vnet.gateway_subnet_prefix is None:
+        # A /27 serves every SKU but Basic (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings).
+        length = facts.GATEWAY_SKUS[facts.DEFAULT_GATEWAY_SKU].min_gateway_subnet_prefix
+        taken = _networks(p for subnet in answered.subnets for p in subnet.prefixes)
+        taken += [network for _, network in _new_subnets(i, vnet, answered)]
+        free = free_prefix(_networks(answered.address_spaces), taken, length)
         findings.append(
             error(
                 ("vnets", i, "gateway_subnet_prefix"),
                 f"the existing VNet '{arm.name if arm else answered.id}' has no GatewaySubnet, and none is given",
-                f"set a free /27 inside {', '.join(answered.address_spaces)} to create it",
+                f"set a free /{length} inside {', '.join(answered.address_spaces)} to create it"
+                + (f", e.g. {free}" if free else ""),
             )
         )
+    findings += _overlapping_existing_subnets(i, vnet, answered)
     completed = dataclasses.replace(
         vnet,
         existing_vnet_id=answered.id,
@@ -185,6 +226,67 @@ def _with_vnet(i: int, vnet: VnetSpec, answered: ExistingVnet) -> tuple[VnetSpec
         read_from_azure=True,
     )
     return completed, findings
+
+
+def _networks(prefixes: Iterable[Any]) -> list[Network]:
+    """The prefixes that parse (an Output, or a malformed one, is left to validation)."""
+    parsed = []
+    for text in prefixes:
+        try:
+            parsed.append(ipaddress.ip_network(text, strict=False))
+        except (TypeError, ValueError):
+            continue
+    return parsed
+
+
+def _new_subnets(i: int, vnet: VnetSpec, answered: ExistingVnet) -> list[tuple[KeyPath, Network]]:
+    """What the component creates on the existing VNet (`GatewayVnet`): the GatewaySubnet when the VNet has none
+    and the gateway is created here, and every workload subnet; with the keys they come from."""
+    new: list[tuple[KeyPath, Network]] = []
+    if answered.gateway_subnet_prefix is None and vnet.creates_gateway:
+        new += [(("vnets", i, "gateway_subnet_prefix"), n) for n in _networks([vnet.gateway_subnet_prefix])]
+    for k, subnet in enumerate(vnet.subnets):
+        new += [(("vnets", i, "subnets", k, "prefix"), n) for n in _networks([subnet.prefix])]
+    return new
+
+
+def _overlapping_existing_subnets(i: int, vnet: VnetSpec, answered: ExistingVnet) -> Iterator[Finding]:
+    """A subnet created on the existing VNet must not overlap one it has: "Subnet address spaces cannot overlap one
+    another" (https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq); Azure refuses it with
+    facts.SUBNET_OVERLAP_ERROR. Its existing GatewaySubnet is the spec's `gateway_subnet_prefix` once completed,
+    which validation checks the workload subnets against; a subnet of a taken name is reported as taken."""
+    existing = [(subnet.name, network) for subnet in answered.subnets for network in _networks(subnet.prefixes)]
+    new = _new_subnets(i, vnet, answered)
+    spaces = _networks(answered.address_spaces)
+    arm = parse_id(answered.id, VNET_ID)
+    for path, network in new:
+        if network.version != 4:
+            continue  # validation refuses an IPv6 prefix there
+        own_name = vnet.subnets[int(path[3])].name.lower() if path[2] == "subnets" else None
+        clash = next(
+            (
+                (name, other)
+                for name, other in existing
+                if other.version == 4
+                and name != facts.GATEWAY_SUBNET_NAME
+                and name.lower() != own_name
+                and other.overlaps(network)
+            ),
+            None,
+        )
+        if clash is None:
+            continue
+        name, other = clash
+        taken = [n for _, n in existing] + [n for p, n in new if p != path]
+        free = free_prefix(spaces, taken, network.prefixlen)
+        yield error(
+            path,
+            f"{network} overlaps the existing subnet '{name}' ({other}) of VNet '{arm.name if arm else answered.id}': "
+            f"Azure refuses a subnet that overlaps another ({facts.SUBNET_OVERLAP_ERROR})",
+            f"use a free range, e.g. {free} (existing subnets are left as they are)"
+            if free
+            else f"the VNet has no free /{network.prefixlen} left: add an address space to it, or use a smaller prefix",
+        )
 
 
 def _disagreements(i: int, vnet: VnetSpec, answered: ExistingVnet) -> Iterator[Finding]:
@@ -314,6 +416,13 @@ def peering_addresses(bgp_settings: Mapping[str, Any], *kinds: str) -> tuple[str
     )
 
 
+def subnet_prefixes(prefix: Any, prefixes: Any) -> tuple[str, ...]:
+    """A subnet's prefixes as Azure answers them: `addressPrefix`, or `addressPrefixes` (a dual-stack subnet has an
+    IPv4 and an IPv6 one; Azure fills one field or the other), once each."""
+    found = ([prefix] if prefix else []) + list(prefixes or [])
+    return tuple(dict.fromkeys(str(text) for text in found))
+
+
 def sku_facts(name: str) -> facts.GatewaySku | None:
     """The SKU table's row for a gateway's SKU; an existing non-AZ gateway has its AZ twin's limits (same tier;
     https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus)."""
@@ -354,6 +463,12 @@ def seed_reader(resources: list[dict[str, Any]]) -> Reader:
                 address_spaces=tuple((inputs.get("addressSpace") or {}).get("addressPrefixes") or ()),
                 gateway_subnet_prefix=gateway_subnet.get("addressPrefix") if gateway_subnet else None,
                 subnet_names=tuple(str(s.get("name")) for s in subnets),
+                subnets=tuple(
+                    ExistingSubnet(
+                        str(s.get("name")), subnet_prefixes(s.get("addressPrefix"), s.get("addressPrefixes"))
+                    )
+                    for s in subnets
+                ),
             )
         configurations = inputs.get("ipConfigurations") or []
         subnet_ids = [

@@ -178,19 +178,42 @@ def derived_names(component: str, component_type: str, topology: TopologySpec) -
 def watched(topology: TopologySpec, local: str) -> bool:
     """Alerts watch a connection when its local gateway is created here: that gateway sends its logs to the
     workspace (the remote one's tunnel and BGP addresses are known either way: created, or read from Azure). A
-    connection from an existing gateway is not watched, but the other direction of its link is."""
+    connection from an existing gateway is not watched; the other direction of its link is when that gateway is
+    created here."""
     return topology.vnet(local).creates_gateway
 
 
+def creates_workspace(topology: TopologySpec) -> bool:
+    """The stack creates its workspace (`diagnostics.createWorkspace`) only for a diagnostic setting to send to: one
+    goes on every gateway created here, so with every gateway existing there is none, and no workspace."""
+    diagnostics = topology.diagnostics
+    return (
+        diagnostics is not None
+        and diagnostics.create_workspace
+        and any(vnet.creates_gateway for vnet in topology.vnets)
+    )
+
+
+def creates_action_group(topology: TopologySpec) -> bool:
+    """The stack creates its action group (`alerts.emails`) only for an alert to notify: one per watched
+    connection, so with no connection watched there is none, and no action group."""
+    alerts = topology.alerts
+    return (
+        alerts is not None
+        and bool(alerts.emails)
+        and any(watched(topology, local) for local, _ in topology.directions())
+    )
+
+
 def _side_monitoring(component: str, topology: TopologySpec, index: int, side: str) -> Iterator[DerivedName]:
-    """One side hosts the shared workspace and action group (`TopologySpec.monitoring_host`); every side with a
-    gateway created here gets a diagnostic setting."""
-    diagnostics, alerts = topology.diagnostics, topology.alerts
+    """One side hosts the shared workspace and action group (`TopologySpec.monitoring_host`), when something uses
+    them; every side with a gateway created here gets a diagnostic setting."""
+    diagnostics = topology.diagnostics
     hosts = topology.vnets[index].name == topology.monitoring_host()
-    if hosts and diagnostics is not None and diagnostics.create_workspace:
+    if hosts and creates_workspace(topology):
         origin: tuple[KeyPath, ...] = (("diagnostics", "create_workspace"),)
         yield DerivedName(WORKSPACE_TYPE, SIDE_TYPE, workspace_name(component), origin, parent=side)
-    if hosts and alerts is not None and alerts.emails:
+    if hosts and creates_action_group(topology):
         yield DerivedName(
             ACTION_GROUP_TYPE, SIDE_TYPE, action_group_name(component), (("alerts", "emails"),), parent=side
         )

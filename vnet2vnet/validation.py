@@ -218,6 +218,9 @@ def _check_workload_subnets(vnet: VnetSpec, index: int, plan: _VnetPlan) -> Iter
         seen.setdefault(subnet.name.lower(), k)
     spaces = [n for _, n in plan.spaces]
     for path, network in plan.subnets:
+        if network.version == 6:
+            yield _ipv6_subnet(path, network, spaces)
+            continue  # whatever else is wrong with it, the fix is an IPv4 prefix
         if spaces and not _inside_any(network, spaces):
             yield error(path, f"{network} is not inside the VNet's address spaces", "pick a prefix inside them")
         smallest = facts.SMALLEST_SUBNET_PREFIX_LENGTH
@@ -227,10 +230,29 @@ def _check_workload_subnets(vnet: VnetSpec, index: int, plan: _VnetPlan) -> Iter
                 f"/{network.prefixlen} is smaller than Azure's smallest IPv4 subnet, /{smallest} (VNet FAQ)",
                 f"use a /{smallest} or larger, e.g. {network.supernet(new_prefix=smallest)}",
             )
-    with_gateway = ([plan.gateway_subnet] if plan.gateway_subnet else []) + plan.subnets
+    with_gateway = ([plan.gateway_subnet] if plan.gateway_subnet else []) + [
+        s for s in plan.subnets if s[1].version == 4
+    ]
     for path_a, path_b, net_a, net_b in overlapping_pairs(with_gateway):
         other = "the GatewaySubnet" if path_a[-1] == "gateway_subnet_prefix" else f"subnets[{path_a[-2]}]"
         yield error(path_b, f"{net_b} overlaps {other} ({net_a})", "give every subnet a disjoint prefix")
+
+
+def _ipv6_subnet(path: KeyPath, network: Network, spaces: list[Network]) -> Finding:
+    """A subnet here has one prefix, so an IPv6 one is a subnet without IPv4, which Azure refuses: IPv6 in a VNet is
+    dual-stack only, and IPv6 subnets are exactly /64
+    (https://learn.microsoft.com/azure/virtual-network/ip-services/ipv6-overview, azure_facts.IPV6_DOC)."""
+    size = facts.IPV6_SUBNET_PREFIX_LENGTH
+    length = "" if network.prefixlen == size else f": this one is /{network.prefixlen}"
+    ipv4 = [space for space in spaces if space.version == 4]
+    inside = f"inside {', '.join(map(str, ipv4))}" if ipv4 else "inside an IPv4 address space of the VNet"
+    return error(
+        path,
+        f"{network} is IPv6: Azure needs an IPv4 prefix in every subnet (IPv6 is dual-stack only, beside an IPv4 "
+        f"prefix, and a subnet here takes one prefix), and IPv6 subnets are exactly /{size}{length} "
+        f"({facts.IPV6_DOC})",
+        f"use an IPv4 prefix {inside} instead",
+    )
 
 
 # ------------------------------------------------------------------------------------------ topology and names
@@ -1079,9 +1101,13 @@ def check_operating(topology: TopologySpec) -> Iterator[Finding]:
             example="createWorkspace: true",
         )
         if not any(vnet.creates_gateway for vnet in topology.vnets):
+            workspace = (
+                ", and no workspace (createWorkspace makes one only for them)" if diagnostics.create_workspace else ""
+            )
             yield warning(
                 ("diagnostics",),
-                "every gateway exists already: diagnostic settings go only on gateways created here",
+                f"every gateway exists already ({_existing_gateway_keys(topology)}): diagnostic settings go only on "
+                f"gateways created here, so none is created{workspace}",
                 "set the existing gateways' diagnostic settings where they are managed, or remove diagnostics",
             )
     if alerts is None:
@@ -1116,16 +1142,51 @@ def check_operating(topology: TopologySpec) -> Iterator[Finding]:
             f"to a workspace ({facts.TUNNEL_DOWN_ALERT_DOC})",
             "add diagnostics: {createWorkspace: true} (or workspaceId)",
         )
-    unwatched = [
-        link_key(local, remote) for local, remote in topology.directions() if not naming.watched(topology, local)
-    ]
-    if unwatched:
+    yield from _unwatched(topology, alerts.emails)
+
+
+def _existing_gateway_keys(topology: TopologySpec) -> str:
+    return ", ".join(
+        f"vnets[{i}].existingGatewayId" for i, vnet in enumerate(topology.vnets) if not vnet.creates_gateway
+    )
+
+
+def _unwatched(topology: TopologySpec, emails: tuple[str, ...]) -> Iterator[Finding]:
+    """Connections from an existing gateway are not watched (`naming.watched`): its logs are not sent here. Said per
+    link: watched the other way, or not at all, or (every gateway existing) no link is watched, and nothing is
+    created for the alerts (`naming.creates_action_group`)."""
+    directions = topology.directions()
+    unwatched = [(local, remote) for local, remote in directions if not naming.watched(topology, local)]
+    fix = "alert on those gateways where they are managed"
+    if unwatched and len(unwatched) == len(directions):
+        group = ", and no action group (emails makes one only for the alerts)" if emails else ""
         yield warning(
             ("alerts",),
-            f"no alerts on {', '.join(unwatched)}: their gateway exists already, so its logs are not sent here "
-            "(the other direction of each of these links is watched)",
-            "alert on those gateways where they are managed",
+            f"no link is watched: every gateway exists already ({_existing_gateway_keys(topology)}), and only "
+            f"gateways created here send their logs to the workspace, so no alert is created{group}",
+            f"{fix}, or remove alerts",
         )
+        return
+    one_way = [link_key(*ends) for ends in unwatched if naming.watched(topology, ends[1])]
+    neither = [(a, b) for a, b in topology.link_pairs() if (a, b) in unwatched and (b, a) in unwatched]
+    said = []
+    if one_way:
+        whose = "its gateway exists" if len(one_way) == 1 else "their gateway exists"
+        other = "of its link is" if len(one_way) == 1 else "of each of these links is"
+        said.append(
+            f"no alerts on {', '.join(one_way)}: {whose} already, so its logs are not sent here (the other "
+            f"direction {other} watched)"
+        )
+    if len(neither) == 1:
+        said.append(
+            f"no alerts on either direction of the link between {neither[0][0]} and {neither[0][1]}: both "
+            "its gateways exist already"
+        )
+    elif neither:
+        links = ", ".join(str(list(pair)) for pair in neither)
+        said.append(f"no alerts on either direction of the links {links}: both gateways of each exist already")
+    if said:
+        yield warning(("alerts",), "; ".join(said), fix)
 
 
 def _one_destination(

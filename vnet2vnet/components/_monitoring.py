@@ -29,6 +29,10 @@ class Monitoring:
     workspace_id: pulumi.Input[str] | None = None
     action_group_id: pulumi.Input[str] | None = None
     hosts_shared: bool = False
+    # Whether the stack creates its workspace and action group: only when something uses them
+    # (`naming.creates_workspace`, `naming.creates_action_group`); with every gateway existing, nothing does.
+    creates_workspace: bool = False
+    creates_action_group: bool = False
     region: pulumi.Input[str] | None = None  # the host's: where the workspace and the log search alerts live
 
 
@@ -43,7 +47,7 @@ def shared_resources(
     """The workspace and the action group the stack creates (on the side that hosts them): `destinations` with
     their IDs."""
     workspace_id, action_group_id = destinations.workspace_id, destinations.action_group_id
-    if destinations.diagnostics is not None and destinations.diagnostics.create_workspace:
+    if destinations.creates_workspace:
         workspace = operationalinsights.Workspace(
             naming.workspace_name(destinations.component),
             resource_group_name=resource_group_name,
@@ -54,7 +58,7 @@ def shared_resources(
             opts=opts,
         )
         workspace_id = workspace.id
-    if destinations.alerts is not None and destinations.alerts.emails:
+    if destinations.alerts is not None and destinations.creates_action_group:
         group = monitor.ActionGroup(
             naming.action_group_name(destinations.component),
             resource_group_name=resource_group_name,

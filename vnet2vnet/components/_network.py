@@ -110,6 +110,8 @@ def build_network(
         alerts,
         workspace_id=diagnostics.workspace_id if diagnostics else None,
         action_group_id=alerts.action_group_id if alerts else None,
+        creates_workspace=naming.creates_workspace(topology),
+        creates_action_group=naming.creates_action_group(topology),
     )
     # The hosting side comes first: the workspace and action group it creates serve every other side.
     host = topology.monitoring_host()

@@ -11,7 +11,17 @@ import pulumi
 from pulumi_azure_native import network
 
 from vnet2vnet import azure_facts
-from vnet2vnet.existing import GATEWAY_ID, VNET_ID, ExistingGateway, ExistingVnet, ReadError, parse_id, vnet_of_subnet
+from vnet2vnet.existing import (
+    GATEWAY_ID,
+    VNET_ID,
+    ExistingGateway,
+    ExistingSubnet,
+    ExistingVnet,
+    ReadError,
+    parse_id,
+    subnet_prefixes,
+    vnet_of_subnet,
+)
 
 
 def read_with_invokes(kind: str, resource_id: str, provider: Any) -> ExistingVnet | ExistingGateway:
@@ -54,6 +64,9 @@ def _existing_vnet(resource_id: str, vnet: network.GetVirtualNetworkResult) -> E
         address_spaces=tuple(vnet.address_space.address_prefixes or []) if vnet.address_space else (),
         gateway_subnet_prefix=prefix,
         subnet_names=tuple(s.name for s in subnets if s.name),
+        subnets=tuple(
+            ExistingSubnet(s.name, subnet_prefixes(s.address_prefix, s.address_prefixes)) for s in subnets if s.name
+        ),
     )
 
 
