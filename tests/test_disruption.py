@@ -10,11 +10,15 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+import yaml
 
-from tests.support import plan_stack
-from tests.test_cli import run_cli
+from tests.support import PROJECT_DIR, plan_stack
+from tests.test_cli import project_copy, run_cli
+from vnet2vnet.checks import stack_findings
 from vnet2vnet.disruption import Disruption, forecast, key_ages
+from vnet2vnet.findings import errors_in
 from vnet2vnet.plan_model import Plan, Secret, unwrap
+from vnet2vnet.spec import TopologySpec
 
 SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
 
@@ -140,10 +144,115 @@ def _prod_gateway() -> dict[str, Any]:
     return dict(yaml.safe_load((PROJECT_DIR / "Pulumi.prod.yaml").read_text())["config"]["vnet2vnet:gateway"])
 
 
+NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
+OWN_KEY = "Link0wnKey42"
+
+
+def days_ago(days: int, now: datetime = NOW) -> str:
+    return (now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def aged(document: dict[str, Any], default: int, **days_by_name: int) -> dict[str, Any]:
+    """`document` with every resource created `default` days before NOW, those named otherwise."""
+    for resource in document["deployment"]["resources"]:
+        name = resource["urn"].rsplit("::", 1)[-1]
+        resource["created"] = days_ago(days_by_name.get(name, default))
+    return document
+
+
+def topology_of(stack: str, **overrides: Any) -> TopologySpec:
+    """A shipped stack's checked spec, with `overrides` (config keys without the namespace)."""
+    config = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())["config"]
+    raw = {key.split(":", 1)[1]: value for key, value in config.items()}
+    raw.update(overrides)
+    topology, findings = stack_findings(
+        {key: value if isinstance(value, str) else json.dumps(value) for key, value in raw.items()}, "vnet2vnet"
+    )
+    assert topology is not None and not errors_in(findings), findings
+    return topology
+
+
+OWN_KEY_LINK = [{"vnets": ["use", "usw"], "sharedKey": OWN_KEY}]
+
+
+def own_limit(days: int) -> list[dict[str, Any]]:
+    return [{"vnets": ["use", "usw"], "connection": {"maxKeyAgeDays": days}}]
+
+
 class TestKeyAge:
     def test_the_generated_key_is_as_old_as_its_random_password(self) -> None:
-        (age,) = key_ages(DEV, datetime(2026, 12, 1, tzinfo=timezone.utc))
+        (age,) = key_ages(DEV, NOW, topology_of("dev"), "vnet2vnet")
         assert age.link.endswith("vnet2vnet-east-west-psk") and round(age.age_days) == 334, age
+        assert (age.ends, age.max_age_days, age.limit_path) == (
+            ("east", "west"),
+            180,
+            ("connection", "max_key_age_days"),
+        ), "a pair's one link, with the shared limit"
+        assert age.too_old and age.rotation == "set connection.sharedKeyVersion to 2", age
+
+    def test_a_pairs_own_key_is_as_old_as_its_oldest_connection(self) -> None:
+        state = aged(
+            exported(plan_stack("dev", sharedKey=OWN_KEY)),
+            10,
+            **{"vnet2vnet-east-to-west": 200, "vnet2vnet-west-to-east": 20},
+        )
+        (age,) = key_ages(state, NOW, topology_of("dev", sharedKey=OWN_KEY), "vnet2vnet")
+        assert age.link.endswith("::vnet2vnet-east-to-west") and round(age.age_days) == 200, age
+        assert age.rotation == "set a new sharedKey", age
+
+    def test_in_a_mesh_a_links_own_key_is_checked_beside_the_generated_ones(self) -> None:
+        state = aged(
+            exported(plan_stack("mesh", links=OWN_KEY_LINK)),
+            10,
+            **{"vnet2vnet-use-to-usw": 300, "vnet2vnet-usw-to-use": 250},
+        )
+        ages = {age.ends: age for age in key_ages(state, NOW, topology_of("mesh", links=OWN_KEY_LINK), "vnet2vnet")}
+        assert len(ages) == 10, f"every link's key, the own one too: {sorted(ages)}"
+        own = ages[("use", "usw")]
+        assert own.link.endswith("::vnet2vnet-use-to-usw") and round(own.age_days) == 300, "its oldest connection"
+        assert own.rotation == "set a new links[0].sharedKey", own
+        assert [ends for ends, age in ages.items() if age.too_old] == [("use", "usw")], "only the own key is old"
+        generated = [age for ends, age in ages.items() if ends != ("use", "usw")]
+        assert all(age.link.endswith("-psk") and round(age.age_days) == 10 for age in generated), generated
+
+    @pytest.mark.parametrize(
+        ("limit", "days", "too_old", "others_too_old"),
+        [(30, 60, True, False), (400, 200, False, True)],
+        ids=["lower-than-the-shared-limit", "higher-than-the-shared-limit"],
+    )
+    def test_a_links_own_limit_applies_to_that_link_only(
+        self, limit: int, days: int, too_old: bool, others_too_old: bool
+    ) -> None:
+        links = own_limit(limit)
+        state = aged(exported(plan_stack("mesh", links=links)), days)
+        ages = {age.ends: age for age in key_ages(state, NOW, topology_of("mesh", links=links), "vnet2vnet")}
+        own = ages.pop(("use", "usw"))
+        assert (own.max_age_days, own.limit_path, own.too_old) == (
+            limit,
+            ("links", 0, "connection", "max_key_age_days"),
+            too_old,
+        ), own
+        assert own.rotation == "set links[0].connection.sharedKeyVersion to 2", own
+        assert {(a.max_age_days, a.limit_path, a.too_old) for a in ages.values()} == {
+            (180, ("connection", "max_key_age_days"), others_too_old)
+        }, "every other link keeps the shared limit"
+
+    def test_plan_against_names_the_limit_of_the_link_it_warns_about(self, tmp_path: Any) -> None:
+        project = project_copy(tmp_path)
+        config = yaml.safe_load((PROJECT_DIR / "Pulumi.mesh.yaml").read_text())
+        config["config"]["vnet2vnet:links"] = own_limit(30)
+        (project / "Pulumi.mesh.yaml").write_text(yaml.safe_dump(config))
+        state = project / "state.json"
+        now = datetime.now(timezone.utc)
+        document = exported(plan_stack("mesh", links=own_limit(30)), created=days_ago(60, now))
+        state.write_text(json.dumps(document))
+        result = run_cli("plan", "--stack", "mesh", "--json", "--against", str(state), "--project-dir", str(project))
+        assert result.returncode == 0, result.stderr
+        warnings = [f for f in json.loads(result.stdout)["findings"] if "days old" in f["message"]]
+        assert [w["path"] for w in warnings] == ["vnet2vnet:links[0].connection.maxKeyAgeDays"], warnings
+        assert "vnet2vnet-use-usw-psk is 60 days old" in warnings[0]["message"], warnings
+        assert "the limit is 30" in warnings[0]["message"], warnings
+        assert "links[0].connection.sharedKeyVersion to 2" in warnings[0]["fix"], warnings
 
     def test_plan_against_warns_past_max_key_age_and_lists_disruptions_in_json(self, tmp_path: Any) -> None:
         old = (datetime.now(timezone.utc) - timedelta(days=200)).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -413,3 +413,58 @@ class TestPureParts:
         assert troubleshooting([]) == [
             "No connection resources in the stack: run `vnet2vnet up --stack <stack>` first."
         ]
+
+
+class TestKeyAgeInVerify:
+    """`verify` warns about keys older than their link's limit: each link's own `connection.maxKeyAgeDays` when a
+    `links` entry sets it, its own key's age from its connections."""
+
+    @staticmethod
+    def verify(document: dict[str, Any], **arguments: Any) -> str:
+        from tests.test_disruption import NOW
+
+        out = io.StringIO()
+
+        class StateOnly(Operator):
+            def _verify(self, timeout: float, interval: float, names: Any) -> tuple[int, Any]:
+                return 0, document["deployment"]
+
+        status = StateOnly(PROJECT_DIR, "mesh", out=out, now=lambda: NOW).verify(timeout=0, interval=0, **arguments)
+        assert status == 0, "an old key warns, it does not fail"
+        return out.getvalue()
+
+    def test_a_links_own_limit_is_named_and_only_its_key_warns(self) -> None:
+        from tests.support import plan_stack
+        from tests.test_disruption import aged, exported, own_limit, topology_of
+
+        topology = topology_of("mesh", links=own_limit(30))
+        said = self.verify(
+            aged(exported(plan_stack("mesh", links=own_limit(30))), 60),
+            max_key_age_days=topology.connection.max_key_age_days,
+            topology=topology,
+        )
+        warnings = [line for line in said.splitlines() if "days old" in line]
+        assert len(warnings) == 1 and "vnet2vnet-use-usw-psk is 60 days old" in warnings[0], said
+        assert "links[0].connection.maxKeyAgeDays is 30" in warnings[0], warnings[0]
+        assert "set links[0].connection.sharedKeyVersion to 2" in warnings[0], warnings[0]
+
+    def test_a_links_own_key_is_checked_in_a_mesh(self) -> None:
+        from tests.support import plan_stack
+        from tests.test_disruption import OWN_KEY_LINK, aged, exported, topology_of
+
+        topology = topology_of("mesh", links=OWN_KEY_LINK)
+        said = self.verify(
+            aged(exported(plan_stack("mesh", links=OWN_KEY_LINK)), 10, **{"vnet2vnet-usw-to-use": 200}),
+            max_key_age_days=180,
+            topology=topology,
+        )
+        warnings = [line for line in said.splitlines() if "days old" in line]
+        assert len(warnings) == 1 and "vnet2vnet-usw-to-use is 200 days old" in warnings[0], said
+        assert "connection.maxKeyAgeDays is 180" in warnings[0] and "set a new links[0].sharedKey" in warnings[0]
+
+    def test_without_the_topology_every_key_is_held_to_the_limit_given(self) -> None:
+        from tests.support import plan_stack
+        from tests.test_disruption import aged, exported
+
+        said = self.verify(aged(exported(plan_stack("dev")), 200), max_key_age_days=180)
+        assert "vnet2vnet-east-west-psk is 200 days old" in said and "connection.maxKeyAgeDays is 180" in said, said

@@ -5,41 +5,99 @@ Pure: the stack's checked spec and a map from our resource names to Azure resour
 (`pulumi import --file`, https://www.pulumi.com/docs/iac/adopting-pulumi/import/#bulk-import-operations) and the
 problems out. The key is not read here: the shell reads it from Azure and sets it as the stack's secret config,
 so that the program sends the key the connections already have and neither connection is rebuilt.
+
+The file gives every resource the URN the program gives it: the vnet2vnet components are `component` entries,
+each Azure resource hangs off its own. A child names its parent by the parent's entry `name`, which the CLI needs
+unique (v3.274.1, pkg/cmd/pulumi/operations/import.go: "has an ambiguous parent"), while the program may give a
+side and a link one Pulumi name (VNets `hub`, `spoke`, `hub-spoke`: both `vnet2vnet-hub-spoke`); so `logicalName`
+carries the Pulumi name (what the URN is made of) and `name` only tells the entries apart. The network must exist;
+monitoring resources (diagnostics and alerts) are imported when the map has their IDs, else the next `up`
+creates them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
-from collections.abc import Mapping
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from vnet2vnet import naming
 from vnet2vnet.spec import LinkSpec, TopologySpec, link_key
 from vnet2vnet.tokens import (
+    ACTION_GROUP_TYPE,
     CONNECTION_TYPE,
+    DIAGNOSTIC_SETTING_TYPE,
     GATEWAY_TYPE,
+    LINK_TYPE,
+    LOG_ALERT_TYPE,
+    MESH_TYPE,
+    METRIC_ALERT_TYPE,
+    PAIR_TYPE,
     PASSWORD_TYPE,
     PUBLIC_IP_TYPE,
     RESOURCE_GROUP_TYPE,
+    SIDE_TYPE,
     SUBNET_TYPE,
     VNET_TYPE,
+    WORKSPACE_TYPE,
 )
 
 # The azure-native version the program's resources are registered with: imports must use the same plugin.
 AZURE_NATIVE_VERSION = "3.29.0"
 
-# What an ID of each type looks like (its last type segment), to catch a map that swaps two IDs.
-_ID_SEGMENT = {
-    RESOURCE_GROUP_TYPE: "resourcegroups",
-    VNET_TYPE: "virtualnetworks",
-    SUBNET_TYPE: "subnets",
-    PUBLIC_IP_TYPE: "publicipaddresses",
-    GATEWAY_TYPE: "virtualnetworkgateways",
-    CONNECTION_TYPE: "connections",
+# The program's own component resources: in the import file as `component` entries, never with an ID.
+_COMPONENT_TYPES = frozenset({PAIR_TYPE, MESH_TYPE, SIDE_TYPE, LINK_TYPE})
+_GATEWAY_SCOPE = "<gateway ID>"
+
+
+def _in_group(provider_path: str) -> str:
+    return f"/subscriptions/<subscription>/resourceGroups/<group>/providers/{provider_path}"
+
+
+# What an Azure resource ID of each type looks like (ARM: the PUT path of the type), to catch a map that swaps two
+# IDs. The network must exist to be adopted; the monitoring resources may.
+_NETWORK_SHAPES = {
+    RESOURCE_GROUP_TYPE: "/subscriptions/<subscription>/resourceGroups/<name>",
+    VNET_TYPE: _in_group("Microsoft.Network/virtualNetworks/<name>"),
+    SUBNET_TYPE: _in_group("Microsoft.Network/virtualNetworks/<vnet>/subnets/<name>"),
+    PUBLIC_IP_TYPE: _in_group("Microsoft.Network/publicIPAddresses/<name>"),
+    GATEWAY_TYPE: _in_group("Microsoft.Network/virtualNetworkGateways/<name>"),
+    CONNECTION_TYPE: _in_group("Microsoft.Network/connections/<name>"),
 }
+_MONITORING_SHAPES = {
+    WORKSPACE_TYPE: _in_group("Microsoft.OperationalInsights/workspaces/<name>"),
+    # An extension resource: its ID is the ID of what it attaches to (its side's gateway), then its own part.
+    DIAGNOSTIC_SETTING_TYPE: f"{_GATEWAY_SCOPE}/providers/Microsoft.Insights/diagnosticSettings/<name>",
+    ACTION_GROUP_TYPE: _in_group("Microsoft.Insights/actionGroups/<name>"),
+    METRIC_ALERT_TYPE: _in_group("Microsoft.Insights/metricAlerts/<name>"),
+    LOG_ALERT_TYPE: _in_group("Microsoft.Insights/scheduledQueryRules/<name>"),
+}
+_ID_SHAPES = {**_NETWORK_SHAPES, **_MONITORING_SHAPES}
+
+
+def _shape_regex(shape: str) -> str:
+    """An ID shape as a regular expression: `<gateway ID>` is a gateway's ID (captured as `scope`), any other
+    `<...>` one segment."""
+    return "".join(
+        f"(?P<scope>{_shape_regex(_NETWORK_SHAPES[GATEWAY_TYPE])})"
+        if part == _GATEWAY_SCOPE
+        else "[^/]+"
+        if part.startswith("<")
+        else re.escape(part)
+        for part in re.split(r"(<[^>]+>)", shape)
+    )
+
+
+# Provider and type segments are case-insensitive
+# (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
+_ID_PATTERNS = {
+    type_token: re.compile(f"^{_shape_regex(shape)}$", re.IGNORECASE) for type_token, shape in _ID_SHAPES.items()
+}
+
 # A placeholder for "the link has its own key" while deriving names: the real key is read from Azure.
 _ADOPTED_KEY = "adopted"
 
@@ -60,19 +118,7 @@ class Adoption:
     import_file: dict[str, Any]
     keys: tuple[LinkKey, ...]
     problems: tuple[str, ...]
-
-
-def parse_ids(text: str) -> tuple[dict[str, str], list[str]]:
-    """The `--ids` file: a JSON object from our resource names to Azure resource IDs."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        return {}, [f"not JSON: {error}"]
-    if not isinstance(document, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in document.items()
-    ):
-        return {}, ['write a JSON object of strings: {"<our resource name>": "<Azure resource ID>", ...}']
-    return dict(document), []
+    created_by_up: tuple[str, ...] = ()  # resources the map gives no ID for and the next `up` creates (monitoring)
 
 
 def _with_keys_given(topology: TopologySpec) -> TopologySpec:
@@ -97,46 +143,109 @@ def adoption(project: str, component_type: str, topology: TopologySpec, ids: Map
             )
     adopted = _with_keys_given(topology)
     derived = [d for d in naming.derived_names(project, component_type, adopted) if d.type_token != PASSWORD_TYPE]
-    wanted = {d.name: d for d in derived if d.type_token in _ID_SEGMENT}
-    for name in sorted(set(ids) - set(wanted)):
-        close = difflib.get_close_matches(name, list(wanted), n=1)
+    components = [d for d in derived if d.type_token in _COMPONENT_TYPES]
+    azure = [d for d in derived if d.type_token not in _COMPONENT_TYPES]
+    for d in azure:
+        assert d.type_token in _ID_SHAPES, f"adopt has no ID shape for {d.type_token} ({d.name}): add it"
+    known = {d.name: d for d in azure}
+    shared = _names_shared(azure)
+    problems += shared.values()
+    for name in sorted(set(ids) - set(known)):
+        close = difflib.get_close_matches(name, list(known), n=1)
         problems.append(
             f"'{name}' is not a resource of this stack" + (f"; did you mean '{close[0]}'?" if close else "")
         )
-    missing = [name for name in wanted if name not in ids]
+    missing = [d.name for d in azure if d.type_token in _NETWORK_SHAPES and d.name not in ids]
     if missing:
         problems.append(f"no ID for: {', '.join(missing)} (every resource of the stack must exist to be adopted)")
     for name, resource_id in ids.items():
-        known = wanted.get(name)
-        if known is None:
-            continue
-        segments = resource_id.strip("/").split("/")
-        if len(segments) < 4 or segments[-2].lower() != _ID_SEGMENT[known.type_token]:
-            problems.append(
-                f"'{name}' is a {known.type_token.rsplit(':', 1)[-1]}, but {resource_id} is not one "
-                f"(expected .../{_ID_SEGMENT[known.type_token]}/<name>)"
-            )
+        if name in known and name not in shared:
+            problems += _id_problems(known[name], resource_id, ids)
+    names = _entry_names([(component_type, project), *((d.type_token, d.name) for d in derived)])
+
+    def entry(type_token: str, name: str, parent: tuple[str, str] | None) -> dict[str, Any]:
+        return {
+            "type": type_token,
+            "name": names[type_token, name],
+            "logicalName": name,
+            **({"parent": names[parent]} if parent else {}),
+        }
+
     resources: list[dict[str, Any]] = [
-        {"type": component_type, "name": project, "component": True},
-        *(
-            {"type": d.type_token, "name": d.name, "parent": d.parent, "component": True}
-            for d in derived
-            if d.name not in wanted
-        ),
+        {**entry(component_type, project, None), "component": True},
+        *({**entry(d.type_token, d.name, (d.parent_type, d.parent)), "component": True} for d in components),
         *(
             {
-                "type": d.type_token,
-                "name": d.name,
-                "parent": d.parent,
+                **entry(d.type_token, d.name, (d.parent_type, d.parent)),
                 "id": ids[d.name],
                 "version": AZURE_NATIVE_VERSION,
             }
-            for d in derived
-            if d.name in wanted and d.name in ids
+            for d in azure
+            if d.name in ids
         ),
     ]
+    created_by_up = tuple(d.name for d in azure if d.type_token in _MONITORING_SHAPES and d.name not in ids)
     keys = tuple(_link_keys(project, topology, ids))
-    return Adoption({"resources": resources}, keys, tuple(problems))
+    return Adoption({"resources": resources}, keys, tuple(problems), created_by_up)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _kind(type_token: str) -> str:
+    return type_token.rsplit(":", 1)[-1]
+
+
+def _names_shared(azure: Iterable[naming.DerivedName]) -> dict[str, str]:
+    """Names two Azure resources of the stack share (a subnet `vnet` of VNet `a` and the VNet of VNet `a-subnet`):
+    the engine takes them (two types, two URNs), an ID map cannot."""
+    kinds: dict[str, list[str]] = {}
+    for d in azure:
+        kinds.setdefault(d.name, []).append(_kind(d.type_token))
+    return {
+        name: f"'{name}' names both {' and '.join(f'{_article(k)} {k}' for k in found)} of this stack: an ID map "
+        "cannot tell them apart (rename a VNet or subnet, or adopt them by hand)"
+        for name, found in kinds.items()
+        if len(found) > 1
+    }
+
+
+def _id_problems(derived: naming.DerivedName, resource_id: str, ids: Mapping[str, str]) -> list[str]:
+    """The ID must have the ARM shape of the resource's type; a diagnostic setting must be its gateway's."""
+    kind = _kind(derived.type_token)
+    match = _ID_PATTERNS[derived.type_token].match(f"/{resource_id.strip('/')}")
+    if match is None:
+        return [
+            f"'{derived.name}' is {_article(kind)} {kind}, but {resource_id} is not one "
+            f"(expected {_ID_SHAPES[derived.type_token]})"
+        ]
+    if derived.type_token != DIAGNOSTIC_SETTING_TYPE:
+        return []
+    gateway = naming.gateway_name(derived.parent)
+    gateway_id = ids.get(gateway)
+    if gateway_id is None or match["scope"].lower() == f"/{gateway_id.strip('/')}".lower():
+        return []  # a gateway without an ID is reported as missing
+    return [
+        f"'{derived.name}' is the diagnostic setting of '{gateway}', but {resource_id} is not under its ID {gateway_id}"
+    ]
+
+
+def _entry_names(resources: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Each entry's `name` in the import file, by (type, Pulumi name): the Pulumi name, or for a Pulumi name two
+    entries share, that name and the type (`vnet2vnet-hub-spoke (GatewayVnet)`), unique in the file."""
+    counts = Counter(name for _, name in resources)
+    taken = {name for name, count in counts.items() if count == 1}
+    names: dict[tuple[str, str], str] = {}
+    for type_token, name in resources:
+        unique = name
+        if counts[name] > 1:
+            unique, again = f"{name} ({_kind(type_token)})", 2
+            while unique in taken:
+                unique, again = f"{name} ({_kind(type_token)} {again})", again + 1
+        taken.add(unique)
+        names[type_token, name] = unique
+    return names
 
 
 def _link_keys(project: str, topology: TopologySpec, ids: Mapping[str, str]) -> list[LinkKey]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 import textwrap
@@ -102,6 +103,43 @@ def require_project(project_dir: Path) -> None:
     )
 
 
+# What the Pulumi CLI accepts as a stack name (sdk/go/common/tokens/stack_name.go ParseStackName, v3.274.1).
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+
+
+def _stack_name(value: str) -> str:
+    if STACK_NAME.fullmatch(value):
+        return value
+    if len(value) > 100:
+        raise argparse.ArgumentTypeError(f"a stack name cannot exceed 100 characters ({len(value)} given)")
+    wrong = next((c for c in value if not re.fullmatch(r"[A-Za-z0-9_.-]", c)), "")
+    raise argparse.ArgumentTypeError(
+        f"{value[:40]!r} is not a stack name: letters, digits, '-', '_' and '.' only"
+        + (f" ({wrong!r} is not one; give the stack's name alone, without organization/project)" if wrong else "")
+    )
+
+
+def _seconds(value: str) -> float:
+    """A duration in seconds: finite and not negative (nan and inf would never end a wait, or end it at once)."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not math.isfinite(number) or number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds (finite, 0 or more)")
+    return number
+
+
+def _clock_scale(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not math.isfinite(number) or not 0 < number <= 1:
+        raise argparse.ArgumentTypeError("must be above 0 and at most 1 (real seconds per emulated second)")
+    return number
+
+
 def _directory(value: str) -> Path:
     return Path(value).resolve()
 
@@ -114,6 +152,8 @@ def _report_directory(value: str) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from vnet2vnet.project_copy import MAX_COPY_BYTES, MAX_COPY_FILES
+
     parser = argparse.ArgumentParser(
         prog="vnet2vnet",
         description="Plan, deploy and verify Azure VNet-to-VNet stacks; every command checks the stack config first.",
@@ -122,7 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"vnet2vnet {__version__}")
     stack_args = argparse.ArgumentParser(add_help=False)
-    stack_args.add_argument("--stack", "-s", default="dev", help="stack name (reads Pulumi.<stack>.yaml); default dev")
+    stack_args.add_argument(
+        "--stack",
+        "-s",
+        default="dev",
+        type=_stack_name,
+        help="stack name (reads Pulumi.<stack>.yaml): letters, digits, '-', '_', '.', at most 100; default dev",
+    )
     stack_args.add_argument(
         "--project-dir",
         metavar="DIR",
@@ -207,10 +253,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Refresh the stack's connections until every one reports Connected or the timeout passes; print their "
         "status and, if some are not Connected, what to check.",
     )
-    verify.add_argument("--timeout", type=float, default=900, help="seconds to wait for Connected (default 900)")
+    verify.add_argument("--timeout", type=_seconds, default=900, help="seconds to wait for Connected (default 900)")
     verify.add_argument(
         "--interval",
-        type=float,
+        type=_seconds,
         default=30,
         help="seconds between checks, and between the two reads of the byte counters with --evidence (default 30)",
     )
@@ -247,15 +293,24 @@ def build_parser() -> argparse.ArgumentParser:
         "Run the stack's real program through the real Pulumi engine against vnet2vnet's Azure emulator, in a "
         "throwaway local backend: up (no 409 conflicts), preview (no changes), refresh then preview (no changes), "
         "key rotation (only the keys and their connections replaced), destroy (nothing left), and no plaintext "
-        "secret in the state file. Nothing reaches Azure or your Pulumi backend. Needs a Pulumi CLI "
+        "secret in the state file. Nothing reaches Azure or your Pulumi backend, and no credential of yours reaches "
+        "its processes. It runs on a copy of the project's own files (git's tracked and untracked, unignored files; "
+        f"outside git, all but .git, virtualenvs, node_modules and caches), at most {MAX_COPY_FILES:,} files and "
+        f"{MAX_COPY_BYTES // (1024 * 1024)} MiB, never following a link out of the project. Needs a Pulumi CLI "
         "(VNET2VNET_PULUMI, `make engine`, or `pulumi` on PATH).",
     )
     rehearse.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    rehearse.add_argument("--keep", metavar="DIR", type=Path, help="keep the backend and the emulator state in DIR")
+    rehearse.add_argument(
+        "--keep",
+        metavar="DIR",
+        type=Path,
+        help="keep the copy, the backend and the emulator state in DIR, a new or empty folder outside the project "
+        "(never reused, nothing in it deleted: for inspection only)",
+    )
     rehearse.add_argument("--seed", metavar="FILE", type=Path, help="start the emulator from a seed and fault file")
     rehearse.add_argument(
         "--clock-scale",
-        type=float,
+        type=_clock_scale,
         default=None,
         help="real seconds per emulated second (default 1/120: a 45-minute gateway takes 22.5 s)",
     )
@@ -394,8 +449,11 @@ def expected_resources(project: str, topology: TopologySpec) -> int:
 
 
 def plan_command(args: argparse.Namespace) -> int:
+    from vnet2vnet.documents import STATE_EXPORT, one_line
     from vnet2vnet.emulator.seed import SeedError
     from vnet2vnet.engine import ConfigFileError, ProgramError, run_stack
+    from vnet2vnet.stack_files import display_name
+    from vnet2vnet.state_export import read_state_export
 
     progress = Progress()
     project = ""
@@ -412,6 +470,8 @@ def plan_command(args: argparse.Namespace) -> int:
             )
             print(format_findings(findings), file=sys.stderr)
             return _unplanned(args, project, findings, EXIT_FINDINGS)
+        # Before the plan: a file that is not this stack's export is refused before any work.
+        against = read_state_export(args.against, args.stack, project) if args.against is not None else None
         if topology is not None:
             progress.expected = expected_resources(project, topology)
         plan = run_stack(args.project_dir, args.stack, on_register=progress, seeded=seeded)
@@ -420,6 +480,10 @@ def plan_command(args: argparse.Namespace) -> int:
         finding = RenderedFinding("error", str(exc.project_dir / "Pulumi.yaml"), exc.problem, exc.fix)
         return _unplanned(args, exc.project, [finding], EXIT_USAGE)
     except ConfigFileError as exc:
+        if args.against is not None and exc.file == display_name(args.against, STATE_EXPORT):
+            print(f"error: {one_line(exc)}", file=sys.stderr)
+            finding = RenderedFinding("error", str(args.against), one_line(exc), exc.fix or _AGAINST_FIX)
+            return _unplanned(args, project, [finding], EXIT_USAGE)
         print(f"error: {exc}", file=sys.stderr)
         return _unplanned(args, project, [_file_error_finding(args.project_dir, args.stack, exc)], EXIT_USAGE)
     except SeedError as exc:
@@ -464,22 +528,7 @@ def plan_command(args: argparse.Namespace) -> int:
     rounds = connection_rounds_of(plan)
     spec_check = check_plan(plan.resources, args.project_dir)
     findings = [*findings, *defect_findings(spec_check)]
-    disruptions, against_problem = _against(args, plan, topology)
-    if against_problem is not None:
-        print(f"error: {against_problem}", file=sys.stderr)
-        return _unplanned(
-            args,
-            project,
-            [
-                RenderedFinding(
-                    "error",
-                    str(args.against),
-                    against_problem,
-                    "pass the output of `pulumi stack export --stack <stack>`",
-                )
-            ],
-            EXIT_USAGE,
-        )
+    disruptions = _against(against, plan, topology) if against is not None else None
     findings = [*findings, *(disruptions[1] if disruptions else [])]
     if args.format == "json":
         document = plan_document(plan, findings, schedule, capacity, rounds)
@@ -495,36 +544,32 @@ def plan_command(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if spec_check.violations else EXIT_OK
 
 
-def _against(
-    args: argparse.Namespace, plan: Any, topology: TopologySpec
-) -> tuple[tuple[list[Any], list[RenderedFinding]] | None, str | None]:
-    """With --against: the disruption forecast and the key-age warnings, or the problem with the file."""
-    if getattr(args, "against", None) is None:
-        return None, None
+_AGAINST_FIX = "pass the output of `pulumi stack export --stack <stack>`"
+
+
+def _against(document: dict[str, Any], plan: Any, topology: TopologySpec) -> tuple[list[Any], list[RenderedFinding]]:
+    """With --against (the export, already read and checked): the disruption forecast and the key-age warnings."""
     from datetime import datetime, timezone
 
     from vnet2vnet.disruption import forecast, key_ages
+    from vnet2vnet.naming import MESH_TYPE, PAIR_TYPE
 
-    try:
-        document = json.loads(args.against.read_text())
-    except (OSError, ValueError) as error:
-        return None, f"{args.against}: cannot read a stack export: {error}"
-    if not isinstance(document, dict):
-        return None, f"{args.against}: a stack export is a JSON object"
-    limit = topology.connection.max_key_age_days
+    # The component the program registered: its name prefixes the names of the links' keys and connections.
+    components = [r.name for r in plan.resources if r.type in (PAIR_TYPE, MESH_TYPE)]
+    ages = key_ages(document, datetime.now(timezone.utc), topology, components[0]) if components else []
     warnings = [
         RenderedFinding(
             "warning",
-            f"{CONFIG_NAMESPACE}:connection.maxKeyAgeDays",
+            f"{CONFIG_NAMESPACE}:{age.limit_key}",
             f"the key of {age.link.rsplit('::', 1)[-1]} is {age.age_days:.0f} days old (created "
-            f"{age.created:%Y-%m-%d}); the limit is {limit}",
-            "rotate it: raise connection.sharedKeyVersion by one (both connections of the link are replaced, "
-            "about 5 minutes of tunnel downtime)",
+            f"{age.created:%Y-%m-%d}); the limit is {age.max_age_days}",
+            f"rotate it: {age.rotation} (both connections of the link are replaced, about 5 minutes of tunnel "
+            "downtime)",
         )
-        for age in key_ages(document, datetime.now(timezone.utc))
-        if age.age_days > limit
+        for age in ages
+        if age.too_old
     ]
-    return (forecast(plan, document), warnings), None
+    return forecast(plan, document), warnings
 
 
 def _disruption_text(disruptions: list[Any], against: Path) -> str:
@@ -607,15 +652,13 @@ def operation_command(args: argparse.Namespace) -> int:
         limit = topology.connection.max_key_age_days if topology is not None else None
         evidence_dir: Path | None = args.evidence
         if evidence_dir is not None:
+            from vnet2vnet.evidence import REPORT_FILES
+            from vnet2vnet.safe_write import OutputRefusedError, check_report_directory
+
             try:  # before the reads: a directory that cannot be written is a usage error, not a lost report
-                evidence_dir.mkdir(parents=True, exist_ok=True)
-                probe = evidence_dir / ".vnet2vnet-write-test"
-                probe.write_text("")
-                probe.unlink()
-            except OSError as exc:
-                print(
-                    f"error: --evidence {evidence_dir}: cannot write the report there: {exc.strerror}", file=sys.stderr
-                )
+                evidence_dir = check_report_directory(evidence_dir, "--evidence", REPORT_FILES)
+            except OutputRefusedError as refused:
+                print(f"error: {refused}", file=sys.stderr)
                 return EXIT_USAGE
         status = operator.verify(
             timeout=args.timeout, interval=args.interval, max_key_age_days=limit, topology=topology
@@ -645,17 +688,15 @@ def operation_command(args: argparse.Namespace) -> int:
 def rehearse_command(args: argparse.Namespace) -> int:
     from vnet2vnet.emulator.store import DEFAULT_CLOCK_SCALE
     from vnet2vnet.pulumi_cli import PulumiCliMissingError, find_cli
-    from vnet2vnet.rehearse import RehearsalError, rehearse
+    from vnet2vnet.rehearse import RehearsalError, keep_problem, rehearse
 
     stopped = _config_check(args, "nothing was rehearsed")
     if stopped is not None:
         return stopped
     scale = args.clock_scale if args.clock_scale is not None else DEFAULT_CLOCK_SCALE
-    if not 0 < scale <= 1:
-        print("error: --clock-scale must be above 0 and at most 1 (real seconds per emulated second)", file=sys.stderr)
-        return EXIT_USAGE
-    if args.keep is not None and args.keep.exists() and not args.keep.is_dir():
-        print(f"error: --keep {args.keep}: not a directory; name a folder to keep the rehearsal in", file=sys.stderr)
+    problem = keep_problem(args.keep, args.project_dir) if args.keep is not None else None
+    if problem is not None:  # before anything runs: nothing in it is deleted or written
+        print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
         cli = find_cli(build=True)
@@ -699,62 +740,94 @@ def render_rehearsal(document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def read_ids(path: Path) -> dict[str, str]:
+    """The `--ids` file through the one reader (`vnet2vnet.documents`): a JSON object from our resource names to
+    Azure resource IDs, each ID once. ConfigFileError names the file and the key."""
+    from vnet2vnet.documents import ID_MAP, Shape, read_json
+
+    shape = Shape(path, ID_MAP)
+    ids = shape.mapping(read_json(path, ID_MAP), (), 'a JSON object {"<our resource name>": "<Azure resource ID>"}')
+    named: dict[str, str] = {}
+    for name, resource_id in ids.items():
+        shape.string(resource_id, (name,), "an Azure resource ID")
+        first = named.setdefault(resource_id.strip().rstrip("/").lower(), name)  # ARM IDs are case-insensitive
+        if first != name:
+            raise shape.error(
+                (name,),
+                f"names the same Azure resource as {first!r} ({resource_id}): one resource cannot be two of ours",
+                "give each resource of the stack its own Azure resource ID",
+            )
+    return ids
+
+
 def adopt_command(args: argparse.Namespace) -> int:
-    """Check the config and the ID map, write the import file, then read and set the existing keys."""
+    """Check the config, the ID map and the output path; read and set the existing keys; then write the import
+    file (only when everything before succeeded)."""
     from pulumi.automation import errors as auto_errors
 
     from vnet2vnet import naming
-    from vnet2vnet.adopt import adoption, parse_ids
+    from vnet2vnet.adopt import adoption
+    from vnet2vnet.documents import one_line
     from vnet2vnet.engine import ConfigFileError
     from vnet2vnet.operations import Operator, cli_error_lines
-    from vnet2vnet.pulumi_cli import PulumiCliMissingError
+    from vnet2vnet.pulumi_cli import CliCommandError, PulumiCliMissingError
+    from vnet2vnet.safe_write import OutputRefusedError, check_output, write_atomically
 
     try:
         require_project(args.project_dir)
         project, topology, findings = stack_config_findings(args.project_dir, args.stack)
-        text = args.ids.read_text()
-    except (NotAProjectError, ConfigFileError, OSError) as exc:
+    except (NotAProjectError, ConfigFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if topology is None or any(finding.severity == "error" for finding in findings):
         print(f"Stack '{args.stack}': errors in the configuration; nothing was adopted.\n", file=sys.stderr)
         print(format_findings(findings), file=sys.stderr)
         return EXIT_FINDINGS
-    ids, problems = parse_ids(text)
+    try:
+        ids = read_ids(args.ids)
+    except ConfigFileError as exc:
+        print(f"error: {one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    default_out = args.project_dir / f"adopt-{args.stack}.json"
+    try:
+        out = check_output(args.out or default_out, "--out", project_dir=args.project_dir, inputs=[args.ids])
+    except OutputRefusedError as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return EXIT_USAGE
     component_type = naming.PAIR_TYPE if topology.topology == "pair" else naming.MESH_TYPE
-    plan = adoption(project, component_type, topology, ids) if not problems else None
-    problems += list(plan.problems) if plan is not None else []
-    if plan is None or problems:
+    plan = adoption(project, component_type, topology, ids)
+    if plan.problems:
         print(f"error: {args.ids}: nothing was adopted:", file=sys.stderr)
-        for problem in problems:
+        for problem in plan.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_USAGE
-    out = args.out or args.project_dir / f"adopt-{args.stack}.json"
-    try:
-        out.write_text(json.dumps(plan.import_file, indent=2) + "\n")
-    except OSError as exc:
-        print(f"error: --out {out}: cannot write the import file: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
-    print(f"adopt: wrote {out} ({len(plan.import_file['resources'])} resources and components)", file=sys.stderr)
     try:
         status = Operator(args.project_dir, args.stack, out=sys.stderr).adopt_keys(plan.keys)
     except PulumiCliMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_CLI
-    except auto_errors.CommandError as exc:
+    except (auto_errors.CommandError, CliCommandError) as exc:
         print(
             f"error: the Pulumi CLI failed while reading the existing keys for stack '{args.stack}':", file=sys.stderr
         )
-        for line in cli_error_lines(exc):
+        for line in exc.lines if isinstance(exc, CliCommandError) else cli_error_lines(exc):
             print(f"  {line}", file=sys.stderr)
         return EXIT_FINDINGS
-    if status == 0:
-        print(
-            f"next: pulumi import --stack {args.stack} --file {out} --generate-code=false --yes\n"
-            f"then: vnet2vnet preview --stack {args.stack}   (it should show no changes)",
-            file=sys.stderr,
-        )
-    return status
+    if status != 0:
+        print(f"adopt: nothing was written to {out}: the keys could not be adopted", file=sys.stderr)
+        return status
+    try:
+        write_atomically(out, json.dumps(plan.import_file, indent=2) + "\n")
+    except OSError as exc:
+        print(f"error: --out {out}: cannot write the import file: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"adopt: wrote {out} ({len(plan.import_file['resources'])} resources and components)", file=sys.stderr)
+    print(
+        f"next: pulumi import --stack {args.stack} --file {out} --generate-code=false --yes\n"
+        f"then: vnet2vnet preview --stack {args.stack}   (it should show no changes)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

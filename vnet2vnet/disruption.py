@@ -6,7 +6,8 @@ resource it is replaced with is: `replaceWith`, or an input it takes from a repl
 interrupts (`azure_facts.Interruption`, one table with sources). A protected resource that would be replaced or
 deleted is `blocked`: `pulumi up` stops there.
 
-Key age: when each link's key was created (the RandomPassword's, else the connection's, `created` in state).
+Key age: when each link's key was created (its RandomPassword's, else its connections', `created` in state), held to
+that link's own `maxKeyAgeDays`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from vnet2vnet import azure_facts as facts
+from vnet2vnet import naming
+from vnet2vnet.findings import CONFIG_NAMESPACE, KeyPath, render_path
 from vnet2vnet.plan_model import Plan, RecordedResource, Secret, unwrap
+from vnet2vnet.spec import LinkSpec, TopologySpec
+from vnet2vnet.state_export import parse_created
 from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE, PASSWORD_TYPE, PUBLIC_IP_TYPE, WORKSPACE_TYPE
 
 # Keys that are resource names and references: their values come from other resources (mock IDs offline), so a
@@ -177,24 +182,112 @@ def _sku_of(deployed: Mapping[str, Any]) -> str:
 
 # ----------------------------------------------------------------------------------------------------- key age
 
+SHARED_LIMIT: KeyPath = ("connection", "max_key_age_days")
+
 
 @dataclass(frozen=True)
 class KeyAge:
-    link: str  # the resource that holds the key: its RandomPassword, else the connection
+    """How old one link's key is, and the limit it is held to."""
+
+    link: str  # URN of the resource that holds the key: the link's RandomPassword, else its oldest connection
     created: datetime
     age_days: float
+    max_age_days: int
+    limit_path: KeyPath = SHARED_LIMIT  # where that limit is set: the shared block, or the link's `links` entry
+    rotation: str = "raise connection.sharedKeyVersion by one"  # what to change to rotate it
+    ends: tuple[str, ...] = ()  # the link's two VNets, in the topology's order (none without the topology)
+
+    @property
+    def too_old(self) -> bool:
+        return self.age_days > self.max_age_days
+
+    @property
+    def limit_key(self) -> str:
+        """The limit's stack config key, without the namespace: `connection.maxKeyAgeDays`,
+        `links[2].connection.maxKeyAgeDays`."""
+        return render_path(self.limit_path, "config").removeprefix(f"{CONFIG_NAMESPACE}:")
 
 
-def key_ages(document: Mapping[str, Any], now: datetime) -> list[KeyAge]:
-    """When each link's key was created: its RandomPassword's `created` in state; with a key of your own, each
-    connection's (the key is set when the connection is created and on each replacement)."""
+def _created(resource: Mapping[str, Any]) -> datetime | None:
+    try:
+        return parse_created(str(resource["created"])) if resource.get("created") else None
+    except ValueError:  # a file's is checked on reading (state_export); an unreadable one dates nothing
+        return None
+
+
+def _age(created: datetime, now: datetime) -> float:
+    return (now - created).total_seconds() / 86400
+
+
+def key_ages(document: Mapping[str, Any], now: datetime, topology: TopologySpec, component: str) -> list[KeyAge]:
+    """When each link of `topology` (built by the component named `component`; a stack's is its project) got its key,
+    from the stack's state in `document`, held to that link's own limit: its `links` entry's
+    `connection.maxKeyAgeDays`, else the shared one. A generated key is as old as its RandomPassword; a key of the
+    link's own (or the shared `sharedKey`) is set on its connections when they are created (and on each replacement),
+    so it is as old as the older of them. A link whose key holder is not in the state yet is left out."""
+    by_name: dict[tuple[str, str], Mapping[str, Any]] = {
+        (str(r.get("type")), str(r["urn"]).rsplit("::", 1)[-1]): r
+        for r in deployment_of(document).get("resources") or []
+        if r.get("urn")
+    }
     ages = []
-    for resource in deployment_of(document).get("resources") or []:
-        if resource.get("type") not in (PASSWORD_TYPE, CONNECTION_TYPE) or not resource.get("created"):
+    for a, b in topology.link_pairs():
+        if topology.shared_key_for(a, b) is None:
+            holders = [by_name.get((PASSWORD_TYPE, naming.key_name(naming.link_name(component, a, b))))]
+        else:
+            connections = (naming.connection_name(component, *ends) for ends in ((a, b), (b, a)))
+            holders = [by_name.get((CONNECTION_TYPE, name)) for name in connections]
+        dated = [(created, holder) for holder in holders if holder and (created := _created(holder))]
+        if not dated:
             continue
-        created = datetime.fromisoformat(str(resource["created"]).replace("Z", "+00:00"))
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=timezone.utc)
-        ages.append(KeyAge(str(resource["urn"]), created, (now - created).total_seconds() / 86400))
+        created, holder = min(dated, key=lambda pair: pair[0])
+        ages.append(
+            KeyAge(
+                str(holder["urn"]),
+                created,
+                _age(created, now),
+                topology.connection_for(a, b).max_key_age_days,
+                _limit_path(topology, a, b),
+                _rotation(topology, a, b),
+                (a, b),
+            )
+        )
+    return ages
+
+
+def _entry(topology: TopologySpec, a: str, b: str) -> tuple[int, LinkSpec] | None:
+    """The link's `links` entry and its index, if it has one."""
+    entry = topology.link_spec(a, b)
+    return (topology.links.index(entry), entry) if entry is not None else None
+
+
+def _limit_path(topology: TopologySpec, a: str, b: str) -> KeyPath:
+    found = _entry(topology, a, b)
+    if found is not None and found[1].connection is not None and found[1].connection.sets("max_key_age_days"):
+        return ("links", found[0], "connection", "max_key_age_days")
+    return SHARED_LIMIT
+
+
+def _rotation(topology: TopologySpec, a: str, b: str) -> str:
+    """What rotates this link's key: a new key of its own, or the next generated key version, in its `links` entry
+    when it has one (the shared `connection.sharedKeyVersion` rotates every link that does not set its own)."""
+    found = _entry(topology, a, b)
+    if found is not None and found[1].shared_key is not None:
+        return f"set a new links[{found[0]}].sharedKey"
+    if topology.shared_key is not None:
+        return "set a new sharedKey"
+    following = topology.connection_for(a, b).effective_key_version + 1
+    where = f"links[{found[0]}].connection" if found is not None else "connection"
+    return f"set {where}.sharedKeyVersion to {following}"
+
+
+def resource_key_ages(document: Mapping[str, Any], now: datetime, max_age_days: int) -> list[KeyAge]:
+    """Without the topology: every RandomPassword's age, or with no generated key at all every connection's, held
+    to one limit (which key belongs to which link is not known here)."""
+    ages = [
+        KeyAge(str(resource["urn"]), created, _age(created, now), max_age_days)
+        for resource in deployment_of(document).get("resources") or []
+        if resource.get("type") in (PASSWORD_TYPE, CONNECTION_TYPE) and (created := _created(resource))
+    ]
     passwords = [age for age in ages if PASSWORD_TYPE in age.link]
     return passwords or ages

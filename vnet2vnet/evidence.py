@@ -29,6 +29,8 @@ from vnet2vnet.spec import IpsecPolicySpec
 
 Result = Literal["pass", "fail", "cannot-verify"]
 SCHEMA = "vnet2vnet.evidence/1"
+REPORT_JSON, REPORT_MARKDOWN = "evidence.json", "evidence.md"
+REPORT_FILES = (REPORT_JSON, REPORT_MARKDOWN)  # what `verify --evidence DIR` writes in DIR
 CONNECTED = "Connected"
 
 

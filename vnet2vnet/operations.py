@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from vnet2vnet import naming
 from vnet2vnet.adopt import LinkKey, connection_arguments
-from vnet2vnet.disruption import key_ages
+from vnet2vnet.disruption import key_ages, resource_key_ages
 from vnet2vnet.evidence import CONNECTED
-from vnet2vnet.pulumi_cli import PulumiCli, find_cli
+from vnet2vnet.pulumi_cli import PulumiCli, find_cli, set_secret_config
+from vnet2vnet.safe_write import write_atomically
 from vnet2vnet.spec import TopologySpec, link_key
 from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE
 
@@ -34,10 +35,10 @@ if TYPE_CHECKING:
 
 
 def _project_name(project_dir: Path) -> str:
-    import yaml
+    from vnet2vnet.stack_files import read_yaml_file
 
-    document = yaml.safe_load((project_dir / "Pulumi.yaml").read_text()) or {}
-    return str(document.get("name") or project_dir.name)
+    # The one strict reader: the commands checked this file before any operation runs.
+    return str(read_yaml_file(project_dir / "Pulumi.yaml").document.get("name") or project_dir.name)
 
 
 def _side_providers(project_dir: Path, topology: TopologySpec) -> dict[str, Any]:
@@ -372,17 +373,25 @@ class Operator:
         topology: TopologySpec | None = None,
     ) -> int:
         """Wait until every connection is Connected; then, with `max_key_age_days`, warn about older keys. With
-        the stack's `topology`, connections are named by their link keys exactly."""
+        the stack's `topology`, connections are named by their link keys exactly, and each link's key is held to
+        that link's own limit (its `links` entry's `maxKeyAgeDays`, else the shared one); without it, every key
+        to `max_key_age_days`."""
         names = link_names(_project_name(self.project_dir), topology) if topology is not None else None
         status, deployment = self._verify(timeout, interval, names)
         if max_key_age_days is not None:
-            for age in key_ages({"deployment": deployment}, self.now()):
-                if age.age_days > max_key_age_days:
+            # With the topology each link's key is held to its own limit (its `links` entry's, else the shared one).
+            ages = (
+                key_ages({"deployment": deployment}, self.now(), topology, _project_name(self.project_dir))
+                if topology is not None
+                else resource_key_ages({"deployment": deployment}, self.now(), max_key_age_days)
+            )
+            for age in ages:
+                if age.too_old:
                     self._say(
                         f"warning: the key of {age.link.rsplit('::', 1)[-1]} is {age.age_days:.0f} days old (created "
-                        f"{age.created:%Y-%m-%d}); connection.maxKeyAgeDays is {max_key_age_days}: rotate it by "
-                        "raising connection.sharedKeyVersion by one (both connections of the link are replaced, "
-                        "about 5 minutes of tunnel downtime)"
+                        f"{age.created:%Y-%m-%d}); {age.limit_key} is {age.max_age_days}: rotate it: "
+                        f"{age.rotation} (both connections of the link are replaced, about 5 minutes of tunnel "
+                        "downtime)"
                     )
         return status
 
@@ -467,8 +476,9 @@ class Operator:
         )
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            (directory / "evidence.json").write_text(json.dumps(document, indent=2) + "\n")
-            (directory / "evidence.md").write_text(evidence.evidence_markdown(document))
+            # Each file replaced whole or not at all, never written through a link planted there since the check.
+            write_atomically(directory / evidence.REPORT_JSON, json.dumps(document, indent=2) + "\n")
+            write_atomically(directory / evidence.REPORT_MARKDOWN, evidence.evidence_markdown(document))
         except OSError as error:
             self._say(f"evidence: the report could not be written to {directory}: {error.strerror or error}")
             return 1
@@ -478,7 +488,8 @@ class Operator:
                 f"  {connection['link']}: {connection['verdict']}" + (f" ({', '.join(failing)})" if failing else "")
             )
         self._say(
-            f"evidence: {document['verdict']}; wrote {directory / 'evidence.json'} and {directory / 'evidence.md'}"
+            f"evidence: {document['verdict']}; wrote {directory / evidence.REPORT_JSON} and "
+            f"{directory / evidence.REPORT_MARKDOWN}"
         )
         return 0 if document["verdict"] == "pass" else 1
 
@@ -549,6 +560,15 @@ class Operator:
                     for position, vnet in enumerate(link.new_entry):
                         entry = link.config_key.rsplit(".", 1)[0]
                         stack.set_config(f"{entry}.vnets[{position}]", auto.ConfigValue(vnet), path=True)
-                stack.set_config(link.config_key, auto.ConfigValue(found.pop() or "", secret=True), path=link.path)
+                # On the CLI's standard input: a key in a process argument is visible to every local user.
+                set_secret_config(
+                    self.cli or find_cli(),
+                    work_dir=self.project_dir,
+                    stack=self.stack_name,
+                    key=link.config_key,
+                    value=found.pop() or "",
+                    path=link.path,
+                    env=self.env,
+                )
                 self._say(f"adopt: link {link.link}: its existing key is now the stack's secret {link.config_key}")
         return 1 if problems else 0

@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +59,42 @@ class PulumiCli:
         if beside.is_file() and os.access(beside, os.X_OK):
             return str(beside)
         return shutil.which("pulumi-language-python")
+
+
+class CliCommandError(RuntimeError):
+    """A CLI command we ran directly failed; `lines` are the CLI's own words (its stderr, else its stdout)."""
+
+    def __init__(self, command: str, lines: list[str]) -> None:
+        super().__init__(f"`pulumi {command}` failed: " + "; ".join(lines))
+        self.lines = lines
+
+
+def set_secret_config(
+    cli: PulumiCli,
+    *,
+    work_dir: Path,
+    stack: str,
+    key: str,
+    value: str,
+    path: bool,
+    env: Mapping[str, str],
+) -> None:
+    """`pulumi config set --secret KEY` with the value on standard input: a value in a process argument is visible
+    to every local user (`ps`, /proc/<pid>/cmdline), and the Automation API's `set_config` passes it as one. The CLI
+    reads a value from standard input when none is given and the input is not a terminal (config set)."""
+    arguments = ["config", "set", "--secret", "--non-interactive", "--stack", stack, *(["--path"] if path else []), key]
+    completed = subprocess.run(
+        [cli.path, *arguments],
+        input=value,
+        cwd=work_dir,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        said = completed.stderr.strip() or completed.stdout.strip() or f"exit {completed.returncode}"
+        raise CliCommandError(f"config set --secret {key}", [line for line in said.splitlines() if line.strip()])
 
 
 def cache_dir() -> Path:

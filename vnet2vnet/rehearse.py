@@ -10,8 +10,10 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import secrets
 import shutil
+import string
 import subprocess
 import sys
 import tempfile
@@ -29,17 +31,14 @@ from vnet2vnet.emulator.plugins import Sandbox, install_stand_ins
 from vnet2vnet.emulator.seed import apply_seed, load_seed
 from vnet2vnet.emulator.store import DEFAULT_CLOCK_SCALE, Store, default_state
 from vnet2vnet.findings import CONFIG_NAMESPACE
+from vnet2vnet.project_copy import ProjectCopyError, copy_project, project_files
 from vnet2vnet.pulumi_cli import PulumiCli
+from vnet2vnet.stack_files import ConfigFileError, read_yaml_file
 from vnet2vnet.tokens import PASSWORD_TYPE
 
 PROGRAM_HOST = Path(__file__).resolve().parent / "emulator" / "program_host.py"
 STEP_NAMES = ("up", "preview", "refresh", "preview_after_refresh", "rotate", "destroy")
 CHANGE_KINDS = ("create", "update", "replace", "delete", "same")
-# What the scratch copy leaves behind: caches, virtualenvs, VCS data, local state.
-COPY_IGNORE = shutil.ignore_patterns(
-    ".git", "venv", ".venv", "__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis",
-    ".pulumi", "node_modules",
-)  # fmt: skip
 
 
 class RehearsalError(RuntimeError):
@@ -56,6 +55,13 @@ class ScratchConfig:
     document: dict[str, Any]
     secret_values: dict[str, str]  # config key path (pulumi `--path` syntax) -> test value set as secret
     notes: list[str] = field(default_factory=list)
+
+
+def throwaway_secret() -> str:
+    """A fresh test value for a `secure:` config value: letters and digits only, which every secret the stack can
+    hold accepts (a pre-shared key refuses `-` and `~`, which URL-safe tokens contain)."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(32))
 
 
 def _secure_paths(value: Any, path: str) -> Iterable[str]:
@@ -103,7 +109,7 @@ def scratch_config(document: Mapping[str, Any] | None) -> ScratchConfig:
     secret_values: dict[str, str] = {}
     for key in list(config):
         for path in _secure_paths(config[key], key):
-            secret_values[path] = secrets.token_urlsafe(24)
+            secret_values[path] = throwaway_secret()
     for path in secret_values:
         if path in config:
             del config[path]
@@ -126,7 +132,7 @@ def rotated_config(
     config = rotated.setdefault("config", {})
     own_keys = {path: value for path, value in secret_values.items() if path.endswith(":sharedKey")}
     if own_keys:
-        return rotated, {**secret_values, **{path: secrets.token_urlsafe(24) for path in own_keys}}
+        return rotated, {**secret_values, **{path: throwaway_secret() for path in own_keys}}
     connection_key = f"{CONFIG_NAMESPACE}:connection"
     connection = dict(config.get(connection_key) or {})
     connection["sharedKeyVersion"] = int(connection.get("sharedKeyVersion") or 1) + 1
@@ -169,6 +175,32 @@ def rotation_problems(before: Mapping[str, Any], after: Mapping[str, Any], chang
     return problems
 
 
+_ERROR_CODE = re.compile(r"^\s*ERROR CODE:\s*(\S+)\s*$", re.MULTILINE)
+_COLOR_DIRECTIVE = re.compile(r"<\{%[^%]*%\}>")
+
+
+def azure_errors(diagnostics: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Azure's refusals among the engine's error diagnostics ({urn, message}), each once: the resource, Azure's
+    error code and its message on one line. The message has azure-native's shape (`PUT <url>`, a rule,
+    `RESPONSE <status>`, `ERROR CODE: <code>`, a rule, the message)."""
+    found: list[dict[str, str]] = []
+    for diagnostic in diagnostics:
+        text = _COLOR_DIRECTIVE.sub("", str(diagnostic.get("message") or ""))
+        match = _ERROR_CODE.search(text)
+        if match is None:
+            continue
+        lines = [line.strip() for line in text[match.end() :].splitlines()]
+        message = " ".join(line for line in lines if line and set(line) != {"-"})
+        entry = {"resource": str(diagnostic.get("urn") or ""), "code": match.group(1), "message": message}
+        if entry not in found:
+            found.append(entry)
+    return found
+
+
+def _short(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
 def plaintext_hits(state_text: str, secret_values: Iterable[str]) -> int:
     return sum(state_text.count(value) for value in set(secret_values) if value)
 
@@ -204,6 +236,7 @@ class StepResult:
     seconds: float
     problems: list[str]
     log: str = ""
+    errors: list[dict[str, str]] = field(default_factory=list)  # what Azure refused: {resource: URN, code, message}
 
     @property
     def ok(self) -> bool:
@@ -226,6 +259,8 @@ class Rehearsal:
         self.sandbox = Sandbox(self.root)
         self.work_dir = self.root / "project"
         self.env = self.sandbox.environment(self.spec_dir)
+        # Every process of the rehearsal gets this: no credential of the user's, the sandbox's Pulumi home.
+        self.process_env = self.sandbox.process_environment(self.spec_dir, os.environ)
         self.store = Store(self.sandbox.emulator_state)
         self.secret_values: dict[str, str] = {}
         self.notes: list[str] = []
@@ -234,6 +269,7 @@ class Rehearsal:
         self.existing_before: dict[str, str] = {}
         self.plaintext = 0
         self.built: dict[str, int] = {}  # what up created in the emulated Azure, by Pulumi type
+        self.copy_notes: list[str] = []  # what the project's copy left out (links out of it)
 
     # ---------------------------------------------------------------------------- set up
 
@@ -243,15 +279,20 @@ class Rehearsal:
             raise RehearsalError(f"{self.project_dir} has no Pulumi.yaml: pass --project-dir with the project")
         if not stack_file.is_file():
             raise RehearsalError(f"{stack_file} does not exist: pass --stack with a stack of this project")
-        if self.work_dir.exists():
-            shutil.rmtree(self.work_dir)
-        shutil.copytree(self.project_dir, self.work_dir, ignore=COPY_IGNORE)
+        if self.work_dir.exists():  # never replaced: nothing of the user's is deleted
+            raise RehearsalError(f"{self.work_dir} exists already; a rehearsal copies the project into a new folder")
         try:
-            document = yaml.safe_load(stack_file.read_text()) or {}
-        except yaml.YAMLError as error:
-            raise RehearsalError(f"{stack_file} is not valid YAML: {error}") from None
+            copied = copy_project(self.project_dir, self.work_dir)
+        except ProjectCopyError as refused:
+            raise RehearsalError(str(refused)) from None
+        self.copy_notes = copied.notes
+        try:
+            document = read_yaml_file(stack_file).document
+        except ConfigFileError as error:
+            raise RehearsalError(str(error).replace("\n", " ")) from None
         scratch = scratch_config(document)
-        self.document, self.secret_values, self.notes = scratch.document, scratch.secret_values, scratch.notes
+        self.document, self.secret_values = scratch.document, scratch.secret_values
+        self.notes = [*self.copy_notes, *scratch.notes]
         self._write_stack_file(self.document)
         state = default_state(self.clock_scale)
         if self.seed_file is not None:
@@ -260,12 +301,12 @@ class Rehearsal:
             self.seeded = list(seed.get("resources") or [])
         self.existing_before = _existing(state)
         self.store.create(state)
-        install_stand_ins(self.sandbox, self.cli.path, {**os.environ, **self.env})
+        install_stand_ins(self.sandbox, self.cli.path, self.process_env)
 
     def _write_stack_file(self, document: Mapping[str, Any]) -> None:
         """Write the scratch stack file, keeping the salt the throwaway stack's passphrase provider wrote."""
         path = self.work_dir / f"Pulumi.{self.stack}.yaml"
-        current = (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
+        current = read_yaml_file(path).document if path.is_file() else {}
         salt = {"encryptionsalt": current["encryptionsalt"]} if "encryptionsalt" in current else {}
         path.write_text(yaml.safe_dump({**salt, **dict(document)}, sort_keys=False))
 
@@ -287,14 +328,17 @@ class Rehearsal:
             **extra,
         }
         request_file = self.root / f"{phase}.request.json"
-        request_file.write_text(json.dumps(request))
+        # It holds the test secrets: readable by this user only, and deleted right after the operation.
+        descriptor = os.open(request_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as stream:
+            stream.write(json.dumps(request))
         log = self.root / f"{phase}.log"
         with open(log, "w") as stream:
             subprocess.run(
                 [sys.executable, str(PROGRAM_HOST), str(request_file)],
                 stdout=stream,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, **self.env},
+                env=self.process_env,
                 check=False,
             )
         request_file.unlink()  # it holds the test secrets
@@ -311,14 +355,22 @@ class Rehearsal:
         self.say(f"rehearse {self.stack}: {name} ...")
         result = self.operation(operation, name, **extra)
         seconds = round(time.monotonic() - started, 1)
-        problems = [f"{name} failed: {_tail(result['error'])}"] if "error" in result else check(result)
+        errors = azure_errors(result.get("diagnostics") or [])
+        if "error" in result:
+            # What Azure refused, one line each; without an Azure error (a program error), the CLI's own end.
+            problems = [f"{name} failed: {_short(e['resource'])}: {e['code']}: {e['message']}" for e in errors] or [
+                f"{name} failed: {_tail(result['error'])}"
+            ]
+        else:
+            problems = check(result)
         problems += _existing_changes(self.existing_before, _existing(self.store.read()))
         if "error" not in result and result.get("outcome") not in (None, "succeeded"):
             problems.append(f"{name} ended {result.get('outcome')}")
         self._collect_keys()
         self.plaintext = max(self.plaintext, self._plaintext_in_state())
-        changes = change_counts(result.get("changes"))
-        self.steps.append(StepResult(name, changes, seconds, problems, result["log"]))
+        # A failed operation has no summary: what the engine reported doing before it failed stands in for it.
+        changes = change_counts(result.get("changes") or result.get("seen_summary") or result.get("seen_changes") or {})
+        self.steps.append(StepResult(name, changes, seconds, problems, result["log"], errors))
         shown = ", ".join(f"{kind} {count}" for kind, count in changes.items() if count) or "no changes"
         self.say(f"rehearse {self.stack}: {name}: {shown} in {seconds}s" + ("" if not problems else " FAILED"))
         for problem in problems:
@@ -414,9 +466,11 @@ class Rehearsal:
         checks_ok = all(step.ok for step in self.steps) and len(self.steps) == len(STEP_NAMES)
         return {
             "stack": self.stack,
-            "cli_version": _cli_version(self.cli.path),
+            "cli_version": _cli_version(self.cli.path, self.process_env),
             "clock_scale": self.clock_scale,
-            "steps": [{"name": s.name, "changes": s.changes, "seconds": s.seconds} for s in self.steps],
+            "steps": [
+                {"name": s.name, "changes": s.changes, "seconds": s.seconds, "errors": s.errors} for s in self.steps
+            ],
             "conflicts": conflicts,
             "built": self.built,
             "makespan": {
@@ -456,9 +510,36 @@ def _tail(text: str, lines: int = 25) -> str:
     return "\n".join(kept[-lines:])
 
 
-def _cli_version(path: str) -> str:
-    completed = subprocess.run([path, "version"], capture_output=True, text=True, check=False)
+def _cli_version(path: str, env: Mapping[str, str]) -> str:
+    completed = subprocess.run([path, "version"], capture_output=True, text=True, env=dict(env), check=False)
     return completed.stdout.strip()
+
+
+def keep_problem(keep: Path, project_dir: Path) -> str | None:
+    """Why `--keep DIR` cannot hold a rehearsal, or None. A kept folder is for inspection only: it must be new or
+    empty (nothing in it is ever deleted or overwritten, and a failed rehearsal's folder is not reused), must not be
+    reached through a symbolic link, and must be neither the project, inside it, nor around it (the copy of the
+    project would copy itself, or land among the user's files). Nothing is created or written here."""
+    if keep.is_symlink():
+        return f"--keep {keep}: is a symbolic link; name a new folder (a kept rehearsal is for inspection only)"
+    target, project = keep.resolve(), project_dir.resolve()
+    if target == project or target.is_relative_to(project) or project.is_relative_to(target):
+        return f"--keep {keep}: is, contains or lies inside the project {project}; name a new folder outside it"
+    if target.exists():
+        if not target.is_dir():
+            return f"--keep {keep}: not a directory; name a new folder to keep the rehearsal in"
+        if any(target.iterdir()):
+            return (
+                f"--keep {keep}: exists and is not empty; name a new folder (a kept rehearsal is for inspection "
+                "only: nothing in it is deleted, and a failed rehearsal's folder is not reused)"
+            )
+        if not os.access(target, os.W_OK):
+            return f"--keep {keep}: cannot be written; name a folder you can write"
+        return None
+    parent = next((p for p in target.parents if p.exists()), None)
+    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        return f"--keep {keep}: cannot be created (no writable folder above it); name a folder you can write"
+    return None
 
 
 def rehearse(
@@ -473,6 +554,15 @@ def rehearse(
 ) -> dict[str, Any]:
     from vnet2vnet.spec_check import find_spec_dir
 
+    try:  # before anything is created: a project too large to copy is refused as it is
+        project_files(project_dir)
+    except ProjectCopyError as refused:
+        raise RehearsalError(str(refused)) from None
+    if keep is not None:
+        problem = keep_problem(keep, project_dir)
+        if problem is not None:
+            raise RehearsalError(problem)
+        keep.mkdir(parents=True, exist_ok=True)
     root = keep.resolve() if keep else Path(tempfile.mkdtemp(prefix=f"vnet2vnet-rehearse-{stack}-"))
     options: dict[str, Any] = {"say": say} if say else {}
     rehearsal = Rehearsal(project_dir, stack, cli, root, clock_scale, seed, find_spec_dir(project_dir), **options)

@@ -119,6 +119,28 @@ def engine_stack(tmp_path: Path, pulumi_cli: PulumiCli) -> Callable[..., EngineS
     return make
 
 
+def hand_built_seed(
+    builder: EngineStack, deployment: dict[str, Any], seed: Path, drop: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """What `builder` built, as a seed file of resources that exist already (their inputs as sent, without path
+    parameters or the `drop`ped keys), and our resource names -> their Azure IDs, from its `deployment`."""
+    resources = []
+    for record in builder.azure()["resources"].values():
+        path = azure.path_values(record["type"], record["id"]) or {}
+        inputs = {k: v for k, v in record["sent"].items() if k not in path and k not in drop}
+        resources.append(
+            {"id": record["id"], "type": record["type"], "location": record.get("location"), "inputs": inputs}
+        )
+    seed.write_text(yaml.safe_dump({"resources": resources}))
+    names = {
+        str(r["urn"]).rsplit("::", 1)[-1]: str(r["id"])
+        for r in deployment["resources"]
+        if r.get("custom") and str(r["type"]).startswith("azure-native:")
+    }
+    assert len(names) == len(resources), "every Azure resource of the hand-built network has a name of its own"
+    return names
+
+
 def write_project(directory: Path, program: str, stack: str, config: dict[str, Any], name: str = "second") -> Path:
     """A Pulumi project of its own: Pulumi.yaml, one stack file and its `__main__.py`."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -138,14 +160,10 @@ def last_release(destination: Path, commit: str = LAST_RELEASE) -> Path:
 
 def replace_program(work_dir: Path, source: Path, stack: str) -> None:
     """Swap a sandbox's program for another version, keeping its stack file (and the stack's salt in it)."""
+    from vnet2vnet.project_copy import copy_project
+
     stack_file = work_dir / f"Pulumi.{stack}.yaml"
     kept = stack_file.read_text()
-    for child in work_dir.iterdir():
-        if child.is_dir():
-            shutil.rmtree(child)
-        else:
-            child.unlink()
-    from vnet2vnet.rehearse import COPY_IGNORE
-
-    shutil.copytree(source, work_dir, ignore=COPY_IGNORE, dirs_exist_ok=True)
+    shutil.rmtree(work_dir)  # the sandbox's own copy
+    copy_project(source, work_dir)
     stack_file.write_text(kept)

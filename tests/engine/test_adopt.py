@@ -19,7 +19,7 @@ from vnet2vnet.emulator import azure
 from vnet2vnet.pulumi_cli import PulumiCli
 from vnet2vnet.rehearse import Rehearsal, change_counts
 
-from .conftest import PROJECT_DIR, EngineStack
+from .conftest import PROJECT_DIR, EngineStack, hand_built_seed
 
 
 def _hand_built(tmp_path: Path, pulumi_cli: PulumiCli, *, with_tags: bool) -> tuple[Path, dict[str, str], str]:
@@ -28,22 +28,8 @@ def _hand_built(tmp_path: Path, pulumi_cli: PulumiCli, *, with_tags: bool) -> tu
     result = builder.run("up", "hand-build")
     assert "error" not in result, result.get("error")
     state = builder.azure()
-    resources = []
-    for record in state["resources"].values():
-        path = azure.path_values(record["type"], record["id"]) or {}
-        inputs = {k: v for k, v in record["sent"].items() if k not in path}
-        if not with_tags:
-            inputs.pop("tags", None)
-        resources.append(
-            {"id": record["id"], "type": record["type"], "location": record.get("location"), "inputs": inputs}
-        )
     seed = tmp_path / "hand-built.yaml"
-    seed.write_text(yaml.safe_dump({"resources": resources}))
-    names = {
-        str(r["urn"]).rsplit("::", 1)[-1]: str(r["id"])
-        for r in result["deployment"]["resources"]
-        if r.get("custom") and str(r["type"]).startswith("azure-native:") and not str(r["type"]).startswith("pulumi:")
-    }
+    names = hand_built_seed(builder, result["deployment"], seed, drop=() if with_tags else ("tags",))
     (key,) = {c["inputs"]["sharedKey"] for c in azure.of_type(state, azure.CONNECTION)}
     return seed, names, key
 
@@ -51,7 +37,7 @@ def _hand_built(tmp_path: Path, pulumi_cli: PulumiCli, *, with_tags: bool) -> tu
 def _adopt(stack: EngineStack, ids: dict[str, str], pulumi_cli: PulumiCli) -> subprocess.CompletedProcess[str]:
     ids_file = stack.work_dir.parent / "ids.json"
     ids_file.write_text(json.dumps(ids))
-    env = {**os.environ, **stack.rehearsal.env, "VNET2VNET_PULUMI": str(pulumi_cli.path)}
+    env = {**stack.rehearsal.process_env, "VNET2VNET_PULUMI": str(pulumi_cli.path)}
     return subprocess.run(
         [sys.executable, "-m", "vnet2vnet", "adopt", "--stack", "dev", "--ids", str(ids_file),
          "--project-dir", str(stack.work_dir)],

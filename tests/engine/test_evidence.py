@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -104,7 +103,7 @@ def test_a_dropped_tunnel_fails_verify_and_its_evidence_through_the_cli(
     completed = subprocess.run(
         [sys.executable, "-m", "vnet2vnet", "verify", "--stack", "dev", "--timeout", "0", "--interval", "2",
          "--evidence", str(directory), "--project-dir", str(stack.work_dir)],
-        env={**os.environ, **stack.rehearsal.env, "VNET2VNET_PULUMI": pulumi_cli.path},
+        env={**stack.rehearsal.process_env, "VNET2VNET_PULUMI": pulumi_cli.path},
         capture_output=True, text=True, check=False, timeout=600,
     )  # fmt: skip
     assert completed.returncode == 1, completed.stdout[-2000:] + completed.stderr[-2000:]

@@ -62,7 +62,8 @@ def test_rehearse_dev_through_the_cli_prints_the_json_contract(pulumi_cli: Pulum
     assert contract <= set(document), f"missing keys: {contract - set(document)}"
     assert set(document["makespan"]) >= {"emulated_minutes", "planned_critical_path_minutes", "ratio"}
     for step in document["steps"]:
-        assert set(step) == {"name", "changes", "seconds"}, step
+        assert set(step) == {"name", "changes", "seconds", "errors"}, step
+        assert step["errors"] == [], f"Azure refused nothing: {step['errors']}"
         assert set(step["changes"]) == {"create", "update", "replace", "delete", "same"}, step
     assert document["cli_version"].startswith("v3."), document["cli_version"]
     check_lifecycle(document, "dev")
@@ -98,13 +99,24 @@ def test_brownfield_rehearses_with_the_existing_hub_untouched(pulumi_cli: Pulumi
 
 
 def test_a_write_that_fails_fails_the_rehearsal_with_azures_words(pulumi_cli: PulumiCli, tmp_path: Path) -> None:
+    """The README's fault names the gateway by its logical name, with no type: it fails the gateway (auto-named
+    `vnet2vnet-east-gw<8 hex>`), not the public IP `vnet2vnet-east-gw-ip1<8 hex>` that a name prefix also fits; the
+    step says what the engine did before the failure and Azure's error in one line, without the emulator's
+    traceback."""
     seed = tmp_path / "seed.yaml"
     seed.write_text(
-        "faults:\n"
-        "  - {kind: failOnce, resource: vnet2vnet-east-gw, verb: create,\n"
-        "     type: 'azure-native:network:VirtualNetworkGateway', code: InternalServerError}\n"
+        "faults:\n  - {kind: failOnce, resource: vnet2vnet-east-gw, verb: create, code: InternalServerError}\n"
     )
-    document = rehearse(PROJECT_DIR, "dev", pulumi_cli, seed=seed, say=lambda _: None)
+    kept = tmp_path / "kept"
+    document = rehearse(PROJECT_DIR, "dev", pulumi_cli, seed=seed, keep=kept, say=lambda _: None)
     assert not document["ok"], "a failed up fails the rehearsal"
     assert [step["name"] for step in document["steps"]] == ["up"], "nothing runs after a failed up"
-    assert any("InternalServerError" in problem for problem in document["problems"]), document["problems"]
+    (up,) = document["steps"]
+    (error,) = up["errors"]
+    assert error["resource"].endswith("VirtualNetworkGateway::vnet2vnet-east-gw"), f"the gateway failed: {error}"
+    assert error["code"] == "InternalServerError" and error["message"] == "Injected fault.", error
+    assert up["changes"]["create"] > 0, f"what the engine created before the failure is reported: {up['changes']}"
+    (problem,) = document["problems"]
+    assert problem == "up failed: vnet2vnet-east-gw: InternalServerError: Injected fault.", problem
+    log = (kept / "up.log").read_text()
+    assert "InternalServerError" in log and "Traceback" not in log and 'File "' not in log, log[-2000:]

@@ -657,7 +657,24 @@ def transferred(state: dict[str, Any], connection: dict[str, Any], now: float) -
     return float(int(ingress)), float(int(egress))
 
 
+# azure-native's auto-names: the logical name and 8 random lowercase hex characters.
+AUTONAME_RANDOM_CHARACTERS = 8
+_AUTONAME_SUFFIX = re.compile(f"[0-9a-f]{{{AUTONAME_RANDOM_CHARACTERS}}}")
+
+
+def names_resource(target: str, name: str) -> bool:
+    """Whether a fault's `resource` names the resource called `name` in Azure: its whole name, or its name less
+    azure-native's auto-name suffix. `vnet2vnet-east-gw` names the gateway `vnet2vnet-east-gw1a2b3c4d`, never the
+    public IP `vnet2vnet-east-gw-ip1...` (a name prefix would)."""
+    if not target:
+        return False
+    if name == target:
+        return True
+    suffix = name[len(target) :]
+    return name.startswith(target) and _AUTONAME_SUFFIX.fullmatch(suffix) is not None
+
+
 def _matches(fault: dict[str, Any], record: dict[str, Any]) -> bool:
-    """A fault names its resource by Azure name prefix (the logical name: auto-names add 8 characters) or ID."""
+    """A fault names its resource by Azure ID, by name, or by name less the auto-name suffix."""
     target = str(fault.get("resource") or "")
-    return bool(target) and (key(record["id"]) == key(target) or record["name"].startswith(target))
+    return bool(target) and (key(record["id"]) == key(target) or names_resource(target, record["name"]))

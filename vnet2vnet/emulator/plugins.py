@@ -10,6 +10,7 @@ import shlex
 import subprocess
 import sys
 import tarfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,11 @@ class Sandbox:
     def emulator_state(self) -> Path:
         return self.root / "azure.json"
 
+    @property
+    def azure_config(self) -> Path:
+        """An empty Azure CLI configuration folder: `az` and the Azure SDKs find no login in a rehearsal."""
+        return self.root / "azure-config"
+
     def environment(self, spec_dir: Path | None) -> dict[str, str]:
         env = {
             "PULUMI_HOME": str(self.pulumi_home),
@@ -46,10 +52,47 @@ class Sandbox:
             "PULUMI_DISABLE_REGISTRY_RESOLVE": "true",
             "PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
             STATE_VARIABLE: str(self.emulator_state),
+            "AZURE_CONFIG_DIR": str(self.azure_config),
         }
         if spec_dir is not None:
             env[SPEC_DIR_VARIABLE] = str(spec_dir)
         return env
+
+    def process_environment(self, spec_dir: Path | None, base: Mapping[str, str]) -> dict[str, str]:
+        """The whole environment of every process a rehearsal starts: `base` (the user's) without any Azure or
+        Pulumi Cloud credential, with loopback exempt from proxies (the engine and its plugins talk gRPC on
+        127.0.0.1), then the sandbox's own settings (`environment`)."""
+        self.azure_config.mkdir(parents=True, exist_ok=True)
+        kept = {name: value for name, value in base.items() if not _credential(name)}
+        # Both spellings, each with what the user exempts in either (tools read one or the other).
+        present = [entry for name in ("NO_PROXY", "no_proxy") for entry in kept.get(name, "").split(",") if entry]
+        exempt = ",".join(dict.fromkeys([*present, *LOOPBACK]))
+        kept["NO_PROXY"] = kept["no_proxy"] = exempt
+        return {**kept, **self.environment(spec_dir)}
+
+
+# What a rehearsal never passes on: it reaches no Azure and no Pulumi Cloud, so no process of it holds a credential.
+# ARM_* and AZURE_* (azure-native, the Azure SDKs and CLI), the GitHub Actions OIDC request pair azure-native falls
+# back to, managed-identity endpoints, and Pulumi's access token and passphrase file (the sandbox sets its own).
+CREDENTIAL_PREFIXES = ("ARM_", "AZURE_")
+CREDENTIAL_NAMES = frozenset(
+    {
+        "PULUMI_ACCESS_TOKEN",
+        "PULUMI_CONFIG_PASSPHRASE_FILE",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "IDENTITY_ENDPOINT",
+        "IDENTITY_HEADER",
+        "MSI_ENDPOINT",
+        "MSI_SECRET",
+    }
+)
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def _credential(name: str) -> bool:
+    upper = name.upper()
+    return upper.startswith(CREDENTIAL_PREFIXES) or upper in CREDENTIAL_NAMES
 
 
 def _launcher(name: str) -> bytes:

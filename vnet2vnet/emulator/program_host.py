@@ -30,9 +30,53 @@ def _changes(summary: Any) -> dict[str, int]:
     return {str(getattr(k, "value", k)): int(v) for k, v in (summary or {}).items()}
 
 
-def run(request: dict[str, Any]) -> dict[str, Any]:
+# The steps the summary counts (a replacement's create-replacement and delete-replaced steps are one "replace").
+_COUNTED_STEPS = ("create", "update", "replace", "delete", "same")
+
+
+class Seen:
+    """What the engine reported as it went, for an operation that fails before its result: its summary event
+    (`seen_summary`, sent even when it fails), each finished step's op (`seen_changes`) and each error diagnostic on
+    a resource (`diagnostics`: its URN and the provider's words)."""
+
+    def __init__(self, result: dict[str, Any]) -> None:
+        self.result = result
+        result["seen_changes"] = {}
+        result["diagnostics"] = []
+
+    def __call__(self, event: Any) -> None:
+        finished = getattr(event, "res_outputs_event", None)
+        if finished is not None and finished.metadata is not None:
+            op = str(getattr(finished.metadata.op, "value", finished.metadata.op))
+            if op in _COUNTED_STEPS:
+                self.result["seen_changes"][op] = self.result["seen_changes"].get(op, 0) + 1
+        summary = getattr(event, "summary_event", None)
+        if summary is not None:  # the engine's own count, sent at the end even of a failed operation
+            self.result["seen_summary"] = _changes(summary.resource_changes)
+        diagnostic = getattr(event, "diagnostic_event", None)
+        if diagnostic is not None and diagnostic.severity == "error" and diagnostic.urn:
+            self.result["diagnostics"].append({"urn": diagnostic.urn, "message": diagnostic.message})
+
+
+def _set_secret(command: str, request: dict[str, Any], key: str, value: str, path: bool) -> None:
+    """`pulumi config set --secret` with the value on standard input, never in a process argument (which every local
+    user can read); the CLI reads the value from a non-terminal standard input when none is given."""
+    import subprocess
+
+    completed = subprocess.run(
+        [command, "config", "set", "--secret", "--non-interactive", "--stack", request["stack"],
+         *(["--path"] if path else []), key],
+        input=value, cwd=request["work_dir"], env={**os.environ, **request["env"]},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if completed.returncode != 0:
+        raise RuntimeError(f"pulumi config set --secret {key} failed: {completed.stderr.strip()}")
+
+
+def run(request: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     """request: work_dir, stack, operation (up|preview|refresh|destroy|outputs|export|set_config), env,
-    cli_root, program_dir, entry, config ({key: {value, secret, path}}), target and replace ([urn])."""
+    cli_root, program_dir, entry, config ({key: {value, secret, path}}), target and replace ([urn]). `result` is
+    filled as the operation goes, so that a failure keeps what was seen before it."""
     from pulumi import automation as auto
 
     program_dir = request.get("program_dir") or request["work_dir"]
@@ -49,22 +93,28 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     operation = request["operation"]
     stack = auto.Stack.create_or_select(request["stack"], workspace)
     for key, setting in (request.get("config") or {}).items():
-        stack.set_config(
-            key, auto.ConfigValue(setting["value"], secret=bool(setting.get("secret"))), path=bool(setting.get("path"))
-        )
+        if setting.get("secret"):
+            _set_secret(
+                workspace.pulumi_command.command, request, key, str(setting["value"]), bool(setting.get("path"))
+            )
+        else:
+            stack.set_config(key, auto.ConfigValue(setting["value"]), path=bool(setting.get("path")))
     echo = sys.stderr.write
-    result: dict[str, Any] = {"operation": operation}
+    seen = Seen(result)
     if operation == "up":
-        up = stack.up(on_output=echo, target=request.get("target"), replace=request.get("replace"), show_secrets=False)
+        up = stack.up(
+            on_output=echo, on_event=seen, target=request.get("target"), replace=request.get("replace"),
+            show_secrets=False,
+        )  # fmt: skip
         result.update(changes=_changes(up.summary.resource_changes), outcome=up.summary.result)
     elif operation == "preview":
-        preview = stack.preview(on_output=echo, diff=True)
+        preview = stack.preview(on_output=echo, on_event=seen, diff=True)
         result.update(changes=_changes(preview.change_summary), outcome="succeeded", stdout=preview.stdout)
     elif operation == "refresh":
-        refresh = stack.refresh(on_output=echo, target=request.get("target"), show_secrets=False)
+        refresh = stack.refresh(on_output=echo, on_event=seen, target=request.get("target"), show_secrets=False)
         result.update(changes=_changes(refresh.summary.resource_changes), outcome=refresh.summary.result)
     elif operation == "destroy":
-        destroy = stack.destroy(on_output=echo)
+        destroy = stack.destroy(on_output=echo, on_event=seen)
         result.update(changes=_changes(destroy.summary.resource_changes), outcome=destroy.summary.result)
     elif operation == "outputs":
         result["outputs"] = {k: ("[secret]" if v.secret else v.value) for k, v in stack.outputs().items()}
@@ -80,10 +130,11 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     request = json.loads(Path(argv[0]).read_text())
+    result: dict[str, Any] = {"operation": request.get("operation")}
     try:
-        result = run(request)
+        run(request, result)
     except Exception as error:
-        result = {"operation": request.get("operation"), "error": str(error), "error_type": type(error).__name__}
+        result.update(error=str(error), error_type=type(error).__name__)
     Path(request["result_file"]).write_text(json.dumps(result, default=str))
     return 0 if "error" not in result else 1
 

@@ -28,6 +28,7 @@ And from random (terraform-provider-random): every input of RandomPassword force
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import secrets
@@ -69,7 +70,7 @@ AZURE_NATIVE_VERSION = "3.29.0"
 RANDOM_VERSION = "4.21.4"
 SPEC_DIR_VARIABLE = "VNET2VNET_EMULATOR_SPEC_DIR"
 INPUTS_KEY = "__inputs"
-AUTONAME_RANDOM_CHARACTERS = 8
+AUTONAME_RANDOM_CHARACTERS = azure.AUTONAME_RANDOM_CHARACTERS
 
 
 class _Unknown:
@@ -245,7 +246,7 @@ class _Operations:
                 and not fault.get("spent")
                 and fault.get("verb", verb) == verb
                 and fault.get("type", type_token) == type_token
-                and name.startswith(str(fault.get("resource") or ""))
+                and azure.names_resource(str(fault.get("resource") or ""), name)
             ):
                 fault["spent"] = True
                 return dict(fault)
@@ -616,9 +617,76 @@ class RandomEmulator(Provider):
         return None
 
 
-def main(argv: list[str]) -> None:
-    from pulumi.provider.experimental.server import main as serve
+def azure_error_of(error: BaseException | None) -> azure.AzureError | None:
+    """The Azure error an exception carries (itself, or what it was raised from or during), if any."""
+    while error is not None:
+        if isinstance(error, azure.AzureError):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
 
+
+def serve(arguments: list[str], version: str, provider: Provider) -> None:
+    """The plugin's gRPC server, as `pulumi.provider.experimental.server.main` runs it, except for Azure's errors:
+    they reach the engine as azure-native reports them, Azure's words alone, without this emulator's Python
+    traceback (which the experimental servicer appends to every exception)."""
+    import argparse
+
+    import grpc
+    from pulumi.provider.experimental.server import ProviderServicer
+    from pulumi.runtime.proto import provider_pb2_grpc
+
+    class Servicer(ProviderServicer):
+        async def _answer(self, call: Callable[..., Any], request: Any, context: Any) -> Any:
+            try:
+                return await call(request, context)
+            except Exception as error:
+                refusal = azure_error_of(error)
+                if refusal is None:
+                    raise
+                await context.abort(grpc.StatusCode.UNKNOWN, str(refusal))
+
+        async def Check(self, request: Any, context: Any) -> Any:  # noqa: N802 (the gRPC method's name)
+            return await self._answer(super().Check, request, context)
+
+        async def Diff(self, request: Any, context: Any) -> Any:  # noqa: N802
+            return await self._answer(super().Diff, request, context)
+
+        async def Create(self, request: Any, context: Any) -> Any:  # noqa: N802
+            return await self._answer(super().Create, request, context)
+
+        async def Read(self, request: Any, context: Any) -> Any:  # noqa: N802
+            return await self._answer(super().Read, request, context)
+
+        async def Update(self, request: Any, context: Any) -> Any:  # noqa: N802
+            return await self._answer(super().Update, request, context)
+
+        async def Delete(self, request: Any, context: Any) -> Any:  # noqa: N802
+            return await self._answer(super().Delete, request, context)
+
+        async def Invoke(self, request: Any, context: Any) -> Any:  # noqa: N802
+            return await self._answer(super().Invoke, request, context)
+
+    parser = argparse.ArgumentParser(description="vnet2vnet's Azure emulator as a Pulumi provider plugin")
+    parser.add_argument("engine", help="the Pulumi engine's address")
+    # The engine may pass flags (--logflow, --logtostderr) that mean nothing here.
+    known, _ = parser.parse_known_args(arguments)
+
+    async def run() -> None:
+        server = grpc.aio.server(options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)])
+        servicer = Servicer(arguments, version, provider, engine_address=known.engine)
+        provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
+        port = server.add_insecure_port(address="127.0.0.1:0")
+        await server.start()
+        sys.stdout.buffer.write(f"{port}\n".encode())
+        sys.stdout.buffer.flush()
+        await server.wait_for_termination()
+
+    with contextlib.suppress(KeyboardInterrupt):  # the engine stops its plugins with SIGINT
+        asyncio.run(run())
+
+
+def main(argv: list[str]) -> None:
     which = argv[0] if argv else ""
     try:
         store = Store.from_environment()
