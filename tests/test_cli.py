@@ -108,7 +108,7 @@ class TestHelpAndVersion:
     def test_every_subcommand_help_says_what_it_does(self) -> None:
         (subcommands,) = [a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
         assert set(subcommands.choices) == {
-            "plan", "preview", "up", "refresh", "destroy", "outputs", "verify", "rehearse", "adopt"
+            "plan", "preview", "up", "refresh", "destroy", "outputs", "verify", "rehearse", "adopt", "recover"
         }  # fmt: skip
         for name, parser in subcommands.choices.items():
             assert parser.description, f"`vnet2vnet {name} --help` needs a description"

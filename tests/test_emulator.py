@@ -4,6 +4,7 @@ naming and diff, the seed file, and its refusal to serve anything but a rehearsa
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,39 @@ class TestConflicts:
         assert error.status == 409 and "AnotherOperationInProgress" in str(error)
 
 
+class TestOperationsOutliveTheirClient:
+    """What Azure accepted finishes on the emulated clock whether or not the plugin process that sent it still runs
+    (issue 24): the store settles it on the next read or write by anyone."""
+
+    def begun(self, tmp_path: Path, verb: str, seconds_left: float) -> Store:
+        store = Store(tmp_path / "azure.json")
+        state = default_state()
+        record = state["resources"][azure.key(GW_A["id"])] = {**GW_A, "provisioningState": "Updating"}
+        if verb == "delete":
+            record["provisioningState"] = "Deleting"
+        log = {"verb": verb, "type": azure.GATEWAY, "id": GW_A["id"], "phase": "up", "start": 0.0}
+        until = time.time() + seconds_left
+        azure.begin(state, verb, GW_A["id"], [f"gateway:{azure.key(GW_A['id'])}"], until=until, log=log)
+        store.create(state)
+        return store
+
+    def test_a_write_whose_plugin_died_is_done_when_its_time_comes(self, tmp_path: Path) -> None:
+        store = self.begun(tmp_path, "create", seconds_left=-1)  # its time has passed; nobody waited for it
+        state = store.read()
+        assert azure.find(state, GW_A["id"])["provisioningState"] == "Succeeded"  # type: ignore[index]
+        assert state["busy"] == {} and state["inflight"] == {}, "its locks are released"
+        assert [op["verb"] for op in state["operations"]] == ["create"] and "end" in state["operations"][0]
+
+    def test_a_write_still_running_stays_updating(self, tmp_path: Path) -> None:
+        state = self.begun(tmp_path, "create", seconds_left=60).read()
+        assert azure.find(state, GW_A["id"])["provisioningState"] == "Updating"  # type: ignore[index]
+        assert azure.in_flight(state, GW_A["id"]) and state["busy"], "it still holds its gateway"
+
+    def test_a_delete_whose_plugin_died_removes_the_resource(self, tmp_path: Path) -> None:
+        with self.begun(tmp_path, "delete", seconds_left=-1).locked() as state:
+            assert azure.find(state, GW_A["id"]) is None
+
+
 class TestConnectionStatus:
     @pytest.mark.parametrize(
         ("other", "expected"),
@@ -202,9 +236,24 @@ class TestAzureNativeBehaviour:
         self, change: dict[str, Any], replaces: list[str], emulator: AzureNativeEmulator
     ) -> None:
         old = {"resourceGroupName": "rg", "virtualNetworkName": "v1", "location": "eastus"}
-        state = {INPUTS_KEY: wrap(old, secret=True)}
-        diff = run(emulator.diff(DiffRequest(URN, "id", state, wrap_map({**old, **change}), [])))
+        request = DiffRequest(URN, "id", {}, wrap_map({**old, **change}), [])
+        request.old_inputs = wrap_map(old)  # type: ignore[attr-defined]  # what the engine sends (Servicer.Diff)
+        diff = run(emulator.diff(request))
         assert diff.changes and diff.replaces == replaces, (diff.diffs, diff.replaces)
+
+    def test_a_state_written_before_v3_is_diffed_against_its_secret_inputs(self, emulator: AzureNativeEmulator) -> None:
+        old = {"resourceGroupName": "rg", "virtualNetworkName": "v1", "location": "eastus"}
+        state = {INPUTS_KEY: wrap(old, secret=True)}  # azure-native v2's `__inputs`, v3's fallback
+        diff = run(emulator.diff(DiffRequest(URN, "id", state, wrap_map({**old, "location": "westus"}), [])))
+        assert diff.replaces == ["location"], (diff.diffs, diff.replaces)
+
+    def test_outputs_carry_no_inputs_copy(self, emulator: AzureNativeEmulator) -> None:
+        with emulator.store.locked() as state:
+            state["resources"] = azure_with(GW_A)["resources"]
+            record = azure.find(state, GW_A["id"])
+            assert record is not None
+            outputs = emulator._outputs(state, record, set())
+        assert INPUTS_KEY not in outputs, "azure-native v3 keeps the inputs in the engine's state, not in outputs"
 
     def test_refresh_keeps_inputs_and_drops_a_key_azure_stops_returning(self, emulator: AzureNativeEmulator) -> None:
         rid = f"{NET}/connections/c"

@@ -271,6 +271,27 @@ TYPICAL_DURATIONS: Final[dict[str, TypicalDuration]] = {
 INSTANT: Final = TypicalDuration(0, "local to the Pulumi engine")
 
 
+# Each resource type's Azure resource ID: the PUT path of its REST API, whose path parameters are azure-native's
+# inputs of the same name (Microsoft.Network 2024-05-01: virtualNetworks.json, virtualNetworkGateway.json,
+# publicIpAddress.json; Microsoft.Resources resourceGroups; Monitor and Log Analytics: their resources' REST
+# references, https://learn.microsoft.com/rest/api/monitor/ and /rest/api/loganalytics/). `{subscriptionId}` is the
+# provider's subscription.
+_IN_GROUP = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/"
+RESOURCE_ID_TEMPLATES: Final[dict[str, str]] = {
+    RESOURCE_GROUP_TYPE: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}",
+    VNET_TYPE: _IN_GROUP + "Microsoft.Network/virtualNetworks/{virtualNetworkName}",
+    SUBNET_TYPE: _IN_GROUP + "Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}",
+    PUBLIC_IP_TYPE: _IN_GROUP + "Microsoft.Network/publicIPAddresses/{publicIpAddressName}",
+    GATEWAY_TYPE: _IN_GROUP + "Microsoft.Network/virtualNetworkGateways/{virtualNetworkGatewayName}",
+    CONNECTION_TYPE: _IN_GROUP + "Microsoft.Network/connections/{virtualNetworkGatewayConnectionName}",
+    WORKSPACE_TYPE: _IN_GROUP + "Microsoft.OperationalInsights/workspaces/{workspaceName}",
+    DIAGNOSTIC_SETTING_TYPE: "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+    ACTION_GROUP_TYPE: _IN_GROUP + "Microsoft.Insights/actionGroups/{actionGroupName}",
+    METRIC_ALERT_TYPE: _IN_GROUP + "Microsoft.Insights/metricAlerts/{ruleName}",
+    LOG_ALERT_TYPE: _IN_GROUP + "Microsoft.Insights/scheduledQueryRules/{ruleName}",
+}
+
+
 NAMING_RULES_DOC: Final = "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules"
 # Longest name Azure accepts, by Pulumi type token (resource-name-rules: Microsoft.Resources/resourcegroups 1-90,
 # Microsoft.Network/virtualNetworks 2-64, virtualNetworks/subnets 1-80, publicIPAddresses 1-80,

@@ -36,14 +36,17 @@ EXIT_INTERRUPTED = 130
 EXIT_CODES = """\
 exit codes:
   0    success; warnings alone do not fail (verify: every connection is Connected; with
-       --evidence, every evidence check passed)
+       --evidence, every evidence check passed; recover: unlocked, nothing pending)
   1    findings: errors in the stack config or in the planned requests; or an operation failed
        (program error, Pulumi CLI error, verify timed out, an evidence check failed or could not
-       be verified, destroy not confirmed or blocked, a rehearsal check failed)
+       be verified, destroy not confirmed or blocked, a rehearsal check failed; recover:
+       something is still being built, or the stack stays locked)
   2    usage or file error: bad arguments, not a vnet2vnet project, stack file missing or
        malformed, stack not found in the backend
-  3    no Pulumi CLI found (preview, up, refresh, destroy, outputs, verify, rehearse)
-  130  interrupted (Ctrl-C)
+  3    no Pulumi CLI found (preview, up, refresh, destroy, outputs, verify, rehearse, adopt,
+       recover)
+  130  interrupted (Ctrl-C): once, the CLI cancels and what was in flight finishes; twice, it
+       stops at once (then run `vnet2vnet recover`)
 """
 
 _IMPORTS_VNET2VNET = re.compile(r"^\s*(?:from|import)\s+vnet2vnet\b", re.MULTILINE)
@@ -286,6 +289,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     adopt.add_argument(
         "--out", metavar="FILE", type=Path, help="where to write the import file (default adopt-<stack>.json)"
+    )
+    recover = command(
+        "recover",
+        "unlock a stack and resolve what an interrupted up left pending",
+        "After `up` was interrupted (killed, a CI timeout, a second Ctrl-C): remove the stack's stale lock (taken on "
+        "this machine by a process that no longer runs; any other lock only after you confirm, or with --yes), then "
+        "resolve each pending operation from what Azure holds: a resource Azure has is imported at its URN, one it "
+        "does not have is dropped (up creates it), and one Azure is still building is reported with how long it "
+        "typically takes. Then `vnet2vnet up` completes the stack without duplicates or replacements. Exit 0 when "
+        "the stack is unlocked with nothing pending, 1 when something is still being built (or stays locked).",
+    )
+    recover.add_argument("--yes", action="store_true", help="remove a lock that is not stale without asking")
+    recover.add_argument(
+        "--json", action="store_true", help="print what was found and done as one JSON document on stdout"
     )
     rehearse = command(
         "rehearse",
@@ -632,7 +649,7 @@ def operation_command(args: argparse.Namespace) -> int:
         return stopped
     from pulumi.automation import errors as auto_errors
 
-    from vnet2vnet.operations import MissingStackError, Operator, cli_error_lines
+    from vnet2vnet.operations import MissingStackError, Operator
     from vnet2vnet.pulumi_cli import PulumiCliMissingError
 
     operator = Operator(args.project_dir, args.stack)
@@ -671,22 +688,28 @@ def operation_command(args: argparse.Namespace) -> int:
             )
             return EXIT_USAGE
         return max(status, operator.evidence(evidence_dir, interval=args.interval, topology=topology))
-    except PulumiCliMissingError as exc:
+    except (PulumiCliMissingError, MissingStackError, auto_errors.CommandError) as exc:
+        return _cli_failure(exc, args)
+
+
+def _cli_failure(exc: Exception, args: argparse.Namespace) -> int:
+    """A command that drives the CLI ended in the CLI's failure: what to tell, and the exit code."""
+    from vnet2vnet.operations import MissingStackError, cli_error_lines
+    from vnet2vnet.pulumi_cli import PulumiCliMissingError
+
+    if isinstance(exc, (PulumiCliMissingError, MissingStackError)):
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_NO_CLI
-    except MissingStackError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except auto_errors.CommandError as exc:
-        # The CLI's own text (login, passphrase, missing plugin) is the useful part; a traceback is not.
-        print(f"error: the Pulumi CLI failed during `vnet2vnet {args.command} --stack {args.stack}`:", file=sys.stderr)
-        for line in cli_error_lines(exc):
-            print(f"  {line}", file=sys.stderr)
-        return EXIT_PROGRAM_FAILED
+        return EXIT_NO_CLI if isinstance(exc, PulumiCliMissingError) else EXIT_USAGE
+    # The CLI's own text (login, passphrase, missing plugin) is the useful part; a traceback is not.
+    print(f"error: the Pulumi CLI failed during `vnet2vnet {args.command} --stack {args.stack}`:", file=sys.stderr)
+    for line in cli_error_lines(exc):
+        print(f"  {line}", file=sys.stderr)
+    return EXIT_PROGRAM_FAILED
 
 
 def rehearse_command(args: argparse.Namespace) -> int:
     from vnet2vnet.emulator.store import DEFAULT_CLOCK_SCALE
+    from vnet2vnet.interrupts import CommandInterruptedError
     from vnet2vnet.pulumi_cli import PulumiCliMissingError, find_cli
     from vnet2vnet.rehearse import RehearsalError, keep_problem, rehearse
 
@@ -701,6 +724,11 @@ def rehearse_command(args: argparse.Namespace) -> int:
     try:
         cli = find_cli(build=True)
         document = rehearse(args.project_dir, args.stack, cli, keep=args.keep, seed=args.seed, clock_scale=scale)
+    except CommandInterruptedError as interrupted:
+        kept = f"; kept in {args.keep}" if args.keep is not None else "; its sandbox is removed"
+        how = "after what was in flight finished" if interrupted.graceful else "at once"
+        print(f"interrupted: the rehearsal stopped {how}{kept}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except (PulumiCliMissingError, RehearsalError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_CLI if isinstance(exc, PulumiCliMissingError) else EXIT_USAGE
@@ -830,8 +858,31 @@ def adopt_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def recover_command(args: argparse.Namespace) -> int:
+    from pulumi.automation import errors as auto_errors
+
+    from vnet2vnet.operations import MissingStackError, Operator
+    from vnet2vnet.pulumi_cli import PulumiCliMissingError
+
+    try:
+        require_project(args.project_dir)
+    except NotAProjectError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    operator = Operator(args.project_dir, args.stack, out=sys.stderr if args.json else sys.stdout)
+    try:
+        report = operator.recover(yes=args.yes, ask=_ask)
+    except (PulumiCliMissingError, MissingStackError, auto_errors.CommandError) as exc:
+        return _cli_failure(exc, args)
+    if args.json:
+        _print_json(report.as_json())
+    return report.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # usage errors exit 2 here, --help and --version 0
+    from vnet2vnet.interrupts import CommandInterruptedError  # after --help and --version: it loads the SDK
+
     try:
         if args.command == "plan":
             return plan_command(args)
@@ -839,10 +890,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             return rehearse_command(args)
         if args.command == "adopt":
             return adopt_command(args)
+        if args.command == "recover":
+            return recover_command(args)
         return operation_command(args)
     except BrokenPipeError:  # `plan | head`: the reader left, nothing more to say
         sys.stderr.close()
         return EXIT_OK
+    except CommandInterruptedError as interrupted:
+        stack = getattr(args, "stack", "<stack>")
+        if interrupted.graceful:
+            print(
+                "interrupted: the Pulumi CLI cancelled; what was in flight finished and is recorded "
+                f"(`vnet2vnet up --stack {stack}` goes on from there)",
+                file=sys.stderr,
+            )
+        else:
+            print(f"stopped: run `vnet2vnet recover --stack {stack}`", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

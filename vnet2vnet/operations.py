@@ -21,11 +21,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from vnet2vnet import naming
+from vnet2vnet import naming, recovery
 from vnet2vnet.adopt import LinkKey, connection_arguments
 from vnet2vnet.disruption import key_ages, resource_key_ages
 from vnet2vnet.evidence import CONNECTED
+from vnet2vnet.interrupts import InterruptibleCommand
 from vnet2vnet.pulumi_cli import PulumiCli, find_cli, set_secret_config
+from vnet2vnet.recovery import InFlight
 from vnet2vnet.safe_write import write_atomically
 from vnet2vnet.spec import TopologySpec, link_key
 from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE
@@ -272,6 +274,18 @@ class Operator:
     env: Mapping[str, str] = field(default_factory=dict)  # extra environment of the CLI (a rehearsal's sandbox)
     cli: PulumiCli | None = None  # default: find_cli()
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    err: TextIO = field(default_factory=lambda: sys.stderr)  # where a Ctrl-C is answered
+    in_flight: InFlight = field(default_factory=InFlight)  # the steps the engine has begun and not ended
+
+    def _command(self) -> InterruptibleCommand:
+        """The CLI, run so that Ctrl-C reaches it once per press (vnet2vnet.interrupts)."""
+        return InterruptibleCommand((self.cli or find_cli()).root, on_interrupt=self._interrupted)
+
+    def _interrupted(self, presses: int) -> None:
+        if presses == 1:
+            print(self.in_flight.line(), file=self.err, flush=True)
+        elif presses == 2:
+            print("stopping now", file=self.err, flush=True)
 
     def _workspace(self) -> LocalWorkspace:
         from pulumi import automation as auto
@@ -282,7 +296,7 @@ class Operator:
             program=None if cli.language_host() else inline_program(self.project_dir),
             env_vars=dict(self.env) or None,
             pulumi_home=self.env.get("PULUMI_HOME"),
-            pulumi_command=auto.PulumiCommand(root=cli.root),
+            pulumi_command=self._command(),
         )
 
     def _stack(self) -> Stack:
@@ -311,7 +325,7 @@ class Operator:
 
     def preview(self) -> int:
         started = self.clock()
-        result = self._stack().preview(on_output=self._stream)
+        result = self._stack().preview(on_output=self._stream, on_event=self.in_flight)
         summary = change_summary(result.change_summary, self.clock() - started)
         self._say(f"Preview of '{self.stack_name}': would have {summary}")
         return 0
@@ -325,11 +339,17 @@ class Operator:
         return 0 if outcome == "succeeded" else 1
 
     def up(self) -> int:
-        return self._run("Update", self._stack(), lambda stack: stack.up(on_output=self._stream, show_secrets=False))
+        return self._run(
+            "Update",
+            self._stack(),
+            lambda stack: stack.up(on_output=self._stream, on_event=self.in_flight, show_secrets=False),
+        )
 
     def refresh(self) -> int:
         return self._run(
-            "Refresh", self._existing_stack(), lambda stack: stack.refresh(on_output=self._stream, show_secrets=False)
+            "Refresh",
+            self._existing_stack(),
+            lambda stack: stack.refresh(on_output=self._stream, on_event=self.in_flight, show_secrets=False),
         )
 
     def destroy(self, confirmed: bool, ask: Callable[[str], str]) -> int:
@@ -352,7 +372,7 @@ class Operator:
                 self._say("Not confirmed; nothing was destroyed (pass --yes to skip this question).")
                 return 1
         started = self.clock()
-        result = stack.destroy(on_output=self._stream, show_secrets=False)
+        result = stack.destroy(on_output=self._stream, on_event=self.in_flight, show_secrets=False)
         changes = result.summary.resource_changes if result.summary else None
         self._say(
             f"Destroy of '{self.stack_name}' {result.summary.result}: {change_summary(changes, self.clock() - started)}"
@@ -497,13 +517,12 @@ class Operator:
         """A workspace on this project whose program only reads (invokes): its preview registers nothing."""
         from pulumi import automation as auto
 
-        cli = self.cli or find_cli()
         return auto.LocalWorkspace(
             work_dir=str(self.project_dir),
             program=program,
             env_vars=dict(self.env) or None,
             pulumi_home=self.env.get("PULUMI_HOME"),
-            pulumi_command=auto.PulumiCommand(root=cli.root),
+            pulumi_command=self._command(),
         )
 
     def _run_reads(self, reads: Callable[[], None]) -> None:
@@ -572,3 +591,184 @@ class Operator:
                 )
                 self._say(f"adopt: link {link.link}: its existing key is now the stack's secret {link.config_key}")
         return 1 if problems else 0
+
+    # ---------------------------------------------------------------------------------------------- recover
+
+    def recover(self, *, yes: bool, ask: Callable[[str], str]) -> RecoveryReport:
+        """Unlock the stack and resolve its pending operations from what Azure holds (vnet2vnet.recovery): stale
+        locks go, any other only with `yes` or the user's confirmation; pending creates are looked up by the ID their
+        inputs give and imported at their URN, or dropped when Azure has none; what Azure is still building is
+        reported. The report's `exit_code`: 0 settled, 1 something still building (or locked, or Failed)."""
+        from pulumi import automation as auto
+
+        stack = self._existing_stack()
+        report = RecoveryReport(self.stack_name)
+        if not self._unlock(stack, report, yes=yes, ask=ask):
+            return report
+        exported = stack.export_stack()
+        deployment = dict(exported.deployment or {})
+        default = self._default_subscription()
+        edited, decided = recovery.plan_recovery(
+            deployment, lambda resource: recovery.subscription_for(deployment, resource, default), self.now()
+        )
+        checked = recovery.unsettled(edited)
+        if decided:
+            stack.import_stack(auto.Deployment(version=exported.version or 3, deployment=edited))
+        targets = sorted({plan.pending.urn for plan in decided if plan.action in ("look-up", "read")} | set(checked))
+        if targets:
+            self._say(f"recover: reading {len(targets)} resource(s) from Azure")
+            stack.refresh(target=targets, on_output=None, show_secrets=False)
+        after = stack.export_stack()
+        refreshed = dict(after.deployment or {})
+        restored = recovery.restore_inputs(refreshed, decided)
+        if restored is not None:
+            stack.import_stack(auto.Deployment(version=after.version or 3, deployment=restored))
+            refreshed = restored
+        report.outcomes = recovery.outcomes(decided, checked, refreshed)
+        report.pending_left = len(recovery.pending_operations(refreshed))
+        for outcome in report.outcomes:
+            self._say(f"recover: {outcome.name} ({recovery.noun(outcome.type)}): {outcome.message}")
+        if not report.outcomes and not report.locks:
+            self._say(f"recover: stack '{self.stack_name}' is unlocked and has no pending operation; nothing to do")
+        return report
+
+    def _unlock(self, stack: Stack, report: RecoveryReport, *, yes: bool, ask: Callable[[str], str]) -> bool:
+        """Remove the stack's stale locks; any other only when told to (`pulumi cancel`). False when a lock stays."""
+        import socket
+
+        url = stack.workspace.who_am_i().url or ""
+        locks, where = _lock_files(url, _project_name(self.project_dir), self.stack_name)
+        if where == "cloud" and _cloud_update_running(stack):
+            locks = [recovery.Lock("Pulumi Cloud", None, "Pulumi Cloud", "", "an update in progress")]
+        elif where == "unknown":
+            report.notes.append(f"the locks of a {url.split(':', 1)[0]} backend cannot be listed here")
+        others = []
+        for lock in locks:
+            if where == "file" and recovery.lock_is_stale(lock, socket.gethostname(), _running):
+                for path in (Path(lock.path), Path(f"{lock.path}.attrs")):
+                    path.unlink(missing_ok=True)
+                report.locks.append({**_lock_json(lock), "stale": True, "action": "removed"})
+                self._say(f"recover: removed the stale lock of {lock.describe()}: that process no longer runs")
+            else:
+                others.append(lock)
+        if not others:
+            return True
+        shown = "; ".join(lock.describe() for lock in others)
+        question = (
+            f"Stack '{self.stack_name}' is locked by {shown}, which may still be running an update (on another "
+            "machine, a live process, or Pulumi Deployments). Remove the lock? Type the stack name to confirm: "
+        )
+        if yes or ask(question).strip() == self.stack_name:
+            stack.cancel()
+            report.locks += [{**_lock_json(lock), "stale": False, "action": "removed"} for lock in others]
+            self._say(f"recover: removed the lock of {shown} (pulumi cancel)")
+            return True
+        report.locks += [{**_lock_json(lock), "stale": False, "action": "kept"} for lock in others]
+        report.still_locked = True
+        self._say(
+            f"recover: stack '{self.stack_name}' stays locked by {shown}: wait for that update to end, or run "
+            f"`vnet2vnet recover --stack {self.stack_name} --yes` if you know it is gone"
+        )
+        return False
+
+    def _default_subscription(self) -> str | None:
+        """The default provider's subscription, as azure-native finds it: stack config, then ARM_SUBSCRIPTION_ID,
+        then the Azure CLI's current one."""
+        import os
+        import shutil
+        import subprocess
+
+        from vnet2vnet.stack_files import ConfigFileError, read_yaml_file
+
+        try:
+            config = read_yaml_file(self.project_dir / f"Pulumi.{self.stack_name}.yaml").document.get("config") or {}
+        except (ConfigFileError, OSError):
+            config = {}
+        given = config.get("azure-native:subscriptionId") if isinstance(config, dict) else None
+        if isinstance(given, str) and given:
+            return given
+        environment = {**os.environ, **self.env}
+        for name in ("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID"):
+            if environment.get(name):
+                return environment[name]
+        az = shutil.which("az")
+        if az is None:
+            return None
+        shown = subprocess.run(
+            [az, "account", "show", "--query", "id", "-o", "tsv"], capture_output=True, text=True, check=False
+        )
+        return shown.stdout.strip() or None if shown.returncode == 0 else None
+
+
+@dataclass
+class RecoveryReport:
+    """What `recover` found and did; `--json` prints `as_json()`."""
+
+    stack: str
+    locks: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[recovery.Outcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    still_locked: bool = False
+    pending_left: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        waiting = any(outcome.action in ("building", "failed") for outcome in self.outcomes)
+        return 1 if self.still_locked or waiting or self.pending_left else 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "locks": self.locks,
+            "resources": [outcome.as_json() for outcome in self.outcomes],
+            "notes": self.notes,
+            "locked": self.still_locked,
+            "pending_operations": self.pending_left,
+            "ok": self.exit_code == 0,
+        }
+
+
+def _lock_json(lock: recovery.Lock) -> dict[str, Any]:
+    return {"path": lock.path, "pid": lock.pid, "hostname": lock.hostname, "timestamp": lock.timestamp}
+
+
+def _lock_files(url: str, project: str, stack: str) -> tuple[list[recovery.Lock], str]:
+    """The stack's lock files on a local file backend (Pulumi's DIY layout: .pulumi/locks/organization/<project>/
+    <stack>/<uuid>.json, or .pulumi/locks/<stack>/ in the legacy layout), and what kind of backend it is."""
+    if url.startswith(("https://", "http://")):
+        return [], "cloud"
+    if not url.startswith("file://"):
+        return [], "unknown"
+    path = url[len("file://") :].split("?", 1)[0]
+    root = Path(path).expanduser()
+    folders = [root / ".pulumi" / "locks" / "organization" / project / stack, root / ".pulumi" / "locks" / stack]
+    found = []
+    for folder in folders:
+        for lock in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            try:
+                found.append(recovery.parse_lock(str(lock), lock.read_text(errors="replace")))
+            except OSError:
+                continue
+    return found, "file"
+
+
+def _cloud_update_running(stack: Stack) -> bool:
+    """An update in progress on Pulumi Cloud (possibly a Pulumi Deployments run): its latest update has no result."""
+    history = stack.history(page_size=1)
+    return bool(history) and str(history[0].result) == "in-progress"
+
+
+def _running(pid: int) -> bool:
+    """Whether a process runs (a zombie does not: it has ended and waits only to be reaped)."""
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][:1] != "Z"
+    except (OSError, IndexError):
+        return True

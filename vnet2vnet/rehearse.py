@@ -31,8 +31,10 @@ from vnet2vnet.emulator.plugins import Sandbox, install_stand_ins
 from vnet2vnet.emulator.seed import apply_seed, load_seed
 from vnet2vnet.emulator.store import DEFAULT_CLOCK_SCALE, Store, default_state
 from vnet2vnet.findings import CONFIG_NAMESPACE
+from vnet2vnet.interrupts import CommandInterruptedError, wait_passing_interrupts
 from vnet2vnet.project_copy import ProjectCopyError, copy_project, project_files
 from vnet2vnet.pulumi_cli import PulumiCli
+from vnet2vnet.recovery import waiting_line
 from vnet2vnet.stack_files import ConfigFileError, read_yaml_file
 from vnet2vnet.tokens import PASSWORD_TYPE
 
@@ -270,6 +272,7 @@ class Rehearsal:
         self.plaintext = 0
         self.built: dict[str, int] = {}  # what up created in the emulated Azure, by Pulumi type
         self.copy_notes: list[str] = []  # what the project's copy left out (links out of it)
+        self.host: subprocess.Popen[bytes] | None = None  # the program host of the operation running now
 
     # ---------------------------------------------------------------------------- set up
 
@@ -312,6 +315,11 @@ class Rehearsal:
 
     # ---------------------------------------------------------------------------- one operation
 
+    def _interrupted(self, presses: int) -> None:
+        if presses == 1:
+            in_flight = [str(op["log"]["type"]) for op in self.store.read().get("inflight", {}).values()]
+            self.say(f"rehearse {self.stack}: {waiting_line(in_flight)}")
+
     def operation(self, name: str, phase: str, **extra: Any) -> dict[str, Any]:
         with self.store.locked() as state:
             state["phase"] = phase
@@ -334,14 +342,21 @@ class Rehearsal:
             stream.write(json.dumps(request))
         log = self.root / f"{phase}.log"
         with open(log, "w") as stream:
-            subprocess.run(
+            # A session of its own: a Ctrl-C reaches only this process, which passes it to the operation's
+            # process group (its program host and CLI) once per press (vnet2vnet.interrupts).
+            host = self.host = subprocess.Popen(
                 [sys.executable, str(PROGRAM_HOST), str(request_file)],
                 stdout=stream,
                 stderr=subprocess.STDOUT,
                 env=self.process_env,
-                check=False,
+                start_new_session=True,
             )
-        request_file.unlink()  # it holds the test secrets
+            try:
+                presses = wait_passing_interrupts(host, self._interrupted)
+            finally:
+                request_file.unlink(missing_ok=True)  # it holds the test secrets
+        if presses:
+            raise CommandInterruptedError(presses)
         result_file = Path(request["result_file"])
         result: dict[str, Any] = json.loads(result_file.read_text()) if result_file.is_file() else {}
         result_file.unlink(missing_ok=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vnet2vnet.azure_facts import INSTANT, TYPICAL_DURATIONS
+from vnet2vnet.emulator.store import emulated_minutes
 
 VPN_SETTINGS_DOC = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings"
 VPN_FAQ = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq"
@@ -437,6 +438,45 @@ def delete(state: dict[str, Any], record: dict[str, Any]) -> None:
         prefix = key(record["id"]) + "/subnets/"
         for rid in [rid for rid in state["resources"] if rid.startswith(prefix)]:
             del state["resources"][rid]
+
+
+# ------------------------------------------------------------------------------------------ long-running operations
+
+
+def begin(state: dict[str, Any], verb: str, rid: str, locks: list[str], *, until: float, log: dict[str, Any]) -> None:
+    """Azure has accepted a write or a delete (202): it runs until `until` (real time) whatever its client does
+    (https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations: the operation continues
+    on the server; the client only polls). `settle` finishes it; the operation holds `locks` until then."""
+    state.setdefault("inflight", {})[key(rid)] = {"id": rid, "verb": verb, "until": until, "locks": locks, "log": log}
+    for lock in locks:
+        state["busy"][lock] = {"id": rid, "until": until}
+
+
+def settle(state: dict[str, Any], now: float, *, due: str | None = None) -> None:
+    """Finish every accepted operation whose time has come (and `due`, an operation its client finds finished):
+    a write's resource becomes Succeeded, a delete's goes, its locks are released and it enters the log. Run on
+    every read and write of the state, so an operation ends on the emulated clock even when the plugin process that
+    began it has died (its client killed), as Azure's do."""
+    inflight = state.setdefault("inflight", {})
+    for rid, operation in sorted(inflight.items(), key=lambda item: float(item[1]["until"])):
+        if operation["until"] > now and rid != (key(due) if due else None):
+            continue
+        del inflight[rid]
+        record = find(state, operation["id"])
+        if operation["verb"] == "delete":
+            if record is not None:
+                delete(state, record)
+        elif record is not None:
+            record["provisioningState"] = "Succeeded"
+            record["succeededAt"] = emulated_minutes(state, min(float(operation["until"]), now))
+        for lock in operation["locks"]:
+            if state["busy"].get(lock, {}).get("id") == operation["id"]:
+                del state["busy"][lock]
+        state["operations"].append({**operation["log"], "end": emulated_minutes(state, min(operation["until"], now))})
+
+
+def in_flight(state: dict[str, Any], rid: str) -> bool:
+    return key(rid) in state.get("inflight", {})
 
 
 # ------------------------------------------------------------------------------------------ 409s

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import runpy
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,10 @@ def run(request: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
+    # Ctrl-C reaches this process and its CLI together (the rehearsal signals their process group): the CLI cancels
+    # gracefully, or stops on the second; this process only waits for it (a KeyboardInterrupt here would close the
+    # CLI's pipes and kill it mid-update). A handler, not SIG_IGN, which the CLI and its plugins would inherit.
+    signal.signal(signal.SIGINT, lambda *_: None)
     request = json.loads(Path(argv[0]).read_text())
     result: dict[str, Any] = {"operation": request.get("operation")}
     try:

@@ -4,11 +4,12 @@ What they copy from azure-native, with its source:
 - auto-naming: an unset name parameter becomes the logical name plus 8 random hex characters, kept on updates
   (old inputs) and new on replacement (the engine re-checks with no old inputs)
   (https://www.pulumi.com/docs/iac/concepts/resources/names/#autonaming; azure-native `Check`);
-- state: the outputs are Azure's flattened response plus `__inputs`, the inputs as sent, kept secret
-  (azure-native `checkpointObject`);
-- diff: new inputs against `__inputs`; a change of a path parameter (resource group, parent, explicit name) or of
-  `location` replaces, everything else updates (ARM: the ID's parts and a tracked resource's location are
-  create-only, https://github.com/Azure/azure-resource-manager-rpc RPC-Put-V1-14);
+- state: the outputs are Azure's flattened response, the inputs the engine's (azure-native v3's
+  `checkpointObjectVersioned` writes `__inputs` only before v3);
+- diff: new inputs against the old inputs the engine sends (v3 `Diff`: `parseCheckpointObject(req.OldInputs,
+  ...)`, `__inputs` in the old state only as a fallback); a change of a path parameter (resource group, parent,
+  explicit name) or of `location` replaces, everything else updates (ARM: the ID's parts and a tracked resource's
+  location are create-only, https://github.com/Azure/azure-resource-manager-rpc RPC-Put-V1-14);
 - refresh: Azure's GET becomes the outputs; the inputs change only where Azure's answer changed since the last
   write, and sub-resource lists the inputs never set (a VNet's `subnets`) stay out of them
   (azure-native `Read`: projection diff applied to the old inputs; pulumi/pulumi-azure-native#3049).
@@ -223,20 +224,15 @@ class _Operations:
                     error = refusal
             if error is None:
                 until = now + real_seconds(state, azure.duration_minutes(type_token))
-                for lock in locks:
-                    state["busy"][lock] = {"id": rid, "until": until}
                 operation["start"] = emulated_minutes(state, now)
+                azure.begin(state, verb, rid, locks, until=until, log=operation)
         if error is not None:
             raise error
         await asyncio.sleep(max(0.0, until - time.time()))
         with self.store.locked() as state:
-            result = finish(state)
-            for lock in locks:
-                if state["busy"].get(lock, {}).get("id") == rid:
-                    del state["busy"][lock]
-            operation["end"] = emulated_minutes(state)
-            state["operations"].append(operation)
-        return result
+            # Finished by the store on its clock (azure.settle); a sleep that woke a hair early finishes it now.
+            azure.settle(state, time.time(), due=rid)
+            return finish(state)
 
     @staticmethod
     def _take_fault(state: dict[str, Any], verb: str, type_token: str, rid: str, name: str) -> dict[str, Any] | None:
@@ -290,8 +286,9 @@ class AzureNativeEmulator(Provider):
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         resource_type = azure.RESOURCE_TYPES[_type_of(request.urn)]
-        old_state = request.old_state.get(INPUTS_KEY)
-        old_inputs = plain(old_state) if old_state is not None else {}
+        given = getattr(request, "old_inputs", None)  # the engine's, through Servicer.Diff
+        old_state = request.old_state.get(INPUTS_KEY)  # a state written before v3
+        old_inputs = plain_map(given) if given else plain(old_state) if old_state is not None else {}
         new_inputs = plain_map(request.new_inputs)
         changed = [k for k in _changed_keys(old_inputs, new_inputs) if k not in request.ignore_changes]
         create_only = {resource_type.name_parameter, *resource_type.parent_parameters, "location"}
@@ -343,9 +340,7 @@ class AzureNativeEmulator(Provider):
     ) -> dict[str, PropertyValue]:
         merged: dict[str, Any] = {**record["inputs"], **azure.computed(state, record, reading, now)}
         merged = {k: v for k, v in merged.items() if v is not None}
-        outputs = wrap_map(merged, secret)
-        outputs[INPUTS_KEY] = wrap(record.get("sent", record["inputs"]), secret=True)
-        return outputs
+        return wrap_map(merged, secret)
 
     async def _write(
         self, verb: str, type_token: str, news: Mapping[str, PropertyValue], preview: bool
@@ -385,8 +380,6 @@ class AzureNativeEmulator(Provider):
             record = azure.find(state, rid)
             if record is None:  # deleted meanwhile (its resource group went): Azure would fail the operation
                 raise azure.AzureError(404, "NotFound", f"{rid} was deleted during the operation", "PUT", rid)
-            record["provisioningState"] = "Succeeded"
-            record["succeededAt"] = emulated_minutes(state)
             return self._outputs(state, record, secret)
 
         locks = azure.lock_keys({}, type_token, rid, body)
@@ -418,9 +411,7 @@ class AzureNativeEmulator(Provider):
                 record["provisioningState"] = "Deleting"
 
         def finish(state: dict[str, Any]) -> None:
-            record = azure.find(state, rid)
-            if record is not None:
-                azure.delete(state, record)
+            return None  # the store deleted it when the operation ended (azure.settle)
 
         record = azure.find(self.store.read(), rid)
         locks = azure.lock_keys({}, type_token, rid, record["inputs"] if record else {})
@@ -446,7 +437,6 @@ class AzureNativeEmulator(Provider):
         with self.store.locked() as state:
             record = self._found(state, type_token, rid)
             outputs = self._outputs(state, record, set(), reading=True, now=emulated_minutes(state))
-        outputs.pop(INPUTS_KEY, None)
         return InvokeResponse(return_value=outputs)
 
     def _rid(self, type_token: str, args: Mapping[str, Any]) -> str:
@@ -517,9 +507,8 @@ class AzureNativeEmulator(Provider):
                 inputs[name] = new_view[name]
             else:
                 inputs.pop(name, None)
-        # Like azure-native's Read, the checkpoint keeps the inputs it computed (`checkpointObject(inputs, ...)`),
-        # so the next diff compares the program against them: for an import, path parameters included.
-        outputs[INPUTS_KEY] = wrap(inputs, secret=True)
+        # Like azure-native's Read, the state keeps the inputs it computed, so the next diff compares the program
+        # against them: for an import, path parameters included.
         return ReadResponse(
             resource_id=request.resource_id, properties=outputs, inputs=wrap_map(inputs, secret_keys(request.inputs))
         )
@@ -626,6 +615,17 @@ def azure_error_of(error: BaseException | None) -> azure.AzureError | None:
     return None
 
 
+async def _stop_when_orphaned(server: Any, every: float = 0.5) -> None:
+    """Stop when the engine that started this plugin is gone (killed, or terminated with a second Ctrl-C before it
+    could stop its plugins): its plugins must not outlive it. Go providers exit when the engine's health check fails
+    (pulumi sdk/go/pulumi/provider/main.go); this is the same for a Python one. What Azure accepted from this process
+    still finishes, on the store's clock (azure.settle)."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        await asyncio.sleep(every)
+    await server.stop(None)
+
+
 def serve(arguments: list[str], version: str, provider: Provider) -> None:
     """The plugin's gRPC server, as `pulumi.provider.experimental.server.main` runs it, except for Azure's errors:
     they reach the engine as azure-native reports them, Azure's words alone, without this emulator's Python
@@ -634,6 +634,7 @@ def serve(arguments: list[str], version: str, provider: Provider) -> None:
 
     import grpc
     from pulumi.provider.experimental.server import ProviderServicer
+    from pulumi.runtime.proto import provider_pb2 as proto
     from pulumi.runtime.proto import provider_pb2_grpc
 
     class Servicer(ProviderServicer):
@@ -650,7 +651,34 @@ def serve(arguments: list[str], version: str, provider: Provider) -> None:
             return await self._answer(super().Check, request, context)
 
         async def Diff(self, request: Any, context: Any) -> Any:  # noqa: N802
-            return await self._answer(super().Diff, request, context)
+            return await self._answer(self._diff, request, context)
+
+        async def _diff(self, request: Any, context: Any) -> Any:
+            """The experimental servicer leaves out the old inputs the engine sends, which azure-native v3 diffs
+            against: they reach `diff` as `DiffRequest.old_inputs`."""
+            diff_request = DiffRequest(
+                request.urn,
+                request.id,
+                PropertyValue.unmarshal_map(request.olds),
+                PropertyValue.unmarshal_map(request.news),
+                list(request.ignoreChanges),
+            )
+            diff_request.old_inputs = PropertyValue.unmarshal_map(request.old_inputs)  # type: ignore[attr-defined]
+            answer = await self._provider.diff(diff_request)
+            changes = {True: proto.DiffResponse.DIFF_SOME, False: proto.DiffResponse.DIFF_NONE}
+            return proto.DiffResponse(
+                replaces=answer.replaces,
+                stables=answer.stables,
+                deleteBeforeReplace=answer.delete_before_replace,
+                changes=changes.get(answer.changes, proto.DiffResponse.DIFF_UNKNOWN),  # type: ignore[arg-type]
+                diffs=answer.diffs,
+                # The provider's kinds are the protocol's, in its order (ADD=0 ... UPDATE_REPLACE=5).
+                detailedDiff={
+                    k: proto.PropertyDiff(kind=v.kind.value, inputDiff=v.input_diff)  # type: ignore[arg-type]
+                    for k, v in answer.detailed_diff.items()
+                },
+                hasDetailedDiff=True,
+            )
 
         async def Create(self, request: Any, context: Any) -> Any:  # noqa: N802
             return await self._answer(super().Create, request, context)
@@ -680,7 +708,9 @@ def serve(arguments: list[str], version: str, provider: Provider) -> None:
         await server.start()
         sys.stdout.buffer.write(f"{port}\n".encode())
         sys.stdout.buffer.flush()
+        watchdog = asyncio.create_task(_stop_when_orphaned(server))
         await server.wait_for_termination()
+        watchdog.cancel()
 
     with contextlib.suppress(KeyboardInterrupt):  # the engine stops its plugins with SIGINT
         asyncio.run(run())

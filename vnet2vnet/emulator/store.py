@@ -45,7 +45,7 @@ def default_state(clock_scale: float = DEFAULT_CLOCK_SCALE) -> dict[str, Any]:
         "conflicts": [],
         "refusals": [],
         "faults": [],
-        "secretsIssued": [],
+        "inflight": {},  # operations Azure accepted and is still running: azure.begin, azure.settle
     }
 
 
@@ -79,6 +79,7 @@ class Store:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 state = initial if initial is not None else json.loads(self.path.read_text())
+                _settle(state)
                 yield state
                 temporary = self.path.with_suffix(f".tmp{os.getpid()}")
                 temporary.write_text(json.dumps(state, indent=1, sort_keys=True))
@@ -90,9 +91,17 @@ class Store:
         with open(self._lock_path, "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_SH)
             try:
-                return dict(json.loads(self.path.read_text()))
+                state = dict(json.loads(self.path.read_text()))
+                _settle(state)  # what has finished by now, as every reader sees it (written back on the next write)
+                return state
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _settle(state: dict[str, Any]) -> None:
+    from vnet2vnet.emulator.azure import settle  # azure reads this module's clock
+
+    settle(state, time.time())
 
 
 def emulated_minutes(state: dict[str, Any], now: float | None = None) -> float:
