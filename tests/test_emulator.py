@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import CheckRequest, DiffRequest, ReadRequest
 
-from tests.support import run_python
+from tests.support import PROJECT_DIR, run_python
 from vnet2vnet.emulator import azure
 from vnet2vnet.emulator.provider import INPUTS_KEY, AzureNativeEmulator, autoname, plain, wrap, wrap_map
 from vnet2vnet.emulator.seed import SeedError, apply_seed, load_seed
@@ -23,6 +23,7 @@ from vnet2vnet.emulator.store import STATE_VARIABLE, Store, default_state
 
 SUB = azure.DEFAULT_SUBSCRIPTION
 RG_ID = f"/subscriptions/{SUB}/resourceGroups/rg"
+PIP_ID = f"{RG_ID}/providers/Microsoft.Network/publicIPAddresses/existing-ip"
 NET = f"{RG_ID}/providers/Microsoft.Network"
 
 
@@ -87,7 +88,7 @@ class TestAzureRefusals:
             ("GatewaySubnet /28 for VpnGw1AZ", azure_with(gateway_subnet="10.1.255.0/28"), azure.GATEWAY,
              GW_A["id"], gateway_inputs(), "GatewaySubnetIsTooSmall"),
             ("Basic public IP", azure_with(), azure.GATEWAY, GW_A["id"], gateway_inputs(ip="ip-basic"),
-             "BasicSkuPublicIpNotSupportedForVpnGateway"),
+             "PublicIpWithBasicSkuNotAllowedOnVPNGateways"),
             ("public IP used by another gateway", azure_with(GW_A), azure.GATEWAY,
              f"{NET}/virtualNetworkGateways/gw-2", gateway_inputs("b", "ip-a"), "PublicIPAddressInUse"),
             ("connection to a missing gateway", azure_with(GW_A), azure.CONNECTION, f"{NET}/connections/c",
@@ -303,6 +304,16 @@ class TestSeedFile:
         assert state["resources"][azure.key(RG_ID)]["seeded"] is True
         assert state["faults"][0]["kind"] == "failOnce"
 
+    def test_a_seeded_public_ip_keeps_the_address_azure_gave_it(self, tmp_path: Path) -> None:
+        seed = tmp_path / "seed.yaml"
+        seed.write_text(
+            yaml.safe_dump({"resources": [{"id": PIP_ID, "type": azure.PUBLIC_IP, "ipAddress": "20.9.8.7"}]})
+        )
+        state = default_state()
+        apply_seed(state, load_seed(seed))
+        record = state["resources"][azure.key(PIP_ID)]
+        assert azure.answer(state, record)["ipAddress"] == "20.9.8.7", "an existing address, not a new one"
+
     @pytest.mark.parametrize(
         ("document", "names"),
         [
@@ -313,6 +324,14 @@ class TestSeedFile:
             ({"resources": [{"id": RG_ID, "type": "aws:s3:Bucket"}]}, "resources[0].type must be one of"),
             ({"faults": [{"kind": "meteor", "resource": "x"}]}, "faults[0].kind must be one of"),
             ({"faults": [{"kind": "tunnelDown"}]}, "faults[0].resource"),
+            (
+                {"resources": [{"id": RG_ID, "type": azure.RG, "ipAddress": "20.1.2.3"}]},
+                "only a azure-native:network:PublicIPAddress has an address",
+            ),
+            (
+                {"resources": [{"id": PIP_ID, "type": azure.PUBLIC_IP, "ipAddress": "20.1.2"}]},
+                "resources[0].ipAddress must be an IPv4 address",
+            ),
             ([1, 2], "a seed file is a mapping"),
         ],
     )
@@ -393,3 +412,39 @@ def test_the_stand_ins_refuse_to_start_outside_a_rehearsal() -> None:
     started = run_python("-m", "vnet2vnet.emulator.provider", "azure-native", "127.0.0.1:1", drop=(STATE_VARIABLE,))
     assert started.returncode == 1 and "runs only inside a rehearsal" in started.stderr, started.stderr
     assert started.stdout == "", "no port printed: the engine never gets a provider"
+
+
+@pytest.mark.parametrize(
+    "module", ["vnet2vnet.emulator.provider", "vnet2vnet.emulator.seed", "vnet2vnet.emulator.rules"]
+)
+def test_the_emulator_never_loads_our_own_rules(module: str) -> None:
+    """The emulator is a second opinion only if it is written apart from what it judges: loading it (as a plugin
+    process does, every rule module included) imports none of vnet2vnet's validation, checks, schema or spec."""
+    code = (
+        f"import importlib, sys; importlib.import_module({module!r}); "
+        "from vnet2vnet.emulator import rules; rules.all_rules(); "
+        "print(sorted(m for m in sys.modules if m in "
+        "('vnet2vnet.validation', 'vnet2vnet.checks', 'vnet2vnet.schema', 'vnet2vnet.spec')))"
+    )
+    loaded = run_python("-c", code)
+    assert loaded.returncode == 0 and loaded.stdout.strip() == "[]", f"{module} loaded: {loaded.stdout}{loaded.stderr}"
+
+
+@pytest.mark.parametrize("module", ["vnet2vnet.validation", "vnet2vnet.checks", "vnet2vnet.schema", "vnet2vnet.spec"])
+def test_our_rules_never_load_the_emulator(module: str) -> None:
+    code = (
+        f"import importlib, sys; importlib.import_module({module!r}); "
+        "print(sorted(m for m in sys.modules if m.startswith('vnet2vnet.emulator')))"
+    )
+    loaded = run_python("-c", code)
+    assert loaded.returncode == 0 and loaded.stdout.strip() == "[]", f"{module} loaded: {loaded.stdout}{loaded.stderr}"
+
+
+def test_the_emulators_durations_are_its_own_table() -> None:
+    from vnet2vnet import azure_facts
+    from vnet2vnet.emulator import durations
+
+    assert durations.DURATIONS and all(entry.source for entry in durations.DURATIONS.values()), "each with a source"
+    shared = {id(fact) for fact in azure_facts.TYPICAL_DURATIONS.values()}
+    assert not any(id(entry) in shared for entry in durations.DURATIONS.values()), "no entry shared with our facts"
+    assert "TYPICAL_DURATIONS" not in (PROJECT_DIR / "vnet2vnet" / "emulator" / "azure.py").read_text()

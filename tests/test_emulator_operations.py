@@ -647,7 +647,7 @@ class TestByteCounters:
         state["resources"][azure.key(B_TO_A["id"])]["succeededAt"] = 4.0  # the second direction, at minute 4
         load(emulator, state)
         advance(emulator, clock, 10)
-        assert counters(emulator) == after(6), "up 6 of the 10 minutes"
+        assert counters(emulator) == after(10 - 4 - azure.CONNECTING_MINUTES), "up from minute 4 + Connecting"
 
     def test_they_stop_while_the_tunnel_is_down_and_go_on_after(
         self, emulator: AzureNativeEmulator, clock: Clock

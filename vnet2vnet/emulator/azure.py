@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from vnet2vnet.azure_facts import INSTANT, TYPICAL_DURATIONS
 from vnet2vnet.emulator.store import emulated_minutes
 
 VPN_SETTINGS_DOC = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings"
@@ -29,6 +28,7 @@ VPN_FAQ = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq"
 BGP_DOC = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-bgp-overview"
 ARM_ASYNC_DOC = "https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations"
 DEFAULT_SUBSCRIPTION = "6d6b3f6e-0000-4000-8000-00000e000001"  # the emulator's own; never a real subscription
+DEFAULT_TENANT = "6d6b3f6e-0000-4000-8000-0000000e7e77"  # the tenant of the emulator's own subscription
 
 RG = "azure-native:resources:ResourceGroup"
 VNET = "azure-native:network:VirtualNetwork"
@@ -44,6 +44,11 @@ SCHEDULED_QUERY_RULE = "azure-native:monitor:ScheduledQueryRule"
 # Monitoring resources: their rules are in `monitor`, their bodies are checked against azure-native's SDK types
 # (`vnet2vnet.sdk_types`); they never take a gateway's lock and take no time.
 MONITOR_TYPES = frozenset({WORKSPACE, DIAGNOSTIC_SETTING, ACTION_GROUP, METRIC_ALERT, SCHEDULED_QUERY_RULE})
+NETWORK_TYPES = frozenset({VNET, SUBNET, PUBLIC_IP, GATEWAY, CONNECTION})
+# ARM's tracked resources: those with a location of their own (a subnet's and a diagnostic setting's are their
+# parent's).
+TRACKED_TYPES = frozenset({RG, VNET, PUBLIC_IP, GATEWAY, CONNECTION, WORKSPACE, ACTION_GROUP, METRIC_ALERT,
+                           SCHEDULED_QUERY_RULE})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -171,7 +176,11 @@ class AzureError(Exception):
 
     def __init__(self, status: int, code: str, message: str, method: str = "PUT", resource_id: str = "") -> None:
         self.status, self.code = status, code
-        reason = {400: "Bad Request", 404: "Not Found", 409: "Conflict", 500: "Internal Server Error"}.get(status, "")
+        self.rule = ""  # the emulator's rule that refused the request (emulator.rules), when one did
+        reason = {
+            400: "Bad Request", 404: "Not Found", 409: "Conflict", 429: "Too Many Requests",
+            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+        }.get(status, "")  # fmt: skip
         super().__init__(
             f"{method} https://management.azure.com{resource_id}\n"
             f"--------------------------------------------------------------------------------\n"
@@ -234,22 +243,51 @@ def subscription_of(resource_id_: str) -> str:
     return parts[2] if len(parts) > 2 and parts[1].lower() == "subscriptions" else ""
 
 
-def duration_minutes(type_token: str) -> float:
-    """Typical Azure duration of a write or delete (azure_facts.TYPICAL_DURATIONS: durations, no rules)."""
-    return TYPICAL_DURATIONS.get(type_token, INSTANT).minutes
+def duration_minutes(type_token: str, verb: str = "create") -> float:
+    """How long Azure takes for a write or delete: the emulator's own table (emulator.durations)."""
+    from vnet2vnet.emulator import durations
+
+    return durations.minutes(type_token, verb)
 
 
 def _digest(*parts: str) -> bytes:
     return hashlib.sha256("|".join(parts).encode()).digest()
 
 
-def _public_ip_for(resource_id_: str) -> str:
-    digest = _digest(resource_id_)
-    return f"20.{digest[0] % 250 + 1}.{digest[1]}.{digest[2] % 250 + 1}"  # deterministic, from Azure's 20/8
+# azure-native's auto-names: the logical name and 8 random lowercase hex characters.
+AUTONAME_RANDOM_CHARACTERS = 8
+_AUTONAME_SUFFIX = re.compile(f"[0-9a-f]{{{AUTONAME_RANDOM_CHARACTERS}}}")
+
+
+def stem_id(state: dict[str, Any], resource_id_: str) -> str:
+    """A resource ID with azure-native's random auto-name suffixes taken out of every name in it (its own, its
+    resource group's, its VNet's): what the offline plan and a rehearsal share, the suffixes being drawn at random
+    by the engine. Every value Azure derives here (public IPs, GUIDs) comes from it, so that the two agree."""
+    parts = resource_id_.split("/")
+    stem = list(parts)
+    for index in range(len(parts)):
+        record = state["resources"].get(key("/".join(parts[: index + 1])))
+        if record is not None and record.get("autonamed") and len(parts[index]) > AUTONAME_RANDOM_CHARACTERS:
+            stem[index] = parts[index][:-AUTONAME_RANDOM_CHARACTERS]
+    return key("/".join(stem))
+
+
+# The addresses public_ip_for gives (Azure's 20.0.0.0/8), as they appear in text: to recognise them in a plan.
+PUBLIC_IP_PATTERN = re.compile(r"(?<![\d.])20\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d.])")
+
+
+def public_ip_for(state: dict[str, Any], resource_id_: str) -> str:
+    """A public IP's address: the one it was seeded with, else the one Azure gives it (deterministic, from Azure's
+    20.0.0.0/8)."""
+    record = find(state, resource_id_)
+    if record is not None and record.get("ipAddress"):
+        return str(record["ipAddress"])
+    digest = _digest(stem_id(state, resource_id_))
+    return f"20.{digest[0] % 250 + 1}.{digest[1]}.{digest[2] % 250 + 1}"
 
 
 def _resource_guid(resource_id_: str) -> str:
-    h = _digest("guid", resource_id_).hex()
+    h = _digest("guid", key(resource_id_)).hex()
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-8{h[17:20]}-{h[20:32]}"
 
 
@@ -269,13 +307,13 @@ def of_type(state: dict[str, Any], type_token: str) -> Iterable[dict[str, Any]]:
     return (r for r in state["resources"].values() if r["type"] == type_token)
 
 
-def _ref(value: Any) -> str:
+def ref(value: Any) -> str:
     return str(value.get("id", "")) if isinstance(value, dict) else ""
 
 
 def gateway_subnet_id(gateway: dict[str, Any]) -> str:
     configs = gateway["inputs"].get("ipConfigurations") or []
-    return _ref(configs[0].get("subnet")) if configs else ""
+    return ref(configs[0].get("subnet")) if configs else ""
 
 
 def connections_of(state: dict[str, Any], gateway_id: str) -> list[dict[str, Any]]:
@@ -283,7 +321,7 @@ def connections_of(state: dict[str, Any], gateway_id: str) -> list[dict[str, Any
         c
         for c in of_type(state, CONNECTION)
         if key(gateway_id)
-        in (key(_ref(c["inputs"].get("virtualNetworkGateway1"))), key(_ref(c["inputs"].get("virtualNetworkGateway2"))))
+        in (key(ref(c["inputs"].get("virtualNetworkGateway1"))), key(ref(c["inputs"].get("virtualNetworkGateway2"))))
     ]
 
 
@@ -294,137 +332,128 @@ def _refuse(code: str, message: str, resource_id_: str, status: int = 400, metho
     return AzureError(status, code, message, method, resource_id_)
 
 
-def check_write(state: dict[str, Any], type_token: str, rid: str, inputs: dict[str, Any]) -> None:
-    """Azure's refusals of a PUT, before it starts."""
-    # An extension resource has no resource group of its own: its scope must exist (monitor checks it).
-    extension = RESOURCE_TYPES[type_token].scope_parameter is not None
-    if type_token != RG and not extension and find(state, resource_group_id(rid)) is None:
-        raise _refuse("ResourceGroupNotFound", f"Resource group '{rid.split('/')[4]}' could not be found.", rid, 404)
+def check_write(
+    state: dict[str, Any],
+    type_token: str,
+    rid: str,
+    inputs: dict[str, Any],
+    *,
+    verb: str = "create",
+    subscription: str = "",
+    auxiliary_tenants: tuple[str, ...] = (),
+) -> None:
+    """Azure's refusals of a PUT, before it starts: the first rule of the table (`emulator.rules`) that refuses it,
+    then the monitoring resources' own checks."""
+    from vnet2vnet.emulator import rules
+
+    request = rules.Request(
+        state, type_token, rid, inputs, verb, find(state, rid), subscription or subscription_of(rid), auxiliary_tenants
+    )
+    refusal = rules.first_refusal(request)
+    if refusal is not None:
+        raise refusal
     if type_token in MONITOR_TYPES:
         from vnet2vnet.emulator import monitor  # monitor builds on this module's lookups; imported when needed
 
         monitor.check_write(state, type_token, rid, inputs)
-    elif type_token == SUBNET:
-        _check_subnet(state, rid, inputs)
-    elif type_token == GATEWAY:
-        _check_gateway(state, rid, inputs)
-    elif type_token == CONNECTION:
-        _check_connection(state, rid, inputs)
 
 
-def _check_subnet(state: dict[str, Any], rid: str, inputs: dict[str, Any]) -> None:
-    vnet = find(state, parent_id(rid))
-    if vnet is None:
-        raise _refuse("NotFound", f"Virtual network {parent_id(rid)} not found.", rid, 404)
-    prefix = inputs.get("addressPrefix")
-    try:
-        network = ipaddress.ip_network(str(prefix))
-    except ValueError:
-        raise _refuse("InvalidAddressPrefixFormat", f"Address prefix {prefix} has an invalid format.", rid) from None
-    spaces = [ipaddress.ip_network(p) for p in (vnet["inputs"].get("addressSpace") or {}).get("addressPrefixes", [])]
-    if not any(network.version == space.version and network.subnet_of(space) for space in spaces):  # type: ignore[arg-type]
-        raise _refuse(
-            "NetcfgSubnetRangeOutsideVnet", f"Subnet {rid.rsplit('/', 1)[-1]} is not within the VNet's space.", rid
-        )
+def check_delete(state: dict[str, Any], record: dict[str, Any]) -> None:
+    from vnet2vnet.emulator import rules
+
+    request = rules.Request(state, record["type"], record["id"], dict(record["inputs"]), "delete", record)
+    refusal = rules.first_refusal(request)
+    if refusal is not None:
+        raise refusal
 
 
-def _check_gateway(state: dict[str, Any], rid: str, inputs: dict[str, Any]) -> None:
-    configs = inputs.get("ipConfigurations") or []
-    if not configs:
-        raise _refuse("InvalidRequestFormat", "A virtual network gateway needs at least one IP configuration.", rid)
-    subnet_id = _ref(configs[0].get("subnet"))
-    subnet = find(state, subnet_id)
-    if subnet is None:
-        raise _refuse("InvalidResourceReference", f"Resource {subnet_id} referenced by {rid} was not found.", rid, 404)
-    # https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings: the subnet must be named
-    # GatewaySubnet; /29 only for Basic, /27 or larger for every other SKU.
-    if subnet["name"] != "GatewaySubnet":
-        raise _refuse("GatewaySubnet", f"Gateway subnet must be named 'GatewaySubnet' ({VPN_SETTINGS_DOC}).", rid)
-    sku = str((inputs.get("sku") or {}).get("name") or "")
-    length = ipaddress.ip_network(str(subnet["inputs"].get("addressPrefix"))).prefixlen
-    smallest = 29 if sku == "Basic" else 27
-    if length > smallest:
-        raise _refuse(
-            "GatewaySubnetIsTooSmall",
-            f"GatewaySubnet /{length} is too small for SKU {sku}: /{smallest} or larger ({VPN_SETTINGS_DOC}).",
-            rid,
-        )
-    # https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings: one VPN gateway per virtual
-    # network.
-    vnet_id = key(parent_id(subnet_id))
-    for other in of_type(state, GATEWAY):
-        if key(other["id"]) != key(rid) and key(parent_id(gateway_subnet_id(other))) == vnet_id:
-            raise _refuse(
-                "VnetAlreadyHasGateway",
-                f"Virtual network {parent_id(subnet_id)} already has VPN gateway {other['id']} ({VPN_SETTINGS_DOC}).",
-                rid,
-            )
-    if bool(inputs.get("activeActive")) != (len(configs) == 2):
-        raise _refuse(
-            "ActiveActiveNeedsTwoIpConfigurations",
-            "An active-active gateway needs exactly two IP configurations, an active-standby one exactly one.",
-            rid,
-        )
-    for config in configs:
-        ip_id = _ref(config.get("publicIPAddress"))
-        ip = find(state, ip_id)
-        if ip is None:
-            raise _refuse("InvalidResourceReference", f"Resource {ip_id} referenced by {rid} was not found.", rid, 404)
-        # Standard SKU public IPs only for VPN gateways (gateway SKU consolidation FAQ; Basic IP retirement).
-        if str((ip["inputs"].get("sku") or {}).get("name") or "Basic") != "Standard":
-            raise _refuse(
-                "BasicSkuPublicIpNotSupportedForVpnGateway",
-                f"Public IP {ip_id} is Basic SKU; VPN gateways need a Standard SKU static public IP.",
-                rid,
-            )
-        user = _ip_user(state, ip_id)
-        if user and key(user) != key(rid):
-            raise _refuse("PublicIPAddressInUse", f"Public IP {ip_id} is in use by {user}.", rid)
-
-
-def _ip_user(state: dict[str, Any], ip_id: str) -> str | None:
+def ip_user(state: dict[str, Any], ip_id: str) -> str | None:
+    """The gateway whose IP configuration uses a public IP, if any."""
     for gateway in of_type(state, GATEWAY):
         for config in gateway["inputs"].get("ipConfigurations") or []:
-            if key(_ref(config.get("publicIPAddress"))) == key(ip_id):
+            if key(ref(config.get("publicIPAddress"))) == key(ip_id):
                 return str(gateway["id"])
     return None
 
 
-def _check_connection(state: dict[str, Any], rid: str, inputs: dict[str, Any]) -> None:
-    for field in ("virtualNetworkGateway1", "virtualNetworkGateway2"):
-        gateway_id = _ref(inputs.get(field))
-        gateway = find(state, gateway_id)
-        if gateway is None or gateway["provisioningState"] != "Succeeded":
-            raise _refuse(
-                "InvalidResourceReference", f"Resource {gateway_id} referenced by {rid} ({field}) was not found.", rid
-            )
+def ip_configuration_using(state: dict[str, Any], ip_id: str) -> str | None:
+    """The ID of the gateway IP configuration that uses a public IP (`<gateway>/ipConfigurations/<its name>`), the
+    way Azure points a public IP at what uses it."""
+    for gateway in of_type(state, GATEWAY):
+        for config in gateway["inputs"].get("ipConfigurations") or []:
+            if key(ref(config.get("publicIPAddress"))) == key(ip_id):
+                return f"{gateway['id']}/ipConfigurations/{config.get('name', 'default')}"
+    return None
 
 
-def check_delete(state: dict[str, Any], record: dict[str, Any]) -> None:
-    rid, type_token = record["id"], record["type"]
-    if type_token == GATEWAY:
-        connected = [c["id"] for c in connections_of(state, rid)]
-        if connected:
-            raise _refuse(
-                "InUseVirtualNetworkGatewayCannotBeDeleted",
-                f"Gateway {rid} is in use by connections {', '.join(connected)}; delete them first.",
-                rid,
-                method="DELETE",
-            )
-    elif type_token == SUBNET:
-        users = [g["id"] for g in of_type(state, GATEWAY) if key(gateway_subnet_id(g)) == key(rid)]
-        if users:
-            raise _refuse("InUseSubnetCannotBeDeleted", f"Subnet {rid} is in use by {users[0]}.", rid, method="DELETE")
-    elif type_token == PUBLIC_IP:
-        user = _ip_user(state, rid)
-        if user:
-            raise _refuse(
-                "PublicIPAddressCannotBeDeleted", f"Public IP {rid} is in use by {user}.", rid, method="DELETE"
-            )
-    elif type_token == VNET:
-        gateways = [g["id"] for g in of_type(state, GATEWAY) if key(parent_id(gateway_subnet_id(g))) == key(rid)]
-        if gateways:
-            raise _refuse("InUseSubnetCannotBeDeleted", f"VNet {rid} has gateway {gateways[0]}.", rid, method="DELETE")
+def accept_put(
+    state: dict[str, Any],
+    verb: str,
+    type_token: str,
+    rid: str,
+    body: dict[str, Any],
+    *,
+    sent: dict[str, Any],
+    subscription: str,
+    auxiliary_tenants: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """A PUT Azure accepts (its rules passed; `auxiliary_tenants` are the tenants the client holds tokens of, its
+    own first): the resource as Azure now holds it, `Updating` until its operation ends (`settle`). azure-native's
+    own check comes first: it GETs before a create and refuses to create over what exists
+    (provider/pkg/provider/crud/crud.go CanCreate: "cannot create already existing resource")."""
+    existing = find(state, rid)
+    if verb == "create" and existing is not None and not existing.get("adopted"):
+        raise AzureError(409, "ResourceAlreadyExists", f"cannot create already existing resource '{rid}'", "PUT", rid)
+    check_write(state, type_token, rid, body, verb=verb, subscription=subscription, auxiliary_tenants=auxiliary_tenants)
+    return put_record(state, type_token, rid, body, sent=sent, subscription=subscription)
+
+
+def put_record(
+    state: dict[str, Any], type_token: str, rid: str, body: dict[str, Any], *, sent: dict[str, Any], subscription: str
+) -> dict[str, Any]:
+    """The resource as a PUT leaves it in Azure, its checks aside (the offline plan records a refusal and goes on)."""
+    existing = find(state, rid)
+    record = {
+        "id": rid,
+        "type": type_token,
+        "name": rid.rsplit("/", 1)[-1],
+        "subscription": subscription,
+        "location": body.get("location"),
+        "inputs": body,
+        "sent": sent,
+        "provisioningState": "Updating",
+        "seeded": False,
+        # A name azure-native generated: the logical name and an 8-character suffix (its Check's flag).
+        "autonamed": bool(sent.get("__createBeforeDelete")) or bool(existing and existing.get("autonamed")),
+        # An update keeps a connection's byte counters: they never go back.
+        **({"traffic": existing["traffic"]} if existing is not None and "traffic" in existing else {}),
+    }
+    if (
+        type_token == CONNECTION
+        and existing is not None
+        and all(existing["inputs"].get(name) == body.get(name) for name in TUNNEL_FIELDS)
+    ):
+        # The tunnel stays up through a write that does not touch it.
+        record["tunnelKeptFrom"] = _tunnel_written(existing)
+    state["resources"][key(rid)] = record
+    return record
+
+
+def answer(
+    state: dict[str, Any], record: dict[str, Any], reading: bool = True, now: float | None = None
+) -> dict[str, Any]:
+    """Azure's answer for a resource, flattened as azure-native's outputs: what it holds of the request plus what it
+    computes (`computed`); a GET (`reading`) at emulated minute `now`."""
+    from vnet2vnet.emulator.defaults import with_server_defaults
+
+    merged = with_server_defaults(record["type"], {**record["inputs"], **computed(state, record, reading, now)})
+    return {k: v for k, v in merged.items() if v is not None}
+
+
+def subnet_prefixes(body: dict[str, Any]) -> list[str]:
+    """A subnet's prefixes: `addressPrefix`, or `addressPrefixes` (a dual-stack subnet has both kinds)."""
+    found = [body["addressPrefix"]] if body.get("addressPrefix") else []
+    return [str(p) for p in [*found, *(body.get("addressPrefixes") or [])]]
 
 
 def delete(state: dict[str, Any], record: dict[str, Any]) -> None:
@@ -443,11 +472,22 @@ def delete(state: dict[str, Any], record: dict[str, Any]) -> None:
 # ------------------------------------------------------------------------------------------ long-running operations
 
 
-def begin(state: dict[str, Any], verb: str, rid: str, locks: list[str], *, until: float, log: dict[str, Any]) -> None:
+def begin(
+    state: dict[str, Any],
+    verb: str,
+    rid: str,
+    locks: list[str],
+    *,
+    until: float,
+    log: dict[str, Any],
+    failure: str = "",
+) -> None:
     """Azure has accepted a write or a delete (202): it runs until `until` (real time) whatever its client does
     (https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations: the operation continues
     on the server; the client only polls). `settle` finishes it; the operation holds `locks` until then."""
-    state.setdefault("inflight", {})[key(rid)] = {"id": rid, "verb": verb, "until": until, "locks": locks, "log": log}
+    state.setdefault("inflight", {})[key(rid)] = {
+        "id": rid, "verb": verb, "until": until, "locks": locks, "log": log, "failure": failure,
+    }  # fmt: skip
     for lock in locks:
         state["busy"][lock] = {"id": rid, "until": until}
 
@@ -466,8 +506,13 @@ def settle(state: dict[str, Any], now: float, *, due: str | None = None) -> None
         if operation["verb"] == "delete":
             if record is not None:
                 delete(state, record)
+        elif record is not None and operation.get("failure"):
+            # Accepted, then failed (ARM: the operation ends Failed and the resource keeps that state).
+            record["provisioningState"] = "Failed"
+            record["failure"] = operation["failure"]
         elif record is not None:
             record["provisioningState"] = "Succeeded"
+            record.pop("failure", None)
             record["succeededAt"] = emulated_minutes(state, min(float(operation["until"]), now))
         for lock in operation["locks"]:
             if state["busy"].get(lock, {}).get("id") == operation["id"]:
@@ -488,7 +533,7 @@ def lock_keys(state: dict[str, Any], type_token: str, rid: str, inputs: dict[str
     if type_token == GATEWAY:
         return [f"gateway:{key(rid)}"]
     if type_token == CONNECTION:
-        return [f"gateway:{key(_ref(inputs.get('virtualNetworkGateway1')))}"]
+        return [f"gateway:{key(ref(inputs.get('virtualNetworkGateway1')))}"]
     if type_token == SUBNET:
         return [f"vnet:{key(parent_id(rid))}"]
     if type_token == VNET:
@@ -502,6 +547,15 @@ def conflict(state: dict[str, Any], keys: list[str], now: float) -> str | None:
         if holder and holder["until"] > now:
             return str(holder["id"])
     return None
+
+
+def status_of(code: str) -> int:
+    """The HTTP status Azure answers with an error code (for injected faults): server errors for the codes ARM
+    uses for them, 429 for throttling, 400 otherwise."""
+    return {
+        "InternalServerError": 500, "ServiceUnavailable": 503, "GatewayTimeout": 504, "BadGateway": 502,
+        "TooManyRequests": 429, "RetryableError": 500, "AnotherOperationInProgress": 409, "Conflict": 409,
+    }.get(code, 400)  # fmt: skip
 
 
 def another_operation_in_progress(rid: str, holder: str, method: str = "PUT") -> AzureError:
@@ -540,7 +594,7 @@ def computed(
     out["etag"] = _etag(record)
     out["provisioningState"] = record["provisioningState"]
     if type_token == VNET:
-        out["resourceGuid"] = _resource_guid(rid)
+        out["resourceGuid"] = _resource_guid(stem_id(state, rid))
         prefix = key(rid) + "/subnets/"
         out["subnets"] = [
             {"id": s["id"], "name": s["name"], "addressPrefix": s["inputs"].get("addressPrefix")}
@@ -556,13 +610,13 @@ def computed(
                 for c in g["inputs"].get("ipConfigurations") or []
             ]
     elif type_token == PUBLIC_IP:
-        out["ipAddress"] = _public_ip_for(rid)
-        out["resourceGuid"] = _resource_guid(rid)
-        user = _ip_user(state, rid)
-        if user:
-            out["ipConfiguration"] = {"id": f"{user}/ipConfigurations/default"}
+        out["ipAddress"] = public_ip_for(state, rid)
+        out["resourceGuid"] = _resource_guid(stem_id(state, rid))
+        configuration = ip_configuration_using(state, rid)
+        if configuration:
+            out["ipConfiguration"] = {"id": configuration}
     elif type_token == GATEWAY:
-        out["resourceGuid"] = _resource_guid(rid)
+        out["resourceGuid"] = _resource_guid(stem_id(state, rid))
         out["bgpSettings"] = _bgp_settings(state, record)
         out["ipConfigurations"] = [
             {
@@ -579,13 +633,15 @@ def computed(
         ):
             out["vpnGatewayGeneration"] = "Generation2"
     elif type_token == CONNECTION:
-        out["resourceGuid"] = _resource_guid(rid)
-        out["connectionStatus"] = connection_status(state, record)
+        out["resourceGuid"] = _resource_guid(stem_id(state, rid))
+        out["connectionStatus"] = connection_status(state, record, now)
         ingress, egress = transferred(state, record, now) if reading and now is not None else (0.0, 0.0)
         out["ingressBytesTransferred"] = ingress
         out["egressBytesTransferred"] = egress
         if reading and state["variants"].get("sharedKeyOnRead") == "omitted":
             out["sharedKey"] = None
+        elif not inputs.get("sharedKey"):
+            out["sharedKey"] = effective_key(record)  # the key Azure generated for it
     return out
 
 
@@ -612,7 +668,7 @@ def _bgp_settings(state: dict[str, Any], gateway: dict[str, Any]) -> dict[str, A
                 )
                 if index < len(sent.get("bgpPeeringAddresses") or [])
                 else [],
-                "tunnelIpAddresses": [_public_ip_for(_ref(config.get("publicIPAddress")))],
+                "tunnelIpAddresses": [public_ip_for(state, ref(config.get("publicIPAddress")))],
             }
             for index, config in enumerate(configs)
         ],
@@ -626,28 +682,92 @@ def _policy(connection: dict[str, Any]) -> str:
     )
 
 
-def connection_status(state: dict[str, Any], connection: dict[str, Any]) -> str:
-    """Connected only when the opposite direction exists with the same key and the same IPsec/IKE policy
-    ({VPN_FAQ}: both connections of a VNet-to-VNet link must use the same shared key and policy)."""
-    if connection["provisioningState"] != "Succeeded":
+# "After about five minutes or so, the status of both connections should be Connected"
+# (https://learn.microsoft.com/azure/firewall/tutorial-hybrid-portal): the write itself ends first (emulator.durations),
+# then the link is Connecting for the rest of those minutes.
+CONNECTING_MINUTES = 3.0
+
+
+def effective_key(connection: dict[str, Any]) -> str:
+    """The key a connection uses: the one it was given, else the one Azure generated for it, different for every
+    connection ("By default, Azure generates different preshared keys for different VPN connections", VPN FAQ): two
+    directions without a key never agree."""
+    given = connection["inputs"].get("sharedKey")
+    return str(given) if given else _digest("psk", key(connection["id"])).hex()[:32]
+
+
+def connection_status(state: dict[str, Any], connection: dict[str, Any], now: float | None = None) -> str:
+    """Unknown while its write runs; Connected once the opposite direction agrees with it (`counterpart`: key,
+    protocol and policy, BGP on both with different ASNs, VNets that do not overlap) and a few minutes have passed
+    (`CONNECTING_MINUTES`, Connecting until then); NotConnected otherwise ({VPN_FAQ}: both connections of a
+    VNet-to-VNet link must use the same shared key and policy)."""
+    if connection["provisioningState"] != "Succeeded" and "tunnelKeptFrom" not in connection:
         return "Unknown"
     if fault_for(state, connection, "tunnelDown") is not None:
         return "NotConnected"
-    return "Connected" if counterpart(state, connection) is not None else "NotConnected"
+    if counterpart(state, connection) is None:
+        return "NotConnected"
+    moment = emulated_minutes(state) if now is None else now
+    return "Connected" if moment >= connected_since(state, connection) else "Connecting"
+
+
+def _vnet_spaces(state: dict[str, Any], gateway: dict[str, Any] | None) -> list[Network]:
+    vnet = find(state, parent_id(gateway_subnet_id(gateway))) if gateway else None
+    return networks(((vnet or {}).get("inputs", {}).get("addressSpace") or {}).get("addressPrefixes") or [])
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def networks(prefixes: Iterable[Any]) -> list[Network]:
+    """The prefixes that are CIDR prefixes (a malformed one is its format rule's to refuse)."""
+    found: list[Network] = []
+    for prefix in prefixes:
+        try:
+            found.append(ipaddress.ip_network(str(prefix)))
+        except ValueError:
+            continue
+    return found
+
+
+def link_disagreement(state: dict[str, Any], connection: dict[str, Any], other: dict[str, Any]) -> str | None:
+    """Why two opposite directions of a link never come up, or None when they agree. None of these is an error Azure
+    answers: the tunnel or its BGP session simply never forms (emulator.rules declares each)."""
+    if effective_key(other) != effective_key(connection):
+        return "the two directions have different keys"
+    if _policy(other) != _policy(connection):
+        return "the two directions differ in protocol or IPsec policy"
+    local = find(state, ref(connection["inputs"].get("virtualNetworkGateway1")))
+    remote = find(state, ref(connection["inputs"].get("virtualNetworkGateway2")))
+    bgp = [bool(c["inputs"].get("enableBgp")) for c in (connection, other)]
+    if any(bgp):
+        if not all(bgp):
+            return "BGP is enabled on only one direction"
+        asns = [
+            float(((g or {}).get("inputs", {}).get("bgpSettings") or {}).get("asn") or 65515) for g in (local, remote)
+        ]
+        if asns[0] == asns[1]:
+            return "both gateways have the same ASN"
+    if any(
+        a.version == b.version and a.overlaps(b)
+        for a in _vnet_spaces(state, local)
+        for b in _vnet_spaces(state, remote)
+    ):
+        return "the two VNets' address spaces overlap"
+    return None
 
 
 def counterpart(state: dict[str, Any], connection: dict[str, Any]) -> dict[str, Any] | None:
-    """The opposite direction of a VNet-to-VNet link that agrees with this one (key and policy), if any."""
+    """The opposite direction of a VNet-to-VNet link that agrees with this one (`link_disagreement`), if any."""
     inputs = connection["inputs"]
-    local, remote = _ref(inputs.get("virtualNetworkGateway1")), _ref(inputs.get("virtualNetworkGateway2"))
+    local, remote = ref(inputs.get("virtualNetworkGateway1")), ref(inputs.get("virtualNetworkGateway2"))
     for other in of_type(state, CONNECTION):
         other_inputs = other["inputs"]
         if (
-            key(_ref(other_inputs.get("virtualNetworkGateway1"))) == key(remote)
-            and key(_ref(other_inputs.get("virtualNetworkGateway2"))) == key(local)
+            key(ref(other_inputs.get("virtualNetworkGateway1"))) == key(remote)
+            and key(ref(other_inputs.get("virtualNetworkGateway2"))) == key(local)
             and other["provisioningState"] == "Succeeded"
-            and other_inputs.get("sharedKey") == inputs.get("sharedKey")
-            and _policy(other) == _policy(connection)
+            and link_disagreement(state, connection, other) is None
         ):
             return other
     return None
@@ -659,11 +779,26 @@ def fault_for(state: dict[str, Any], record: dict[str, Any], kind: str) -> dict[
 
 
 def connected_since(state: dict[str, Any], connection: dict[str, Any]) -> float:
-    """The emulated minute a Connected link came up: when the later of its two directions finished its last
-    write (0, the rehearsal's start, for seeded ones)."""
+    """The emulated minute a link is up: `CONNECTING_MINUTES` after the later of its two directions finished its
+    last write; 0 (the rehearsal's start) when both existed before it (seeded)."""
     other = counterpart(state, connection)
-    ends = [float(r.get("succeededAt") or 0.0) for r in (connection, other) if r is not None]
-    return max(ends, default=0.0)
+    ends = [_tunnel_written(r) for r in (connection, other) if r is not None]
+    written = [float(end) for end in ends if end is not None]
+    return max(written) + CONNECTING_MINUTES if written else 0.0
+
+
+# What the tunnel is made of: a write that changes none of these (tags, a DPD timeout) does not renegotiate it.
+TUNNEL_FIELDS = (
+    "sharedKey", "ipsecPolicies", "connectionProtocol", "virtualNetworkGateway1", "virtualNetworkGateway2",
+    "enableBgp", "connectionType", "usePolicyBasedTrafficSelectors",
+)  # fmt: skip
+
+
+def _tunnel_written(connection: dict[str, Any]) -> float | None:
+    """When the tunnel's own settings were last written (None: before the rehearsal, a seeded connection)."""
+    if "tunnelKeptFrom" in connection:
+        return connection["tunnelKeptFrom"]  # type: ignore[no-any-return]
+    return connection.get("succeededAt")
 
 
 # A quiet VNet-to-VNet link still carries IKE keepalives, DPD and BGP: a few KB per minute each way. Each
@@ -690,16 +825,11 @@ def transferred(state: dict[str, Any], connection: dict[str, Any], now: float) -
     if flowing:
         minutes = max(0.0, now - max(at, since))
         inputs = connection["inputs"]
-        local, remote = _ref(inputs.get("virtualNetworkGateway1")), _ref(inputs.get("virtualNetworkGateway2"))
+        local, remote = ref(inputs.get("virtualNetworkGateway1")), ref(inputs.get("virtualNetworkGateway2"))
         ingress += traffic_rate(remote, local) * minutes
         egress += traffic_rate(local, remote) * minutes
     connection["traffic"] = {"at": max(at, now), "ingress": ingress, "egress": egress}
     return float(int(ingress)), float(int(egress))
-
-
-# azure-native's auto-names: the logical name and 8 random lowercase hex characters.
-AUTONAME_RANDOM_CHARACTERS = 8
-_AUTONAME_SUFFIX = re.compile(f"[0-9a-f]{{{AUTONAME_RANDOM_CHARACTERS}}}")
 
 
 def names_resource(target: str, name: str) -> bool:

@@ -18,8 +18,6 @@ from vnet2vnet.emulator.azure import (
     CONNECTION,
     _bgp_settings,
     _digest,
-    _public_ip_for,
-    _ref,
     connected_since,
     connection_status,
     fault_for,
@@ -28,6 +26,8 @@ from vnet2vnet.emulator.azure import (
     key,
     of_type,
     parent_id,
+    public_ip_for,
+    ref,
     transferred,
 )
 
@@ -56,13 +56,14 @@ LOCAL_ROUTE_WEIGHT = 32768  # the weight a gateway gives its own and learned rou
 
 def _connection_ends(state: dict[str, Any], connection: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     inputs = connection["inputs"]
-    local = find(state, _ref(inputs.get("virtualNetworkGateway1"))) or {"id": "", "inputs": {}}
-    remote = find(state, _ref(inputs.get("virtualNetworkGateway2"))) or {"id": "", "inputs": {}}
+    local = find(state, ref(inputs.get("virtualNetworkGateway1"))) or {"id": "", "inputs": {}}
+    remote = find(state, ref(inputs.get("virtualNetworkGateway2"))) or {"id": "", "inputs": {}}
     return local, remote
 
 
-def _public_ips(gateway: dict[str, Any]) -> list[str]:
-    return [_public_ip_for(_ref(c.get("publicIPAddress"))) for c in gateway["inputs"].get("ipConfigurations") or []]
+def _public_ips(state: dict[str, Any], gateway: dict[str, Any]) -> list[str]:
+    configurations = gateway["inputs"].get("ipConfigurations") or []
+    return [public_ip_for(state, ref(c.get("publicIPAddress"))) for c in configurations]
 
 
 def vnet_of(state: dict[str, Any], gateway: dict[str, Any]) -> dict[str, Any] | None:
@@ -109,7 +110,7 @@ def ike_sas(state: dict[str, Any], connection: dict[str, Any], now: float) -> st
     # Route-based gateways negotiate any-to-any traffic selectors (TRAFFIC_SELECTORS_DOC).
     local_selectors = vnet_prefixes(state, local) if policy_based else ["0.0.0.0/0"]
     remote_selectors = vnet_prefixes(state, remote) if policy_based else ["0.0.0.0/0"]
-    local_ips, remote_ips = _public_ips(local), _public_ips(remote)
+    local_ips, remote_ips = _public_ips(state, local), _public_ips(state, remote)
     tunnels = [(mine, theirs) for mine in local_ips for theirs in remote_ips]
     share = max(1, len(tunnels))
     main_modes = []
@@ -180,9 +181,9 @@ def bgp_peers(state: dict[str, Any], gateway: dict[str, Any], now: float) -> lis
     connections = sorted(of_type(state, CONNECTION), key=lambda c: key(c["id"]))
     for connection in connections:
         inputs = connection["inputs"]
-        if key(_ref(inputs.get("virtualNetworkGateway1"))) != key(gateway["id"]) or not inputs.get("enableBgp"):
+        if key(ref(inputs.get("virtualNetworkGateway1"))) != key(gateway["id"]) or not inputs.get("enableBgp"):
             continue
-        remote = find(state, _ref(inputs.get("virtualNetworkGateway2")))
+        remote = find(state, ref(inputs.get("virtualNetworkGateway2")))
         if remote is None or not remote["inputs"].get("enableBgp"):
             continue
         connected = connection_status(state, connection) == "Connected"
@@ -247,9 +248,9 @@ def learned_routes(state: dict[str, Any], gateway: dict[str, Any], now: float) -
 
 def _peer_gateway(state: dict[str, Any], gateway: dict[str, Any], neighbor: str) -> dict[str, Any] | None:
     for connection in of_type(state, CONNECTION):
-        if key(_ref(connection["inputs"].get("virtualNetworkGateway1"))) != key(gateway["id"]):
+        if key(ref(connection["inputs"].get("virtualNetworkGateway1"))) != key(gateway["id"]):
             continue
-        remote = find(state, _ref(connection["inputs"].get("virtualNetworkGateway2")))
+        remote = find(state, ref(connection["inputs"].get("virtualNetworkGateway2")))
         if remote is not None and neighbor in _bgp_addresses(state, remote):
             return remote
     return None

@@ -64,7 +64,7 @@ from pulumi.provider.experimental.provider import (
 )
 
 from vnet2vnet import sdk_types
-from vnet2vnet.emulator import azure, operating
+from vnet2vnet.emulator import azure, operating, planning
 from vnet2vnet.emulator.store import Store, emulated_minutes, real_seconds
 
 AZURE_NATIVE_VERSION = "3.29.0"
@@ -74,15 +74,11 @@ INPUTS_KEY = "__inputs"
 AUTONAME_RANDOM_CHARACTERS = azure.AUTONAME_RANDOM_CHARACTERS
 
 
-class _Unknown:
-    def __repr__(self) -> str:
-        return "<unknown>"
-
-
-UNKNOWN = _Unknown()
-# On the wire an unknown (computed) value is this string (pulumi.runtime.rpc.UNKNOWN); the experimental
-# PropertyValue unmarshals it as a plain string and cannot marshal its own Computed.
-UNKNOWN_ON_THE_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+# An unknown (computed) value: planning's, one object for the whole emulator. On the wire it is this string
+# (pulumi.runtime.rpc.UNKNOWN); the experimental PropertyValue unmarshals it as a plain string and cannot marshal its
+# own Computed.
+UNKNOWN = planning.UNKNOWN
+UNKNOWN_ON_THE_WIRE = planning.UNKNOWN_ON_THE_WIRE
 
 
 def plain(value: PropertyValue) -> Any:
@@ -188,8 +184,33 @@ LEARNED_ROUTES_FUNCTION = "azure-native:network:getVirtualNetworkGatewayLearnedR
 STABLE_OUTPUTS = ("name", "location")
 
 
+# azure-native's HTTP client (azcore; provider/pkg/azure/client_azcore.go@006a62af initPipelineOpts): a request that
+# failed with a transport error, 408, 429, 5xx, or 409 AnotherOperationInProgress is sent again after 20 s, then 60 s,
+# then 120 s (RetryDelay 20 s, MaxRetryDelay 120 s, azcore's default of 3 retries); anything else fails at once.
+RETRY_DELAYS_SECONDS = (20.0, 60.0, 120.0)
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+# azure-native's default operation timeout when the resource sets no customTimeouts (provider.go@006a62af
+# azureContext: "the default one (2 hours)").
+DEFAULT_TIMEOUT_SECONDS = 120 * 60
+
+
+def retryable(error: azure.AzureError) -> bool:
+    return error.status in RETRYABLE_STATUS or (error.status == 409 and error.code == "AnotherOperationInProgress")
+
+
+class PartialFailure(Exception):  # noqa: N818 (azure-native's ErrorResourceInitFailed, not an emulator failure)
+    """Azure accepted the write, then it failed or timed out: the resource exists (its ID and, when Azure answered,
+    its properties), and azure-native reports `ErrorResourceInitFailed` so that the engine keeps it in state
+    (provider/pkg/provider/crud/crud.go@0354c94d partialError)."""
+
+    def __init__(self, resource_id: str, properties: dict[str, PropertyValue], reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.resource_id, self.properties, self.reasons = resource_id, properties, reasons
+
+
 class _Operations:
-    """Long-running Azure operations on the shared store, with Azure's conflicts, refusals and faults."""
+    """Long-running Azure operations on the shared store, with Azure's conflicts, refusals and faults, sent the way
+    azure-native's client sends them: retried, timed out, and checkpointed when they fail after being accepted."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -203,42 +224,73 @@ class _Operations:
         locks: list[str],
         start: Callable[[dict[str, Any]], None],
         finish: Callable[[dict[str, Any]], Any],
+        timeout_seconds: float = 0,
     ) -> Any:
-        now = time.time()
-        error: Exception | None = None
+        for attempt in range(len(RETRY_DELAYS_SECONDS) + 1):
+            try:
+                until, sent_at = self._send(verb, type_token, rid, locks, start)
+                break
+            except azure.AzureError as error:
+                if not retryable(error) or attempt == len(RETRY_DELAYS_SECONDS):
+                    raise
+                with self.store.locked() as state:
+                    delay = real_seconds(state, RETRY_DELAYS_SECONDS[attempt] / 60)
+                await asyncio.sleep(delay)
         with self.store.locked() as state:
-            name = rid.rsplit("/", 1)[-1]
-            operation = {"verb": verb, "type": type_token, "id": rid, "phase": state.get("phase", "")}
-            holder = azure.conflict(state, locks, now)
-            fault = self._take_fault(state, verb, type_token, rid, name)
-            if holder:
-                state["conflicts"].append({**operation, "holder": holder, "at": emulated_minutes(state, now)})
-                error = azure.another_operation_in_progress(rid, holder, "DELETE" if verb == "delete" else "PUT")
-            elif fault:
-                error = azure.AzureError(500, fault.get("code") or "InternalServerError", "Injected fault.", "PUT", rid)
-            else:
-                try:
-                    start(state)
-                except azure.AzureError as refusal:
-                    state["refusals"].append({**operation, "code": refusal.code})
-                    error = refusal
-            if error is None:
-                until = now + real_seconds(state, azure.duration_minutes(type_token))
-                operation["start"] = emulated_minutes(state, now)
-                azure.begin(state, verb, rid, locks, until=until, log=operation)
-        if error is not None:
-            raise error
+            limit = real_seconds(state, (timeout_seconds or DEFAULT_TIMEOUT_SECONDS) / 60)
+        if sent_at + limit < until:
+            # The client gives up; Azure goes on (azure.settle finishes it). azure-native keeps the ID it has
+            # ("operation timed out": azure.go@006a62af), its follow-up GET failing on the expired context.
+            await asyncio.sleep(max(0.0, sent_at + limit - time.time()))
+            raise PartialFailure(rid, {}, ["operation timed out"])
         await asyncio.sleep(max(0.0, until - time.time()))
         with self.store.locked() as state:
             # Finished by the store on its clock (azure.settle); a sleep that woke a hair early finishes it now.
             azure.settle(state, time.time(), due=rid)
             return finish(state)
 
+    def _send(
+        self, verb: str, type_token: str, rid: str, locks: list[str], start: Callable[[dict[str, Any]], None]
+    ) -> tuple[float, float]:
+        """One request: Azure's answer now (a refusal, a 409, an injected fault) or its acceptance (202), after which
+        the operation runs until the returned time whatever the client does."""
+        now = time.time()
+        error: azure.AzureError | None = None
+        with self.store.locked() as state:  # written back only when the block ends without an exception
+            name = rid.rsplit("/", 1)[-1]
+            operation = {"verb": verb, "type": type_token, "id": rid, "phase": state.get("phase", "")}
+            holder = azure.conflict(state, locks, now)
+            fault = self._take_fault(state, "failOnce", verb, type_token, name)
+            method = "DELETE" if verb == "delete" else "PUT"
+            if holder:
+                # Counted whether a retry absorbs it or not: `rehearse --json` `conflicts`.
+                state["conflicts"].append({**operation, "holder": holder, "at": emulated_minutes(state, now)})
+                error = azure.another_operation_in_progress(rid, holder, method)
+            elif fault:
+                code = str(fault.get("code") or "InternalServerError")
+                error = azure.AzureError(azure.status_of(code), code, "Injected fault.", method, rid)
+            else:
+                try:
+                    start(state)
+                except azure.AzureError as refusal:
+                    state["refusals"].append({**operation, "code": refusal.code, "rule": refusal.rule})
+                    error = refusal
+            if error is None:
+                until = now + real_seconds(state, azure.duration_minutes(type_token, verb))
+                operation["start"] = emulated_minutes(state, now)
+                later = self._take_fault(state, "failAccepted", verb, type_token, name)
+                code = str((later or {}).get("code") or "InternalServerError")
+                failure = f"{code}: Injected failure after acceptance." if later else ""
+                azure.begin(state, verb, rid, locks, until=until, log=operation, failure=failure)
+        if error is not None:
+            raise error
+        return until, now
+
     @staticmethod
-    def _take_fault(state: dict[str, Any], verb: str, type_token: str, rid: str, name: str) -> dict[str, Any] | None:
+    def _take_fault(state: dict[str, Any], kind: str, verb: str, type_token: str, name: str) -> dict[str, Any] | None:
         for fault in state.get("faults") or []:
             if (
-                fault.get("kind") == "failOnce"
+                fault.get("kind") == kind
                 and not fault.get("spent")
                 and fault.get("verb", verb) == verb
                 and fault.get("type", type_token) == type_token
@@ -254,57 +306,127 @@ class AzureNativeEmulator(Provider):
         self.store = store
         self.operations = _Operations(store)
         self.subscription = azure.DEFAULT_SUBSCRIPTION
+        self.tenant = azure.DEFAULT_TENANT
+        self.auxiliary_tenants: tuple[str, ...] = ()
+        self.default_location = ""
         self._spec_checker: Any = None
         spec_dir = os.environ.get(SPEC_DIR_VARIABLE)
+        self._spec_folder = Path(spec_dir) if spec_dir and Path(spec_dir).is_dir() else None
         if spec_dir and Path(spec_dir).is_dir():
             from vnet2vnet.spec_check import SPEC_TARGETS, SpecChecker
 
             self._spec_checker, self._spec_targets = SpecChecker(Path(spec_dir)), SPEC_TARGETS
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
-        subscription = plain(request.args["subscriptionId"]) if "subscriptionId" in request.args else None
-        subscription = subscription or request.variables.get("azure-native:config:subscriptionId")
+        """The provider's subscription, tenant and auxiliary tenants (its args, else the stack's `azure-native:*`
+        config): every request is made in that subscription, with a token of that tenant and, for each auxiliary
+        tenant, the `x-ms-authorization-auxiliary` header azure-native sends (pulumi-azure-native #4726)."""
+        subscription = self._setting(request, "subscriptionId")
         if isinstance(subscription, str) and subscription:
             self.subscription = subscription
+        location = self._setting(request, "location")
+        self.default_location = location if isinstance(location, str) else ""
+        tenant = self._setting(request, "tenantId")
+        auxiliary = self._setting(request, "auxiliaryTenantIds")
+        if isinstance(auxiliary, str):  # config values arrive as JSON text
+            import json
+
+            try:
+                auxiliary = json.loads(auxiliary)
+            except ValueError:
+                auxiliary = [auxiliary]
+        self.auxiliary_tenants = tuple(str(t) for t in auxiliary or [] if t)
+        with self.store.locked() as state:
+            tenants = state.setdefault("tenants", {})
+            # The emulator's own subscription is in its own tenant; any other is in the tenant its provider names.
+            tenants.setdefault(azure.key(azure.DEFAULT_SUBSCRIPTION), azure.DEFAULT_TENANT)
+            if isinstance(tenant, str) and tenant:
+                tenants[azure.key(self.subscription)] = tenant
+            self.tenant = str(tenants.get(azure.key(self.subscription)) or azure.DEFAULT_TENANT)
         return ConfigureResponse(accept_secrets=True, supports_preview=True, accept_outputs=True)
+
+    @staticmethod
+    def _setting(request: ConfigureRequest, name: str) -> Any:
+        if name in request.args:
+            return plain(request.args[name])
+        return request.variables.get(f"azure-native:config:{name}")
 
     # ------------------------------------------------------------------------------ check and diff
 
     async def check(self, request: CheckRequest) -> CheckResponse:
+        """azure-native v3's Check (emulator.planning.check): the name (auto-named with its create-before-delete
+        flag), the location default (old inputs, `azure-native:location`, the resource group's), and the spec's
+        validation, at preview as at update."""
         type_token = _type_of(request.urn)
         resource_type = azure.RESOURCE_TYPES.get(type_token)
         if resource_type is None:
             return CheckResponse(failures=[CheckFailure("", f"the Azure emulator does not emulate {type_token}")])
-        inputs = dict(request.new_inputs)
-        name_parameter = resource_type.name_parameter
-        if name_parameter not in inputs:
-            old_name = request.old_inputs.get(name_parameter)
-            inputs[name_parameter] = old_name or PropertyValue(autoname(_name_of(request.urn), request.random_seed))
-        missing = [p for p in resource_type.parent_parameters if p not in inputs]
-        failures = [CheckFailure(p, f"missing required property '{p}'") for p in missing]
+        news, olds = plain_map(request.new_inputs), plain_map(request.old_inputs)
+        checked = planning.check(
+            type_token,
+            olds,
+            news,
+            request.random_seed,
+            name_parameter=resource_type.name_parameter,
+            parent_parameters=resource_type.parent_parameters,
+            logical_name=_name_of(request.urn),
+            spec_dir=self._spec_dir(type_token),
+            path_template=resource_type.path,
+            default_location=self._default_location(type_token, news) if "location" not in olds else None,
+        )
+        secret = secret_keys(request.new_inputs)
+        inputs = {
+            k: request.new_inputs[k] if k in request.new_inputs and k in news and news[k] == v else wrap(v, k in secret)
+            for k, v in checked.inputs.items()
+        }
+        failures = [CheckFailure(failure.path, failure.reason) for failure in checked.failures]
         return CheckResponse(inputs=inputs, failures=failures or None)
 
+    def _spec_dir(self, type_token: str) -> Path | None:
+        """The REST spec folder for a network type (Monitor and Log Analytics have none here)."""
+        return self._spec_folder if type_token in azure.NETWORK_TYPES else None
+
+    def _default_location(self, type_token: str, news: Mapping[str, Any]) -> Any:
+        """azure-native's location default when the program sets none (provider.go@006a62af applyDefaults): the
+        `azure-native:location` config, else the resource group's location (a GET), unknown while the group's name
+        is; None for types without a location of their own."""
+        if type_token not in azure.TRACKED_TYPES:
+            return None
+        if self.default_location:
+            return self.default_location
+        group = news.get("resourceGroupName")
+        if not isinstance(group, str):
+            return planning.UNKNOWN if group is not None else None
+        record = azure.find(self.store.read(), f"/subscriptions/{self.subscription}/resourceGroups/{group}")
+        return (record or {}).get("location") or ((record or {}).get("inputs") or {}).get("location")
+
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        resource_type = azure.RESOURCE_TYPES[_type_of(request.urn)]
+        """azure-native v3's Diff (emulator.planning.diff): the new inputs against the old inputs the engine sends,
+        replacing only for path parameters, azure-native's force-new table and the spec's create-only properties,
+        with nested paths in the detailed diff and delete-before-replace unless the name was generated."""
+        type_token = _type_of(request.urn)
+        resource_type = azure.RESOURCE_TYPES[type_token]
         given = getattr(request, "old_inputs", None)  # the engine's, through Servicer.Diff
         old_state = request.old_state.get(INPUTS_KEY)  # a state written before v3
         old_inputs = plain_map(given) if given else plain(old_state) if old_state is not None else {}
-        new_inputs = plain_map(request.new_inputs)
-        changed = [k for k in _changed_keys(old_inputs, new_inputs) if k not in request.ignore_changes]
-        create_only = {resource_type.name_parameter, *resource_type.parent_parameters, "location"}
-        replaces = [k for k in changed if k in create_only]
-        detailed = {
-            k: PropertyDiff(
-                (PropertyDiffKind.UPDATE_REPLACE if k in replaces else PropertyDiffKind.UPDATE)
-                if k in old_inputs and k in new_inputs
-                else (PropertyDiffKind.ADD_REPLACE if k in replaces else PropertyDiffKind.ADD)
-                if k in new_inputs
-                else (PropertyDiffKind.DELETE_REPLACE if k in replaces else PropertyDiffKind.DELETE),
-                True,
-            )
-            for k in changed
-        }
-        return DiffResponse(changes=bool(changed), replaces=replaces, diffs=changed, detailed_diff=detailed)
+        found = planning.diff(
+            type_token,
+            old_inputs,
+            plain_map(request.new_inputs),
+            request.ignore_changes,
+            path_parameters=(*resource_type.parent_parameters, resource_type.name_parameter),
+            old_outputs=plain_map(request.old_state),
+            spec_dir=self._spec_dir(type_token),
+        )
+        return DiffResponse(
+            changes=found.changes,
+            replaces=list(found.replaces),
+            diffs=list(found.diffs),
+            detailed_diff={
+                path: PropertyDiff(PropertyDiffKind(kind.value), True) for path, kind in found.detailed_diff.items()
+            },
+            delete_before_replace=found.delete_before_replace,
+        )
 
     # ------------------------------------------------------------------------------ CRUD
 
@@ -312,7 +434,8 @@ class AzureNativeEmulator(Provider):
         resource_type = azure.RESOURCE_TYPES[type_token]
         path_values = {p: str(inputs[p]) for p in (*resource_type.parent_parameters, resource_type.name_parameter)}
         rid = azure.resource_id(type_token, self.subscription, path_values)
-        body = {k: v for k, v in inputs.items() if k not in path_values}
+        # azure-native's own keys (`__createBeforeDelete`) never reach Azure.
+        body = {k: v for k, v in inputs.items() if k not in path_values and not k.startswith("__")}
         return rid, body
 
     def _spec_violations(self, type_token: str, inputs: dict[str, Any], rid: str) -> None:
@@ -338,12 +461,10 @@ class AzureNativeEmulator(Provider):
         reading: bool = False,
         now: float | None = None,
     ) -> dict[str, PropertyValue]:
-        merged: dict[str, Any] = {**record["inputs"], **azure.computed(state, record, reading, now)}
-        merged = {k: v for k, v in merged.items() if v is not None}
-        return wrap_map(merged, secret)
+        return wrap_map(azure.answer(state, record, reading, now), secret)
 
     async def _write(
-        self, verb: str, type_token: str, news: Mapping[str, PropertyValue], preview: bool
+        self, verb: str, type_token: str, news: Mapping[str, PropertyValue], preview: bool, timeout: float = 0
     ) -> tuple[str, dict[str, PropertyValue]]:
         inputs = plain_map(news)
         secret = secret_keys(news)
@@ -351,49 +472,39 @@ class AzureNativeEmulator(Provider):
             outputs = {k: v for k, v in news.items()}
             return "", outputs
         rid, body = self._identity(type_token, inputs)
-        resource_type = azure.RESOURCE_TYPES[type_token]
 
         def start(state: dict[str, Any]) -> None:
-            self._spec_violations(type_token, inputs, rid)
-            azure.check_write(state, type_token, rid, body)
-            existing = azure.find(state, rid)
-            if verb == "create" and existing is not None and not existing.get("adopted"):
-                # azure-native refuses to create over an existing resource (it would silently take it over).
-                raise azure.AzureError(
-                    409, "ResourceAlreadyExists", f"resource {rid} already exists; import it instead", "PUT", rid
-                )
-            state["resources"][azure.key(rid)] = {
-                "id": rid,
-                "type": type_token,
-                "name": str(inputs[resource_type.name_parameter]),
-                "subscription": self.subscription,
-                "location": body.get("location"),
-                "inputs": body,
-                "sent": inputs,
-                "provisioningState": "Updating",
-                "seeded": False,
-                # An update keeps a connection's byte counters: they never go back.
-                **({"traffic": existing["traffic"]} if existing is not None and "traffic" in existing else {}),
-            }
+            self._spec_violations(type_token, {k: v for k, v in inputs.items() if not k.startswith("__")}, rid)
+            azure.accept_put(
+                state, verb, type_token, rid, body, sent=inputs, subscription=self.subscription,
+                auxiliary_tenants=(self.tenant, *self.auxiliary_tenants),
+            )  # fmt: skip
 
         def finish(state: dict[str, Any]) -> dict[str, PropertyValue]:
             record = azure.find(state, rid)
             if record is None:  # deleted meanwhile (its resource group went): Azure would fail the operation
                 raise azure.AzureError(404, "NotFound", f"{rid} was deleted during the operation", "PUT", rid)
-            return self._outputs(state, record, secret)
+            # Read after write: the outputs are the GET that follows the PUT (provider.go@006a62af readAfterWrite:
+            # "it may not match precisely the shape of Read responses"), so Azure's GET variants show at once.
+            outputs = self._outputs(state, record, secret, reading=True, now=emulated_minutes(state))
+            if record["provisioningState"] == "Failed":
+                raise PartialFailure(rid, outputs, [str(record.get("failure") or "the operation failed")])
+            return outputs
 
         locks = azure.lock_keys({}, type_token, rid, body)
         outputs = await self.operations.run(
-            verb, type_token=type_token, rid=rid, locks=locks, start=start, finish=finish
+            verb, type_token=type_token, rid=rid, locks=locks, start=start, finish=finish, timeout_seconds=timeout
         )
         return rid, outputs
 
     async def create(self, request: CreateRequest) -> CreateResponse:
-        rid, outputs = await self._write("create", _type_of(request.urn), request.properties, request.preview)
+        rid, outputs = await self._write(
+            "create", _type_of(request.urn), request.properties, request.preview, request.timeout
+        )
         return CreateResponse(resource_id=rid or None, properties=outputs)
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
-        _, outputs = await self._write("update", _type_of(request.urn), request.news, request.preview)
+        _, outputs = await self._write("update", _type_of(request.urn), request.news, request.preview, request.timeout)
         if request.preview:
             # azure-native's preview of an update: the new inputs plus the outputs that never change in place
             # (`name`, `location`), so that dependents see them known and a tag change replaces nothing
@@ -493,13 +604,23 @@ class AzureNativeEmulator(Provider):
                 return ReadResponse(resource_id=None)  # gone from Azure: the engine drops it from state
             outputs = self._outputs(state, record, secret, reading=True, now=emulated_minutes(state))
         type_token = record["type"]
+        if not old_inputs and not request.properties:
+            # An import: azure-native's Read with no old state takes the whole GET answer as inputs (what the PUT
+            # body takes, server defaults included), with the path parameters of the ID (planning.import_inputs).
+            imported = planning.import_inputs(
+                type_token,
+                plain_map(outputs),
+                record["id"],
+                path_values=azure.path_values,
+                read_only=azure.read_only_for(type_token),
+                spec_dir=self._spec_dir(type_token),
+            )
+            return ReadResponse(resource_id=request.resource_id, properties=outputs, inputs=wrap_map(imported, secret))
         new_view = _projection(plain_map(outputs), type_token)
         old_view = _projection(plain_map(request.properties), type_token)
         # azure-native Read: what changed in Azure's answer since the last write is applied to the old inputs;
-        # sub-resource lists the inputs never set stay out (pulumi/pulumi-azure-native#3049). An import has no
-        # old inputs: they start from the path parameters of the resource's ID.
-        importing = not old_inputs and not request.properties
-        inputs = dict(azure.path_values(record["type"], record["id"]) or {}) if importing else dict(old_inputs)
+        # sub-resource lists the inputs never set stay out (pulumi/pulumi-azure-native#3049).
+        inputs = dict(old_inputs)
         for name in sorted(set(old_view) | set(new_view)):
             if old_view.get(name) == new_view.get(name) or (name in SUB_RESOURCE_LISTS and name not in old_inputs):
                 continue
@@ -508,7 +629,7 @@ class AzureNativeEmulator(Provider):
             else:
                 inputs.pop(name, None)
         # Like azure-native's Read, the state keeps the inputs it computed, so the next diff compares the program
-        # against them: for an import, path parameters included.
+        # against them.
         return ReadResponse(
             resource_id=request.resource_id, properties=outputs, inputs=wrap_map(inputs, secret_keys(request.inputs))
         )
@@ -626,6 +747,39 @@ async def _stop_when_orphaned(server: Any, every: float = 0.5) -> None:
     await server.stop(None)
 
 
+def _partial_failure_of(error: BaseException | None) -> PartialFailure | None:
+    while error is not None:
+        if isinstance(error, PartialFailure):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+async def _abort_with_init_failure(context: Any, partial: PartialFailure, request: Any) -> None:
+    """Answer the engine as a provider whose resource was created but failed to initialize: gRPC UNKNOWN with an
+    `ErrorResourceInitFailed` detail (its ID, properties, inputs and reasons), which the engine checkpoints
+    (pulumi provider.proto; azure-native crud.go partialError)."""
+    import grpc
+    from google.protobuf import any_pb2
+    from google.rpc import status_pb2
+    from pulumi.runtime.proto import provider_pb2
+
+    detail = provider_pb2.ErrorResourceInitFailed(
+        id=partial.resource_id,
+        properties=PropertyValue.marshal_map(partial.properties),
+        reasons=partial.reasons,
+        inputs=getattr(request, "properties", None) or getattr(request, "news", None),
+    )
+    packed = any_pb2.Any()
+    packed.Pack(detail)
+    status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=str(partial), details=[packed])
+    await context.abort(
+        grpc.StatusCode.UNKNOWN,
+        str(partial),
+        trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),),
+    )
+
+
 def serve(arguments: list[str], version: str, provider: Provider) -> None:
     """The plugin's gRPC server, as `pulumi.provider.experimental.server.main` runs it, except for Azure's errors:
     they reach the engine as azure-native reports them, Azure's words alone, without this emulator's Python
@@ -642,6 +796,9 @@ def serve(arguments: list[str], version: str, provider: Provider) -> None:
             try:
                 return await call(request, context)
             except Exception as error:
+                partial = _partial_failure_of(error)
+                if partial is not None:
+                    await _abort_with_init_failure(context, partial, request)
                 refusal = azure_error_of(error)
                 if refusal is None:
                     raise

@@ -16,9 +16,11 @@ YAML or JSON:
       - {kind: noTraffic, resource: <name prefix or ID>}         # Connected, but its byte counters stand still
       - {kind: negotiatedPolicy, resource: <name prefix or ID>, policy: {ikeEncryption: AES128, pfsGroup: PFS2}}
       - {kind: negotiatedPolicy, resource: <name prefix or ID>, raw: "not json"}
-      - {kind: failOnce, resource: <name prefix>, verb: create, type: <Pulumi type>, code: InternalServerError}
+      - {kind: failOnce, resource: <name>, verb: create, type: <Pulumi type>, code: BadRequest}
+      - {kind: failAccepted, resource: <name>, verb: create, code: InternalServerError}
 
-`inputs` are azure-native's flattened properties (as a program would send them, without path parameters). A resource
+A public IP may carry the `ipAddress` Azure gave it (else the emulator gives it one). `inputs` are azure-native's
+flattened properties (as a program would send them, without path parameters). A resource
 is of any type the emulator knows (azure.RESOURCE_TYPES), an existing Log Analytics workspace or action group
 included; a diagnostic setting's ID is its target's ID + /providers/Microsoft.Insights/diagnosticSettings/<name>.
 
@@ -31,11 +33,17 @@ by name prefix only).
   azure-native's IpsecPolicy keys (ikeEncryption, ikeIntegrity, dhGroup, ipsecEncryption, ipsecIntegrity, pfsGroup:
   strings; saLifeTimeSeconds: a number) over the connection's own policy or Azure's defaults; `raw` (instead) is
   returned verbatim as the invoke's string whatever the tunnel's state, to exercise a caller's parsing.
-- failOnce: the first matching write (verb create, update or delete; type a Pulumi type) fails with `code`.
+- failOnce: the first matching request (verb create, update or delete; type a Pulumi type) is answered with `code`
+  at once (a 5xx or 429 code is retried by azure-native's client, as on Azure, and then succeeds: use a 4xx code, such
+  as BadRequest, to make the write fail).
+- failAccepted: the first matching write is accepted, runs its time, and ends Failed with `code`: the resource exists
+  (provisioningState Failed) and azure-native keeps it in state with the error (ErrorResourceInitFailed).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,19 +52,28 @@ from vnet2vnet.emulator import azure
 from vnet2vnet.emulator.operating import POLICY_KEYS
 from vnet2vnet.emulator.store import VARIANTS
 
-FAULT_KINDS = ("tunnelDown", "noTraffic", "negotiatedPolicy", "failOnce")
+FAULT_KINDS = ("tunnelDown", "noTraffic", "negotiatedPolicy", "failOnce", "failAccepted")
 FAULT_VERBS = ("create", "update", "delete")
-_RESOURCE_KEYS = ("id", "type", "location", "inputs")
+_RESOURCE_KEYS = ("id", "type", "location", "inputs", "ipAddress")
 _FAULT_KEYS = {
     "tunnelDown": ("kind", "resource"),
     "noTraffic": ("kind", "resource"),
     "negotiatedPolicy": ("kind", "resource", "policy", "raw"),
     "failOnce": ("kind", "resource", "verb", "type", "code"),
+    "failAccepted": ("kind", "resource", "verb", "type", "code"),
 }
 
 
 class SeedError(ValueError):
     """A seed file the emulator cannot use; the message (one line) names the file and the key."""
+
+    def __init__(self, message: str) -> None:
+        # A key or value from the file may hold line breaks or other control characters: shown escaped,
+        # so the message stays one line and still names exactly what is in the file.
+        super().__init__(_CONTROL_CHARACTERS.sub(lambda found: repr(found.group())[1:-1], message))
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def load_seed(path: Path) -> dict[str, Any]:
@@ -137,6 +154,19 @@ def _check_resource(where: str, resource: dict[str, Any]) -> None:
     inputs = resource.get("inputs")
     if inputs is not None and not isinstance(inputs, dict):
         raise SeedError(f"{where}.inputs must be a mapping of azure-native properties, not {_shown(inputs)}")
+    _check_ip_address(where, resource)
+
+
+def _check_ip_address(where: str, resource: dict[str, Any]) -> None:
+    """An existing public IP keeps the address Azure gave it; without one the emulator gives it one."""
+    if "ipAddress" not in resource:
+        return
+    if resource.get("type") != azure.PUBLIC_IP:
+        raise SeedError(f"{where}.ipAddress: only a {azure.PUBLIC_IP} has an address of its own")
+    try:
+        ipaddress.IPv4Address(resource["ipAddress"])
+    except (ipaddress.AddressValueError, ValueError, TypeError):
+        raise SeedError(f"{where}.ipAddress must be an IPv4 address, not {_shown(resource['ipAddress'])}") from None
 
 
 def _known_type(value: Any) -> bool:
@@ -157,7 +187,7 @@ def _check_fault(where: str, fault: dict[str, Any]) -> None:
         )
     if kind == "negotiatedPolicy":
         _check_negotiated_policy(where, fault)
-    if kind == "failOnce":
+    if kind in ("failOnce", "failAccepted"):
         if "verb" in fault and fault["verb"] not in FAULT_VERBS:
             raise SeedError(f"{where}.verb must be one of {', '.join(FAULT_VERBS)}, not {_shown(fault['verb'])}")
         if "type" in fault and not _known_type(fault["type"]):
@@ -204,4 +234,5 @@ def apply_seed(state: dict[str, Any], seed: dict[str, Any]) -> None:
             "sent": dict(resource.get("inputs") or {}),
             "provisioningState": "Succeeded",
             "seeded": True,
+            **({"ipAddress": resource["ipAddress"]} if "ipAddress" in resource else {}),
         }  # fmt: skip
