@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from tests.support import PROJECT_DIR, plan_stack
-from vnet2vnet.engine import DOCUMENTATION_NET
+from vnet2vnet.emulator.azure import PUBLIC_IP_PATTERN
 from vnet2vnet.render import plan_document
 from vnet2vnet.report import plan_schedule
 
 # What the offline engine invents rather than the program decides: azure-native's random auto-name suffixes
-# (8 hex characters after a logical name) and public IPs from the documentation range. Frozen as placeholders.
+# (8 hex characters after a logical name) and the public IPs the emulated Azure gives. Frozen as placeholders.
 AUTONAME_SUFFIX = "<8 random characters>"
 PUBLIC_IP = "<public IP>"
 GOLDEN_DIR = PROJECT_DIR / "tests" / "golden"
@@ -44,7 +44,7 @@ def golden_document(stack: str, **overrides: Any) -> dict[str, Any]:
     names = sorted({resource["urn"].rsplit("::", 1)[-1] for resource in resources}, key=len, reverse=True)
     autonamed = re.compile("(" + "|".join(re.escape(name) for name in names) + ")[0-9a-f]{8}(?![0-9a-zA-Z])")
     text = autonamed.sub(lambda match: match[1] + AUTONAME_SUFFIX, text)
-    text = re.sub(re.escape(DOCUMENTATION_NET) + r"\.\d{1,3}", PUBLIC_IP, text)
+    text = PUBLIC_IP_PATTERN.sub(PUBLIC_IP, text)
     frozen: dict[str, Any] = json.loads(text)
     return frozen
 

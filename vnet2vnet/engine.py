@@ -2,8 +2,9 @@
 
 Used by the tests, by `plan` and by the benchmarks. It loads Pulumi.yaml defaults and Pulumi.<stack>.yaml itself
 (the SDK does not), records every registration (type, name, parent, dependencies, provider, options, inputs with
-their secrets marked) through a MockMonitor subclass, and answers like Azure: ARM resource IDs, public IPs from
-the documentation range 203.0.113.0/24, connectionStatus `Unknown`, and deterministic RandomPassword results.
+their secrets marked) through a MockMonitor subclass, and answers from the emulator's model of Azure (the one a
+rehearsal runs against: IDs, addresses, BGP settings, GET answers, Azure's refusals) with time standing still, and
+deterministic RandomPassword results.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import ipaddress
 import json
 import logging
 import random
@@ -33,7 +33,9 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from vnet2vnet import stack_files
-from vnet2vnet.azure_facts import AZURE_DEFAULT_ASN
+from vnet2vnet.emulator import azure as emulated
+from vnet2vnet.emulator.seed import apply_seed
+from vnet2vnet.emulator.store import default_state
 from vnet2vnet.findings import CONFIG_NAMESPACE
 from vnet2vnet.plan_model import (
     PROVIDER_TYPE_PREFIX,
@@ -45,17 +47,9 @@ from vnet2vnet.plan_model import (
     unwrap,
 )
 from vnet2vnet.tokens import (
-    CONNECTION_TYPE,
-    GATEWAY_TYPE,
     PASSWORD_TYPE,
-    PUBLIC_IP_TYPE,
-    RESOURCE_GROUP_TYPE,
-    SUBNET_TYPE,
-    VNET_TYPE,
 )
 
-DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-DOCUMENTATION_NET = "203.0.113"  # RFC 5737 TEST-NET-3: never a real address
 # What the offline engine passes for a `secure:` value it cannot decrypt: opaque, and valid as a shared key.
 OPAQUE_SECRET = "OpaqueSecretFromStackFile"
 
@@ -67,26 +61,6 @@ _SIG_OUTPUT = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # azure-native adds ~60 aliases to every resource, one per older API version: noise, not the program's choice.
 _SDK_VERSION_ALIAS = re.compile(r"^azure-native:[A-Za-z]+/v\d+:")
-
-
-@dataclass(frozen=True)
-class ArmType:
-    """How Azure names one resource type: the input holding its name and its resource ID template."""
-
-    name_input: str
-    id_template: str
-
-
-_RG = "/subscriptions/{subscription}/resourceGroups/{resourceGroupName}"
-_NET = _RG + "/providers/Microsoft.Network"
-ARM_TYPES: dict[str, ArmType] = {
-    RESOURCE_GROUP_TYPE: ArmType("resourceGroupName", "/subscriptions/{subscription}/resourceGroups/{name}"),
-    VNET_TYPE: ArmType("virtualNetworkName", _NET + "/virtualNetworks/{name}"),
-    SUBNET_TYPE: ArmType("subnetName", _NET + "/virtualNetworks/{virtualNetworkName}/subnets/{name}"),
-    PUBLIC_IP_TYPE: ArmType("publicIpAddressName", _NET + "/publicIPAddresses/{name}"),
-    GATEWAY_TYPE: ArmType("virtualNetworkGatewayName", _NET + "/virtualNetworkGateways/{name}"),
-    CONNECTION_TYPE: ArmType("virtualNetworkGatewayConnectionName", _NET + "/connections/{name}"),
-}
 
 
 class ProgramError(Exception):
@@ -147,133 +121,82 @@ def deterministic_password(inputs: Mapping[str, Any], resource_name: str = "") -
     return "".join(characters[:length])
 
 
-# azure-native's functions that read an existing resource: token -> (resource type, its name argument).
+# azure-native's functions that read an existing resource: token -> the resource type they GET.
 READ_FUNCTIONS = {
-    "azure-native:network:getVirtualNetwork": ("virtualNetworks", "virtualNetworkName"),
-    "azure-native:network:getVirtualNetworkGateway": ("virtualNetworkGateways", "virtualNetworkGatewayName"),
+    "azure-native:network:getVirtualNetwork": emulated.VNET,
+    "azure-native:network:getVirtualNetworkGateway": emulated.GATEWAY,
 }
+# In a plan no time passes: the emulated clock of the mocks' Azure stands still (a year of real time is a fraction
+# of an emulated second).
+FROZEN_CLOCK_SCALE = 1e9
 
 
 class AzureMocks(pulumi_mocks.Mocks):
-    """Answers registrations the way Azure and the providers would, deterministically; reads of existing
-    resources from a seed file's `resources` (the emulator's format), like a GET of each."""
+    """Answers registrations from the emulator's model of Azure (vnet2vnet.emulator.azure), the one a rehearsal runs
+    against: the same IDs (up to azure-native's random auto-name suffix), addresses, BGP settings and GET answers,
+    every request checked by Azure's rules (its refusals recorded in `refusals`, in the plan's order, and the plan
+    going on), instantly. Existing resources come from a seed file's `resources`, as in a rehearsal."""
 
     def __init__(self, seeded: Sequence[Mapping[str, Any]] | None = None) -> None:
-        self.seeded = {str(resource["id"]).lower(): resource for resource in seeded or []}
+        self.azure = default_state(clock_scale=FROZEN_CLOCK_SCALE)
+        apply_seed(self.azure, {"resources": [dict(resource) for resource in seeded or []]})
         self.subscriptions: dict[str, str] = {}  # provider id -> subscription
-        self.public_ips: dict[int, str] = {}  # host octet -> resource ID
-        self.addresses: dict[str, str] = {}  # public IP resource ID -> address
-        self.subnet_prefixes: dict[str, str] = {}  # subnet resource ID -> address prefix
+        self.refusals: list[dict[str, str]] = []  # Azure's refusals of the plan's requests, in order
+
+    def _subscription(self, provider: str | None) -> str:
+        return self.subscriptions.get((provider or "").rsplit("::", 1)[-1], emulated.DEFAULT_SUBSCRIPTION)
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        read = READ_FUNCTIONS.get(args.token)
-        if read is None:
+        type_token = READ_FUNCTIONS.get(args.token)
+        if type_token is None:
             return {}, None
-        collection, name_argument = read
-        subscription = self.subscriptions.get((args.provider or "").rsplit("::", 1)[-1], DEFAULT_SUBSCRIPTION)
+        resource_type = emulated.RESOURCE_TYPES[type_token]
+        parameters = (*resource_type.parent_parameters, resource_type.name_parameter)
         inputs = dict(args.args)
-        rid = (
-            f"/subscriptions/{subscription}/resourceGroups/{inputs.get('resourceGroupName')}"
-            f"/providers/Microsoft.Network/{collection}/{inputs.get(name_argument)}"
+        rid = emulated.resource_id(
+            type_token, self._subscription(args.provider), {p: str(inputs.get(p, "")) for p in parameters}
         )
-        resource = self.seeded.get(rid.lower())
-        if resource is None:
+        record = emulated.find(self.azure, rid)
+        if record is None or record["type"] != type_token:
             # A failed function call, as azure-native reports a GET of a missing resource (not an RPC error,
             # which the SDK would treat as the program's unhandled exception).
             return {}, [("id", f"ResourceNotFound: The Resource '{rid}' was not found (nor in the seed file)")]
-        answer: dict[str, Any] = {
-            **dict(resource.get("inputs") or {}),
-            "id": resource["id"],
-            "name": rid.rsplit("/", 1)[-1],
-            "location": resource.get("location"),
-        }
-        if collection == "virtualNetworks":
-            prefix = rid.lower() + "/subnets/"
-            answer["subnets"] = [
-                *answer.get("subnets", []),
-                *(
-                    {"id": other["id"], "name": str(other["id"]).rsplit("/", 1)[-1], **dict(other.get("inputs") or {})}
-                    for key, other in sorted(self.seeded.items())
-                    if key.startswith(prefix)
-                ),
-            ]
-        if collection == "virtualNetworkGateways":
-            answer["bgpSettings"] = self._seeded_bgp_settings(rid, answer)
-        return answer, []  # (the mock monitor iterates the failures: never None)
-
-    def _seeded_bgp_settings(self, gateway_id: str, gateway: Mapping[str, Any]) -> dict[str, Any]:
-        """What Azure reports for an existing gateway, as for a created one: its GatewaySubnet and public IPs
-        from the seed."""
-        for config in gateway.get("ipConfigurations") or []:
-            subnet_id = str((config.get("subnet") or {}).get("id") or "")
-            subnet = self.seeded.get(subnet_id.lower()) or {}
-            self.subnet_prefixes.setdefault(subnet_id, str((subnet.get("inputs") or {}).get("addressPrefix", "")))
-            ip_id = str((config.get("publicIPAddress") or {}).get("id") or "")
-            if ip_id and ip_id not in self.addresses:
-                self.addresses[ip_id] = self._public_ip(ip_id)
-        return self._bgp_settings(gateway_id, gateway)
+        return emulated.answer(self.azure, record, reading=True, now=0.0), []  # (the monitor iterates failures)
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
         if args.typ.startswith(PROVIDER_TYPE_PREFIX):
             provider_id = f"provider-{args.name}"
-            self.subscriptions[provider_id] = inputs.get("subscriptionId") or DEFAULT_SUBSCRIPTION
+            self.subscriptions[provider_id] = inputs.get("subscriptionId") or emulated.DEFAULT_SUBSCRIPTION
             return provider_id, inputs
         if args.typ == PASSWORD_TYPE:
             return f"{args.name}-id", {**inputs, "result": deterministic_password(inputs, args.name)}
-        arm = ARM_TYPES.get(args.typ)
-        if arm is None:
+        resource_type = emulated.RESOURCE_TYPES.get(args.typ)
+        if resource_type is None:
             return f"{args.name}-id", inputs
-        # Azure names what the program does not: like azure-native's autonaming, a suffix after the logical name.
-        name = inputs.get(arm.name_input) or f"{args.name}{_stable_hash(args.typ, args.name).hex()[:8]}"
-        subscription = self.subscriptions.get((args.provider or "").rsplit("::", 1)[-1], DEFAULT_SUBSCRIPTION)
-        resource_id = arm.id_template.format(
-            subscription=subscription, name=name, **{k: v for k, v in inputs.items() if isinstance(v, str)}
-        )
-        state = {**inputs, "name": name, "id": resource_id, "provisioningState": "Succeeded"}
-        if args.typ == PUBLIC_IP_TYPE:
-            state["ipAddress"] = self.addresses[resource_id] = self._public_ip(resource_id)
-        if args.typ == SUBNET_TYPE:
-            self.subnet_prefixes[resource_id] = str(inputs.get("addressPrefix", ""))
-        if args.typ == GATEWAY_TYPE:
-            state["bgpSettings"] = self._bgp_settings(resource_id, inputs)
-        if args.typ == CONNECTION_TYPE:
-            state["connectionStatus"] = "Unknown"  # what Azure shows for a new connection (azure-cli #4436)
-        return resource_id, state
-
-    def _bgp_settings(self, gateway_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
-        """What Azure fills in on every VPN gateway, BGP or not: the ASN (65515 unless given) and one peering
-        address per IP configuration, taken from the top of the GatewaySubnet."""
-        peerings = []
-        for index, config in enumerate(inputs.get("ipConfigurations") or []):
-            prefix = self.subnet_prefixes.get(str((config.get("subnet") or {}).get("id")), "")
-            try:
-                address = str(ipaddress.ip_network(prefix).broadcast_address - 1 - index)
-            except ValueError:
-                address = f"10.255.255.{254 - index}"
-            public_ip = self.addresses.get(str((config.get("publicIPAddress") or {}).get("id")), "")
-            peerings.append(
-                {
-                    "ipconfigurationId": f"{gateway_id}/ipConfigurations/{config.get('name', index)}",
-                    "defaultBgpIpAddresses": [address],
-                    "customBgpIpAddresses": [],
-                    "tunnelIpAddresses": [public_ip] if public_ip else [],
-                }
+        sent = dict(inputs)
+        if resource_type.name_parameter not in sent:
+            # azure-native's auto-naming: the logical name and 8 hex characters (random there, stable here), and
+            # its flag for a generated name.
+            sent[resource_type.name_parameter] = f"{args.name}{_stable_hash(args.typ, args.name).hex()[:8]}"
+            sent["__createBeforeDelete"] = True
+        subscription = self._subscription(args.provider)
+        parameters = (*resource_type.parent_parameters, resource_type.name_parameter)
+        path_values = {p: str(sent.get(p, "")) for p in parameters}
+        rid = emulated.resource_id(args.typ, subscription, path_values)
+        body = {k: v for k, v in sent.items() if k not in path_values and not k.startswith("__")}
+        try:
+            record = emulated.accept_put(
+                self.azure, "create", args.typ, rid, body, sent=sent, subscription=subscription
             )
-        given = inputs.get("bgpSettings") or {}
-        return {
-            "asn": int(given.get("asn", AZURE_DEFAULT_ASN)),
-            "bgpPeeringAddress": ",".join(a for p in peerings for a in p["defaultBgpIpAddresses"]),
-            "peerWeight": 0,
-            "bgpPeeringAddresses": peerings,
-        }
-
-    def _public_ip(self, resource_id: str) -> str:
-        octet = 1 + int.from_bytes(_stable_hash(resource_id)[:4], "big") % 254
-        while self.public_ips.get(octet, resource_id) != resource_id:
-            octet = octet % 254 + 1
-        self.public_ips[octet] = resource_id
-        return f"{DOCUMENTATION_NET}.{octet}"
+        except emulated.AzureError as refusal:
+            self.refusals.append(
+                {"resource": args.name, "type": args.typ, "id": rid, "code": refusal.code, "rule": refusal.rule,
+                 "message": str(refusal).rsplit("\n", 1)[-1]}
+            )  # fmt: skip
+            record = emulated.put_record(self.azure, args.typ, rid, body, sent=sent, subscription=subscription)
+        record["provisioningState"], record["succeededAt"] = "Succeeded", 0.0
+        return rid, emulated.answer(self.azure, record, reading=True, now=0.0)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -429,7 +352,7 @@ def run_program(
             outputs = {name: _resolve(value) for name, value in exported.items()}
         except Exception as exc:
             raise ProgramError(_message(exc)) from exc
-    return Plan(project, stack, monitor.recorded, outputs, diagnostics=collector.messages)
+    return Plan(project, stack, monitor.recorded, outputs, diagnostics=collector.messages, refusals=mocks.refusals)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,9 @@ class Plan:
     outputs: dict[str, Any]
     warnings: list[str] = field(default_factory=list)  # from the engine (e.g. secrets it cannot decrypt)
     diagnostics: list[str] = field(default_factory=list)  # what the program logged (pulumi.log.warn/error)
+    # What Azure, as the emulator models it, refused of the plan's requests, in order: {resource, type, id, code,
+    # rule, message}.
+    refusals: list[dict[str, str]] = field(default_factory=list)
 
     def of_type(self, type_token: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_token]
