@@ -98,6 +98,16 @@ class TestTheFourCases:
         assert (resize.change, resize.duration_minutes, resize.estimated) == ("update", 45, True), resize
         assert "gateway-sku-upgrade" in resize.source
 
+    def test_an_asn_change_is_seen_through_the_gateways_ignored_bgp_fields(self) -> None:
+        # The gateway ignores Azure's bgpSettings.bgpPeeringAddress(es) and peerWeight, never the ASN beside them.
+        prod = plan_stack("prod")
+        vnets = yaml.safe_load((PROJECT_DIR / "Pulumi.prod.yaml").read_text())["config"]["vnet2vnet:vnets"]
+        renumbered = [{**vnets[0], "bgpAsn": 65011}, vnets[1]]
+        found = by_name(forecast(plan_stack("prod", vnets=renumbered), exported(prod)))
+        gateways = {name: d for name, d in found.items() if name.endswith("-gw")}
+        assert list(gateways) == ["vnet2vnet-neu-gw"], found
+        assert gateways["vnet2vnet-neu-gw"].why == "bgpSettings changed", gateways
+
     def test_a_tag_change_interrupts_nothing(self) -> None:
         found = forecast(plan_stack("dev", tags={"environment": "dev", "owner": "network-team"}), DEV)
         assert found and {(d.change, d.interruption, d.downtime_minutes) for d in found} == {("update", "none", 0)}

@@ -25,6 +25,7 @@ from tests.support import (
     plan_stack,
 )
 from vnet2vnet import VnetToVnetPair, VnetToVnetPairArgs
+from vnet2vnet.azure_facts import AZURE_FILLED_FIELDS
 from vnet2vnet.plan_model import Plan, Secret
 
 
@@ -99,22 +100,23 @@ class TestProdStack:
         assert stack_findings(raw, "vnet2vnet")[1] == [], "prod plans the production shape with no findings"
 
 
+# Each type's properties in the 2024-05-01 spec: its file and definition.
+PROPERTIES_BY_TYPE = [
+    (GATEWAY, "virtualNetworkGateway.json", "VirtualNetworkGatewayPropertiesFormat"),
+    (CONNECTION, "virtualNetworkGateway.json", "VirtualNetworkGatewayConnectionPropertiesFormat"),
+    (PUBLIC_IP, "publicIpAddress.json", "PublicIPAddressPropertiesFormat"),
+    (VNET, "virtualNetwork.json", "VirtualNetworkPropertiesFormat"),
+    (SUBNET, "virtualNetwork.json", "SubnetPropertiesFormat"),
+]
+
+
 class TestAzureOwnedFields:
     def _read_only_properties(self, spec_dir: Path, file: str, definition: str) -> set[str]:
         spec = json.loads((spec_dir / file).read_text())
         properties = spec["definitions"][definition]["properties"]
         return {name for name, schema in properties.items() if schema.get("readOnly")}
 
-    @pytest.mark.parametrize(
-        ("type_token", "file", "definition"),
-        [
-            (GATEWAY, "virtualNetworkGateway.json", "VirtualNetworkGatewayPropertiesFormat"),
-            (CONNECTION, "virtualNetworkGateway.json", "VirtualNetworkGatewayConnectionPropertiesFormat"),
-            (PUBLIC_IP, "publicIpAddress.json", "PublicIPAddressPropertiesFormat"),
-            (VNET, "virtualNetwork.json", "VirtualNetworkPropertiesFormat"),
-            (SUBNET, "virtualNetwork.json", "SubnetPropertiesFormat"),
-        ],
-    )
+    @pytest.mark.parametrize(("type_token", "file", "definition"), PROPERTIES_BY_TYPE)
     def test_no_read_only_property_is_sent(
         self, spec_dir: Path, prod: Plan, type_token: str, file: str, definition: str
     ) -> None:
@@ -123,6 +125,22 @@ class TestAzureOwnedFields:
         for resource in prod.of_type(type_token):
             sent = read_only & set(resource.inputs)
             assert not sent, f"{resource.name} sends Azure-computed {sorted(sent)}"
+
+    # A subnet: Azure fills in nothing the program leaves out (the SDK sends its network policies).
+    @pytest.mark.parametrize(("type_token", "file", "definition"), PROPERTIES_BY_TYPE[:-1])
+    def test_what_azure_fills_in_is_a_writable_property_the_program_never_sends(
+        self, spec_dir: Path, prod: Plan, type_token: str, file: str, definition: str
+    ) -> None:
+        # Ignored so that an imported resource is not rewritten to remove them; ignoring one the program sends
+        # would hide a real change, and one the spec lacks would be a typo that ignores nothing.
+        spec = json.loads((spec_dir / file).read_text())
+        writable = {
+            name for name, schema in spec["definitions"][definition]["properties"].items() if not schema.get("readOnly")
+        }
+        filled = {path.split(".", 1)[0] for path in AZURE_FILLED_FIELDS[type_token]} - {"sku"}
+        assert filled <= writable, f"not writable properties of {definition}: {sorted(filled - writable)}"
+        for resource in prod.of_type(type_token):
+            assert not filled & set(resource.inputs), f"{resource.name} sends {sorted(filled & set(resource.inputs))}"
 
     def test_gateway_sends_only_the_asn_of_bgp_settings(self, prod: Plan) -> None:
         for gateway in prod.of_type(GATEWAY):
@@ -136,6 +154,8 @@ class TestAzureOwnedFields:
         }
         # And each IP configuration's ID, which Azure derives from the gateway's (an import brings it in).
         owned.add("ipConfigurations[*].id")
+        # And what Azure fills in that the program never sends (an import brings those in too).
+        owned |= set(AZURE_FILLED_FIELDS[GATEWAY])
         for gateway in prod.of_type(GATEWAY):
             assert set(gateway.options["ignoreChanges"]) == owned, gateway.name
 
@@ -143,7 +163,8 @@ class TestAzureOwnedFields:
         # A refresh may copy Azure's bgpSettings (ASN 65515, peering addresses) into the state's inputs; the
         # program sends none, and the engine cannot ignore nested paths of an object the program lacks.
         for gateway in plan_stack("dev").of_type(GATEWAY):
-            assert gateway.options["ignoreChanges"] == ["bgpSettings", "ipConfigurations[*].id"], gateway.name
+            expected = ["bgpSettings", "ipConfigurations[*].id", *AZURE_FILLED_FIELDS[GATEWAY]]
+            assert gateway.options["ignoreChanges"] == expected, gateway.name
 
     def test_bgp_off_sends_no_bgp_settings(self) -> None:
         for gateway in plan_stack("dev").of_type(GATEWAY):

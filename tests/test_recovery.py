@@ -85,7 +85,7 @@ class TestWhatTheFirstCtrlCSays:
         [
             ([GATEWAY, GATEWAY], "waiting for 2 gateways, up to 45 min; Ctrl-C again stops now"),
             ([CONNECTION, GATEWAY, CONNECTION], "waiting for 1 gateway and 2 connections, up to 45 min; Ctrl-C again stops now"),
-            ([CONNECTION], "waiting for 1 connection, up to 5 min; Ctrl-C again stops now"),
+            ([CONNECTION], "waiting for 1 connection, up to 2 min; Ctrl-C again stops now"),
             ([], "cancelling: waiting for the Pulumi CLI to stop; Ctrl-C again stops now"),
         ],
     )  # fmt: skip

@@ -29,6 +29,8 @@ GATEWAY_SETTINGS_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/vpn
 GATEWAY_SKUS_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus"
 SKU_CONSOLIDATION_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/gateway-sku-consolidation"
 VNET_TO_VNET_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vnet-vnet-rm-ps"
+# The one Microsoft page that says how long a new VNet-to-VNet link takes to come up.
+FIREWALL_HYBRID_DOC: Final = "https://learn.microsoft.com/azure/firewall/tutorial-hybrid-portal"
 BGP_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/bgp-howto"
 IPSEC_POLICY_DOC: Final = "https://learn.microsoft.com/azure/vpn-gateway/ipsec-ike-policy-howto"
 VNET_FAQ: Final = "https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq"
@@ -259,16 +261,56 @@ TYPICAL_DURATIONS: Final[dict[str, TypicalDuration]] = {
     GATEWAY_TYPE: TypicalDuration(
         45, f"{GATEWAY_SETTINGS_DOC}: 'often take 45 minutes or more, depending on the selected gateway SKU'"
     ),
+    # `up` waits for the connection's write, not for its tunnel: the link comes up later (LINK_CONNECTED_AFTER).
     CONNECTION_TYPE: TypicalDuration(
-        5, f"{VNET_TO_VNET_DOC}: connections show Connected 'after about five minutes or so'"
+        2, f"{VNET_TO_VNET_DOC}: 'Creating a connection can take a short while to complete' (estimated: 2 min)"
     ),
     VNET_TYPE: TypicalDuration(1, "typical ARM write, about a minute"),
     SUBNET_TYPE: TypicalDuration(1, "typical ARM write, about a minute"),
     PUBLIC_IP_TYPE: TypicalDuration(1, "typical ARM write, about a minute"),
     RESOURCE_GROUP_TYPE: TypicalDuration(0.5, "resource group creation: under a minute"),
 }
+_SPEC_EXAMPLES: Final = (
+    "https://github.com/Azure/azure-rest-api-specs/tree/main/specification/network/resource-manager/"
+    "Microsoft.Network/stable/2024-05-01/examples"
+)
+# Properties Azure fills in when a request leaves them out and that this program never sends, by type (Azure's GET
+# answers: the 2024-05-01 examples VirtualNetworkGatewayGet, VirtualNetworkGatewayConnectionGet, PublicIpAddressGet;
+# a VNet's `subnets` list, pulumi/pulumi-azure-native #611). Not those azure-native's SDK itself sends a default for
+# (a VNet's enableDdosProtection/enableVmProtection, a subnet's network policies): an imported value that differs
+# from the SDK's is a real change, shown in the preview. A resource
+# imported into the stack (`vnet2vnet adopt`, `pulumi import`) has them in its state's inputs (azure-native's Read
+# without old inputs takes the whole GET answer), and without ignoreChanges the first `up` after the import would
+# rewrite every gateway (45 minutes) to remove them. No config key sets any of them, so ignoring them never hides
+# a change the stack asks for.
+AZURE_FILLED_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    VNET_TYPE: ("subnets",),
+    PUBLIC_IP_TYPE: ("idleTimeoutInMinutes", "ipTags", "ddosSettings"),
+    GATEWAY_TYPE: (
+        "enablePrivateIpAddress",
+        "disableIPSecReplayProtection",
+        "enableBgpRouteTranslationForNat",
+        "allowVirtualWanTraffic",
+        "allowRemoteVnetTraffic",
+        "natRules",
+        "sku.capacity",
+    ),
+    CONNECTION_TYPE: (
+        "routingWeight",
+        "useLocalAzureIpAddress",
+        "usePolicyBasedTrafficSelectors",
+        "trafficSelectorPolicies",
+        "connectionMode",
+    ),
+}
+
+
 # Anything else (random passwords, providers) happens in the engine, in no time worth counting.
 INSTANT: Final = TypicalDuration(0, "local to the Pulumi engine")
+# From a connection's creation until both directions show Connected.
+LINK_CONNECTED_AFTER: Final = TypicalDuration(
+    5, f"{FIREWALL_HYBRID_DOC}: 'After about five minutes or so, the status of both connections should be Connected'"
+)
 
 
 # Each resource type's Azure resource ID: the PUT path of its REST API, whose path parameters are azure-native's
@@ -389,10 +431,15 @@ class Interruption:
     estimated: bool = False
 
 
-# A connection is rebuilt in about TYPICAL_DURATIONS' 5 minutes; with both directions replaced the tunnel is down
-# from the first delete to the second create (rotation downtime is not documented: VPN FAQ).
+# A rebuilt connection is Connected about LINK_CONNECTED_AFTER's 5 minutes after its create; with both directions
+# replaced the tunnel is down from the first delete to the second create (rotation downtime is not documented:
+# VPN FAQ).
 CONNECTION_REBUILT: Final = Interruption(
-    "tunnel", 5, 10, f"{VNET_TO_VNET_DOC} (connections Connected 'after about five minutes'); {VPN_FAQ}", True
+    "tunnel",
+    LINK_CONNECTED_AFTER.minutes,
+    2 * LINK_CONNECTED_AFTER.minutes,
+    f"{FIREWALL_HYBRID_DOC} (connections Connected 'after about five minutes'); {VPN_FAQ}",
+    True,
 )
 # A gateway rebuilt: deleted (not documented: counted as 15 min), re-created (45 min or more), its connections
 # re-created (5 min), with new public IPs (an IP cannot be kept across a gateway re-create: VPN FAQ).

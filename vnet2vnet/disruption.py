@@ -13,6 +13,7 @@ that link's own `maxKeyAgeDays`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,17 +73,54 @@ def _is_secret(value: Any) -> bool:
 def _changed_keys(planned: RecordedResource, deployed: Mapping[str, Any]) -> list[str]:
     """Inputs the program sets to a different value than the state holds. Secrets cannot be compared here (the
     state holds ciphertext); inputs that come from other resources are judged by what happens to those."""
-    old = dict(deployed.get("inputs") or {})
-    ignored = {str(path).split(".", 1)[0].split("[", 1)[0] for path in planned.options.get("ignoreChanges") or []}
+    ignored = [_path_parts(str(path)) for path in planned.options.get("ignoreChanges") or []]
+    old = _without_paths(unwrap(dict(deployed.get("inputs") or {})), ignored)
+    new = _without_paths(unwrap(dict(planned.inputs)), ignored)
     changed = []
-    for key, value in planned.inputs.items():
-        if key in ignored or planned.property_dependencies.get(key) or _is_secret(value) or _is_secret(old.get(key)):
+    for key in planned.inputs:
+        if key not in new or planned.property_dependencies.get(key):
+            continue  # ignored as a whole, or judged by what happens to the resource it comes from
+        if _is_secret(planned.inputs[key]) or _is_secret((deployed.get("inputs") or {}).get(key)):
             continue
         if key.endswith(_NAME_SUFFIX) and key not in old:
             continue
-        if key not in old or _comparable(value) != _comparable(old[key]):
+        if key not in old or _comparable(new[key]) != _comparable(old[key]):
             changed.append(key)
     return changed
+
+
+def _path_parts(path: str) -> list[str]:
+    """An ignoreChanges path (`a.b`, `a[*].b`, `a[0]`, `a["b.c"]`) as its steps; `*` matches every element."""
+    return [quoted or bracketed or plain for quoted, bracketed, plain in _PATH_STEP.findall(path)]
+
+
+_PATH_STEP = re.compile(r'\["([^"]*)"\]|\[([^\]]*)\]|([^.\[\]]+)')
+
+
+def _without_paths(value: Any, paths: list[list[str]]) -> Any:
+    """`value` with every ignored path removed, as the engine leaves them out of its diff."""
+    for parts in paths:
+        value = _without(value, parts)
+    return value
+
+
+def _without(value: Any, parts: list[str]) -> Any:
+    if not parts:
+        return value
+    head, rest = parts[0], parts[1:]
+    if isinstance(value, Mapping):
+        if head not in value:
+            return value
+        if not rest:
+            return {k: v for k, v in value.items() if k != head}
+        return {**value, head: _without(value[head], rest)}
+    if isinstance(value, list):
+        if head == "*":
+            return [_without(item, rest) for item in value] if rest else []
+        if head.isdigit() and int(head) < len(value):
+            index = int(head)
+            return [_without(item, rest) if i == index else item for i, item in enumerate(value) if rest or i != index]
+    return value
 
 
 def _create_only(type_token: str) -> frozenset[str]:

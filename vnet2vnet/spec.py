@@ -322,14 +322,17 @@ class ConnectionSpec:
     dpd_timeout_seconds: int | None = field(
         default=None,
         metadata=option(
-            "Dead peer detection timeout, 9..3600 s, sent on both connections.", default_doc="Azure's (45)"
+            "Dead peer detection timeout, 9..3600 s, sent on both connections. Unset, the connections keep what Azure "
+            "has (45 on a new one): to return to 45 from another value, write 45.",
+            default_doc="Azure's (45)",
         ),
     )
     connection_protocol: str | None = field(
         default=None,
         metadata=option(
             "`IKEv2` or `IKEv1` (a warning: Azure documents VNet-to-VNet as IKEv2); a change replaces both "
-            "connections.",
+            "connections. Unset, the connections keep what Azure has (IKEv2 on a new one): to return to IKEv2 "
+            "from IKEv1, write IKEv2.",
             default_doc="Azure's (IKEv2)",
         ),
     )

@@ -12,6 +12,7 @@ from pulumi_azure_native import network, resources
 from vnet2vnet import azure_facts, naming
 from vnet2vnet.components._monitoring import Monitoring, gateway_diagnostics, shared_resources
 from vnet2vnet.spec import BgpMode, BgpOff, BgpOn, GatewaySpec, VnetSpec
+from vnet2vnet.tokens import GATEWAY_TYPE, PUBLIC_IP_TYPE, SUBNET_TYPE, VNET_TYPE
 
 # A gateway takes 45 minutes or more to create
 # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings) and a resize about as long
@@ -53,7 +54,17 @@ AZURE_OWNED_IP_CONFIGURATION_IDS = ["ipConfigurations[*].id"]
 def azure_owned_fields(enable_bgp: bool) -> list[str]:
     """The gateway's ignoreChanges: what Azure computes, given whether the program sends bgpSettings."""
     bgp = AZURE_OWNED_GATEWAY_FIELDS if enable_bgp else AZURE_OWNED_WITHOUT_BGP
-    return [*bgp, *AZURE_OWNED_IP_CONFIGURATION_IDS]
+    return [*bgp, *AZURE_OWNED_IP_CONFIGURATION_IDS, *azure_filled(GATEWAY_TYPE)]
+
+
+def azure_filled(type_token: str) -> list[str]:
+    """What Azure fills in on a resource of this type and the program never sends (azure_facts.AZURE_FILLED_FIELDS):
+    ignored, so that a resource imported with them is not rewritten to remove them."""
+    return list(azure_facts.AZURE_FILLED_FIELDS.get(type_token, ()))
+
+
+def _ignoring_filled(opts: pulumi.ResourceOptions, type_token: str) -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(ignore_changes=azure_filled(type_token)))
 
 
 def _bgp_settings(bgp: BgpMode) -> network.BgpSettingsArgs | None:
@@ -157,7 +168,9 @@ class GatewayVnet(pulumi.ComponentResource):
                 resource_group_name=self.resource_group_name,
                 virtual_network_name=vnet_name,
                 address_prefix=prefix,
-                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=after)),
+                opts=pulumi.ResourceOptions.merge(
+                    _ignoring_filled(child, SUBNET_TYPE), pulumi.ResourceOptions(depends_on=after)
+                ),
             )
 
         # Azure serialises writes to one VNet's subnets and answers concurrent ones with a retryable 409
@@ -232,7 +245,7 @@ class GatewayVnet(pulumi.ComponentResource):
             location=vnet.location,
             address_space=network.AddressSpaceArgs(address_prefixes=vnet.address_spaces),
             tags=tags,
-            opts=child,
+            opts=_ignoring_filled(child, VNET_TYPE),
         )
 
     def _new_gateway(
@@ -268,7 +281,7 @@ class GatewayVnet(pulumi.ComponentResource):
                 public_ip_address_version=network.IPVersion.I_PV4,
                 zones=zones,
                 tags=tags,
-                opts=protected,
+                opts=_ignoring_filled(protected, PUBLIC_IP_TYPE),
             )
             for index in range(1, gateway.public_ip_count + 1)
         ]

@@ -15,9 +15,10 @@ import pulumi_random as random
 from pulumi_azure_native import network
 
 from vnet2vnet import azure_facts, naming
-from vnet2vnet.components._gateway_vnet import GatewayVnet
+from vnet2vnet.components._gateway_vnet import GatewayVnet, azure_filled
 from vnet2vnet.components._monitoring import Monitoring, WatchedConnection, connection_alerts
 from vnet2vnet.spec import ConnectionSpec, link_key
+from vnet2vnet.tokens import CONNECTION_TYPE
 
 
 def replacement_trigger(key: str, protocol: str | None) -> dict[str, str]:
@@ -256,6 +257,15 @@ class VnetLink(pulumi.ComponentResource):
                     ),
                     # Both directions must be recreated with the new key; names stay the same.
                     delete_before_replace=True,
+                    ignore_changes=[*azure_filled(CONNECTION_TYPE), *_left_to_azure(connection)],
                 ),
             ),
         )
+
+
+def _left_to_azure(connection: ConnectionSpec) -> list[str]:
+    """The connection settings the config leaves unset. Azure fills them in (IKEv2, DPD 45 s: the VPN FAQ), an
+    imported connection (`vnet2vnet adopt`) has them in its state's inputs, and the program, which sends neither,
+    must not write the connection to remove them. Set a value to change one."""
+    unset = {"connectionProtocol": connection.connection_protocol, "dpdTimeoutSeconds": connection.dpd_timeout_seconds}
+    return [key for key, value in unset.items() if value is None]

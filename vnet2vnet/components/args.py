@@ -85,9 +85,9 @@ class ConnectionArgs(TypedDict):
     shared_key_version: NotRequired[int]
     """Change it to rotate the generated key: each link's key and both its connections are replaced. Default: 1."""
     dpd_timeout_seconds: NotRequired[int]
-    """Dead peer detection timeout, 9..3600 s, sent on both connections. Default: Azure's (45)."""
+    """Dead peer detection timeout, 9..3600 s, sent on both connections. Unset, the connections keep what Azure has (45 on a new one): to return to 45 from another value, write 45. Default: Azure's (45)."""
     connection_protocol: NotRequired[str]
-    """`IKEv2` or `IKEv1` (a warning: Azure documents VNet-to-VNet as IKEv2); a change replaces both connections. Default: Azure's (IKEv2)."""
+    """`IKEv2` or `IKEv1` (a warning: Azure documents VNet-to-VNet as IKEv2); a change replaces both connections. Unset, the connections keep what Azure has (IKEv2 on a new one): to return to IKEv2 from IKEv1, write IKEv2. Default: Azure's (IKEv2)."""
     max_key_age_days: NotRequired[int]
     """Warn (`plan --against`, `verify`) when a link's key is older than this many days, counted from its creation in the stack's state. Default: 180."""
     ipsec_policy: NotRequired[IpsecPolicyArgs]
