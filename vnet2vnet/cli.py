@@ -707,15 +707,40 @@ def _cli_failure(exc: Exception, args: argparse.Namespace) -> int:
     return EXIT_PROGRAM_FAILED
 
 
+def _pulumi_python_project(project_dir: Path) -> bool:
+    from vnet2vnet.stack_files import ConfigFileError, read_yaml_file
+
+    try:
+        manifest = read_yaml_file(project_dir / "Pulumi.yaml").document
+    except (ConfigFileError, OSError):
+        return False
+    runtime = manifest.get("runtime")
+    return (runtime.get("name") if isinstance(runtime, dict) else runtime) == "python"
+
+
 def rehearse_command(args: argparse.Namespace) -> int:
     from vnet2vnet.emulator.store import DEFAULT_CLOCK_SCALE
     from vnet2vnet.interrupts import CommandInterruptedError
     from vnet2vnet.pulumi_cli import PulumiCliMissingError, find_cli
     from vnet2vnet.rehearse import RehearsalError, keep_problem, rehearse
 
-    stopped = _config_check(args, "nothing was rehearsed")
-    if stopped is not None:
-        return stopped
+    # Any Pulumi Python project of the types the emulator serves may be rehearsed; a vnet2vnet project is checked
+    # first, as every command checks it, and gets the vnet2vnet steps (config check, key rotation, critical path).
+    try:
+        require_project(args.project_dir)
+        ours = True
+    except NotAProjectError as exc:
+        if not _pulumi_python_project(args.project_dir):
+            print(
+                f"error: {exc.problem}: rehearse needs a Pulumi Python project (Pulumi.yaml, runtime python)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        ours = False
+    if ours:
+        stopped = _config_check(args, "nothing was rehearsed")
+        if stopped is not None:
+            return stopped
     scale = args.clock_scale if args.clock_scale is not None else DEFAULT_CLOCK_SCALE
     problem = keep_problem(args.keep, args.project_dir) if args.keep is not None else None
     if problem is not None:  # before anything runs: nothing in it is deleted or written
@@ -723,7 +748,9 @@ def rehearse_command(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         cli = find_cli(build=True)
-        document = rehearse(args.project_dir, args.stack, cli, keep=args.keep, seed=args.seed, clock_scale=scale)
+        document = rehearse(
+            args.project_dir, args.stack, cli, keep=args.keep, seed=args.seed, clock_scale=scale, ours=ours
+        )
     except CommandInterruptedError as interrupted:
         kept = f"; kept in {args.keep}" if args.keep is not None else "; its sandbox is removed"
         how = "after what was in flight finished" if interrupted.graceful else "at once"
@@ -760,7 +787,8 @@ def render_rehearsal(document: dict[str, Any]) -> str:
         f"{span['planned_critical_path_minutes']} (ratio {span['ratio']})"
     )
     lines.append(
-        f"409 conflicts: {document['conflicts']}; plaintext secrets in state: {document['state_plaintext_secrets']}"
+        f"409 conflicts: {document['conflicts']}; plaintext secrets in state: {document['state_plaintext_secrets']} "
+        f"(of {document['state_secret_values_searched']} values searched for)"
     )
     lines += [f"note: {note}" for note in document["notes"]]
     lines += [f"problem: {problem}" for problem in document["problems"]]

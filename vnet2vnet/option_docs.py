@@ -1,9 +1,9 @@
 """Everything derived from the option declarations in `vnet2vnet/spec.py`: the component args TypedDicts
 (`vnet2vnet/components/args.py`, hence the multi-language schema), the README config table and the `Pulumi.yaml`
-config descriptions.
+config descriptions; and, from the emulator's own tables, the README's Azure rule coverage and server defaults.
 
-`python -m vnet2vnet.option_docs --write` (`make generate`) rewrites the three; `--check` (a test runs it) fails
-when one of them drifted from the declarations.
+`python -m vnet2vnet.option_docs --write` (`make generate`) rewrites them; `--check` (a test runs it) fails when
+one of them drifted from its declarations.
 """
 
 from __future__ import annotations
@@ -133,8 +133,7 @@ def readme_table() -> str:
 
 
 def _with_readme_table(readme: str) -> str:
-    start, end = readme.index(README_START), readme.index(README_END) + len(README_END)
-    return readme[:start] + readme_table() + readme[end:]
+    return _with_block(readme, README_START, README_END, readme_table())
 
 
 # ---------------------------------------------------------------------------------------------- Pulumi.yaml
@@ -178,12 +177,47 @@ def _yaml_string(text: str) -> str:
 # ---------------------------------------------------------------------------------------------- the shell
 
 
+def _with_block(readme: str, begin: str, end: str, block: str) -> str:
+    start, stop = readme.index(begin), readme.index(end) + len(end)
+    return readme[:start] + block + readme[stop:]
+
+
+def _with_emulator_tables(readme: str) -> str:
+    """The emulator's rule coverage and server defaults, from the tables the emulator and its tests run."""
+    from vnet2vnet.emulator import defaults, rules
+
+    readme = _with_block(readme, rules.COVERAGE_BEGIN, rules.COVERAGE_END, rules.coverage_markdown())
+    readme = _with_block(readme, SERVED_BEGIN, SERVED_END, served_markdown())
+    return _with_block(readme, defaults.DEFAULTS_BEGIN, defaults.DEFAULTS_END, defaults.defaults_markdown())
+
+
+SERVED_BEGIN = "<!-- SERVED_BEGIN: generated from the emulator's resource and function tables; run `make generate` -->"
+SERVED_END = "<!-- SERVED_END -->"
+
+
+def served_markdown() -> str:
+    """What a rehearsed program may use: the emulator's resource types and functions, read from its tables."""
+    from vnet2vnet.emulator import azure, provider
+
+    functions = [*provider.READ_FUNCTIONS, provider.SHARED_KEY_FUNCTION, provider.IKE_SAS_FUNCTION]
+    functions += [provider.BGP_PEER_STATUS_FUNCTION, provider.LEARNED_ROUTES_FUNCTION]
+    return "\n".join(
+        [
+            SERVED_BEGIN,
+            "- Resources: "
+            + ", ".join(f"`{token}`" for token in [*azure.RESOURCE_TYPES, provider.RandomEmulator.SUPPORTED]),
+            "- Functions: " + ", ".join(f"`{token}`" for token in functions),
+            SERVED_END,
+        ]
+    )
+
+
 def generated() -> dict[Path, str]:
     """Each derived file with the content the declarations give it."""
     readme, project = ROOT / "README.md", ROOT / "Pulumi.yaml"
     return {
         ARGS_FILE: typed_dicts_source(),
-        readme: _with_readme_table(readme.read_text()),
+        readme: _with_emulator_tables(_with_readme_table(readme.read_text())),
         project: _with_project_descriptions(project.read_text()),
     }
 
@@ -197,7 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     drifted = [path for path, content in generated().items() if path.read_text() != content]
     if check:
         for path in drifted:
-            print(f"{path.relative_to(ROOT)} drifted from vnet2vnet/spec.py: run `make generate`", file=sys.stderr)
+            print(
+                f"{path.relative_to(ROOT)} drifted from its declarations (vnet2vnet/spec.py, the emulator's rule "
+                "and default tables): run `make generate`",
+                file=sys.stderr,
+            )
         return 1 if drifted else 0
     for path, content in generated().items():
         if path in drifted:

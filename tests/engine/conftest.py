@@ -86,8 +86,12 @@ class EngineStack:
         return sorted(azure.of_type(state, azure.CONNECTION), key=lambda record: record["name"])
 
     def statuses(self) -> dict[str, str]:
-        state = self.azure()
-        return {record["name"]: azure.connection_status(state, record) for record in self.connections()}
+        """Each connection's status once none is still Connecting (a few emulated minutes after its write)."""
+        state = self.rehearsal.settled_links()
+        return {
+            record["name"]: azure.connection_status(state, record)
+            for record in sorted(azure.of_type(state, azure.CONNECTION), key=lambda r: r["name"])
+        }
 
     def conflicts(self, phase: str | None = None) -> list[dict[str, Any]]:
         return [c for c in self.azure()["conflicts"] if phase is None or c.get("phase") == phase]
@@ -122,14 +126,20 @@ def engine_stack(tmp_path: Path, pulumi_cli: PulumiCli) -> Callable[..., EngineS
 def hand_built_seed(
     builder: EngineStack, deployment: dict[str, Any], seed: Path, drop: tuple[str, ...] = ()
 ) -> dict[str, str]:
-    """What `builder` built, as a seed file of resources that exist already (their inputs as sent, without path
-    parameters or the `drop`ped keys), and our resource names -> their Azure IDs, from its `deployment`."""
+    """What `builder` built, as a seed file of resources that exist already, and our resource names -> their Azure
+    IDs, from its `deployment`. Each resource is as Azure returns it (its GET answer, server defaults and generated
+    values included, without what is read-only, its path parameters or the `drop`ped keys), not as the program
+    sent it: an adoption must cope with what a real GET brings in."""
     resources = []
-    for record in builder.azure()["resources"].values():
+    state = builder.azure()
+    for record in state["resources"].values():
         path = azure.path_values(record["type"], record["id"]) or {}
-        inputs = {k: v for k, v in record["sent"].items() if k not in path and k not in drop}
+        read_only = azure.read_only_for(record["type"])
+        answer = azure.answer(state, record)
+        inputs = {k: v for k, v in answer.items() if k not in path and k not in drop and k not in read_only}
+        address = {"ipAddress": answer["ipAddress"]} if record["type"] == azure.PUBLIC_IP else {}
         resources.append(
-            {"id": record["id"], "type": record["type"], "location": record.get("location"), "inputs": inputs}
+            {"id": record["id"], "type": record["type"], "location": record.get("location"), "inputs": inputs} | address
         )
     seed.write_text(yaml.safe_dump({"resources": resources}))
     names = {

@@ -42,6 +42,7 @@ def test_the_forecast_says_replace_and_update_where_the_real_preview_does(
     state = stack.run("select")["deployment"]
     stack.edit_config(edit)
     preview = stack.ok("preview", "edited")
+    assert preview["replace"] + preview["update"] + preview["delete"] > 0, f"the edit changes something: {preview}"
     found = Counter(d.change for d in forecast(run_stack(stack.work_dir, "dev"), {"deployment": state}))
     assert (found["replace"], found["update"], found["delete"]) == (
         preview["replace"],

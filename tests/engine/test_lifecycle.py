@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from vnet2vnet.rehearse import change_counts
+
 from .conftest import BEFORE_RESTRUCTURE, PROJECT_DIR, EngineStack, last_release, replace_program, write_project
 
 MakeStack = Callable[..., EngineStack]
@@ -80,6 +82,17 @@ class TestRefreshVariants:
         stack.ok("up")
         keys = {c["inputs"]["sharedKey"] for c in stack.connections()}
         stack.ok("refresh")
+        refreshed = stack.state_on_disk()["resources"]
+        if variant.get("sharedKeyOnRead") == "omitted":
+            connections = [r for r in refreshed if r["type"].endswith(":VirtualNetworkGatewayConnection")]
+            assert connections and not any("sharedKey" in r["outputs"] for r in connections), (
+                "the variant is in effect: no key in the refreshed connections' outputs"
+            )
+        else:
+            gateways = [r for r in refreshed if r["type"].endswith(":VirtualNetworkGateway")]
+            assert gateways and {r["outputs"].get("vpnGatewayGeneration") for r in gateways} == {"Generation2"}, (
+                "the variant is in effect: every gateway reads back as Generation2"
+            )
         no_rebuild(stack.ok("preview", "after-refresh"), f"a preview after refresh under {variant}")
         no_rebuild(stack.ok("up", "after-refresh-up"), f"an up after refresh under {variant}")
         assert {c["inputs"]["sharedKey"] for c in stack.connections()} == keys, "the key is the one generated"
@@ -201,7 +214,10 @@ class TestUpgrade:
     ) -> None:
         old = last_release(tmp_path / "release")
         stack = engine_stack(name, project_dir=old)
-        stack.ok("up", "old-up")
+        built = stack.run("up", "old-up")
+        assert "error" not in built, built.get("error", "")[-2000:]
+        imported = Path(built["vnet2vnet_imported_from"])
+        assert imported.is_relative_to(stack.work_dir), f"the release's own vnet2vnet ran, not HEAD's: {imported}"
         old_ids = {c["id"] for c in stack.connections()}
         replace_program(stack.work_dir, PROJECT_DIR, name)
         stack.rehearsal._write_stack_file(stack.rehearsal.document)
@@ -215,7 +231,11 @@ class TestUpgrade:
         self, name: str, engine_stack: MakeStack, tmp_path: Path
     ) -> None:
         stack = engine_stack(name, project_dir=last_release(tmp_path / "before", BEFORE_RESTRUCTURE))
-        built = stack.ok("up", "before-up")
+        up = stack.run("up", "before-up")
+        assert "error" not in up, up.get("error", "")[-2000:]
+        imported = Path(up["vnet2vnet_imported_from"])
+        assert imported.is_relative_to(stack.work_dir), f"the old commit's own vnet2vnet ran, not HEAD's: {imported}"
+        built = change_counts(up["changes"])
         replace_program(stack.work_dir, PROJECT_DIR, name)
         stack.rehearsal._write_stack_file(stack.rehearsal.document)
         changes = stack.ok("preview", "after-preview")

@@ -30,10 +30,12 @@ def check_lifecycle(document: dict[str, Any], stack: str) -> None:
         assert steps[quiet]["changes"]["same"] == created, f"{quiet} shows no change: {steps[quiet]['changes']}"
     assert steps["rotate"]["changes"]["replace"] == 3 * LINKS[stack], steps["rotate"]["changes"]
     assert document["conflicts"] == 0 and document["state_plaintext_secrets"] == 0, document
+    assert document["state_secret_values_searched"] > 0, "the state was searched for at least one key or secret"
     span = document["makespan"]
-    # Not a performance check (bench/real_engine.py has the figures): the emulated up cannot beat the plan's own
-    # critical path, else the clock or the schedule is wrong.
-    assert span["emulated_minutes"] >= span["planned_critical_path_minutes"] > 0, span
+    # Not a performance check (bench/real_engine.py has the figures): the emulated up and the plan's critical path
+    # are two models of Azure's durations (emulator.durations and azure_facts.TYPICAL_DURATIONS) that agree within
+    # their estimates; far apart, one of them (or the schedule) is wrong.
+    assert span["planned_critical_path_minutes"] > 0 and 0.8 <= span["ratio"] <= 1.25, span
 
 
 def test_rehearse_dev_through_the_cli_prints_the_json_contract(pulumi_cli: PulumiCli, tmp_path: Path) -> None:
@@ -57,6 +59,7 @@ def test_rehearse_dev_through_the_cli_prints_the_json_contract(pulumi_cli: Pulum
         "conflicts",
         "makespan",
         "state_plaintext_secrets",
+        "state_secret_values_searched",
         "ok",
     }
     assert contract <= set(document), f"missing keys: {contract - set(document)}"
@@ -104,9 +107,7 @@ def test_a_write_that_fails_fails_the_rehearsal_with_azures_words(pulumi_cli: Pu
     step says what the engine did before the failure and Azure's error in one line, without the emulator's
     traceback."""
     seed = tmp_path / "seed.yaml"
-    seed.write_text(
-        "faults:\n  - {kind: failOnce, resource: vnet2vnet-east-gw, verb: create, code: InternalServerError}\n"
-    )
+    seed.write_text("faults:\n  - {kind: failOnce, resource: vnet2vnet-east-gw, verb: create, code: BadRequest}\n")
     kept = tmp_path / "kept"
     document = rehearse(PROJECT_DIR, "dev", pulumi_cli, seed=seed, keep=kept, say=lambda _: None)
     assert not document["ok"], "a failed up fails the rehearsal"
@@ -114,9 +115,9 @@ def test_a_write_that_fails_fails_the_rehearsal_with_azures_words(pulumi_cli: Pu
     (up,) = document["steps"]
     (error,) = up["errors"]
     assert error["resource"].endswith("VirtualNetworkGateway::vnet2vnet-east-gw"), f"the gateway failed: {error}"
-    assert error["code"] == "InternalServerError" and error["message"] == "Injected fault.", error
+    assert error["code"] == "BadRequest" and error["message"] == "Injected fault.", error
     assert up["changes"]["create"] > 0, f"what the engine created before the failure is reported: {up['changes']}"
     (problem,) = document["problems"]
-    assert problem == "up failed: vnet2vnet-east-gw: InternalServerError: Injected fault.", problem
+    assert problem == "up failed: vnet2vnet-east-gw: BadRequest: Injected fault.", problem
     log = (kept / "up.log").read_text()
-    assert "InternalServerError" in log and "Traceback" not in log and 'File "' not in log, log[-2000:]
+    assert "BadRequest" in log and "Traceback" not in log and 'File "' not in log, log[-2000:]

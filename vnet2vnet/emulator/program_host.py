@@ -76,7 +76,8 @@ def _set_secret(command: str, request: dict[str, Any], key: str, value: str, pat
 
 def run(request: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     """request: work_dir, stack, operation (up|preview|refresh|destroy|outputs|export|set_config), env,
-    cli_root, program_dir, entry, config ({key: {value, secret, path}}), target and replace ([urn]). `result` is
+    cli_root, program_dir, entry, config ({key: {value, secret, path}}), target and replace ([urn]),
+    continue_on_error (bool). `result` is
     filled as the operation goes, so that a failure keeps what was seen before it."""
     from pulumi import automation as auto
 
@@ -105,7 +106,7 @@ def run(request: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     if operation == "up":
         up = stack.up(
             on_output=echo, on_event=seen, target=request.get("target"), replace=request.get("replace"),
-            show_secrets=False,
+            show_secrets=False, continue_on_error=bool(request.get("continue_on_error")) or None,
         )  # fmt: skip
         result.update(changes=_changes(up.summary.resource_changes), outcome=up.summary.result)
     elif operation == "preview":
@@ -126,6 +127,9 @@ def run(request: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     elif operation != "select":
         raise SystemExit(f"unknown operation {operation}")
     result["deployment"] = stack.export_stack().deployment
+    # Which vnet2vnet the program imported (an older release's program must run its own checkout's).
+    imported = sys.modules.get("vnet2vnet")
+    result["vnet2vnet_imported_from"] = str(getattr(imported, "__file__", "") or "") if imported else ""
     return result
 
 
