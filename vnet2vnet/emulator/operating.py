@@ -1,8 +1,10 @@
 """The operating reads of a running VNet-to-VNet link, as Azure answers them (Microsoft.Network 2024-05-01):
 
-- a connection's IKE security associations (`getikesas`: an opaque JSON string, shaped as
-  `Get-AzVirtualNetworkGatewayConnectionIkeSa` shows it,
-  https://learn.microsoft.com/powershell/module/az.network/get-azvirtualnetworkgatewayconnectionikesa);
+- a connection's IKE security associations (`getikesas`: an opaque JSON string, in the envelope of the 2024-05-01
+  example VirtualNetworkGatewayConnectionGetIkeSas.json with the wire names of Az PowerShell's model, which
+  `Get-AzVirtualNetworkGatewayConnectionIkeSa` parses it with,
+  https://learn.microsoft.com/powershell/module/az.network/get-azvirtualnetworkgatewayconnectionikesa; unconfirmed
+  against live Azure);
 - a gateway's BGP peers (`getBgpPeerStatus`: BgpPeerStatus) and learned routes (`getLearnedRoutes`: GatewayRoute).
 
 All deterministic from the state and the emulated minute `now`; faults from the fault file shape them
@@ -47,6 +49,10 @@ DEFAULT_POLICY: dict[str, Any] = {
     "saLifeTimeSeconds": 27000,
 }
 MAIN_MODE_LIFETIME_SECONDS = 28800  # IKE main mode SA lifetime, fixed (IPSEC_DOC)
+# The quick mode SA's lifetime in kilobytes when the policy sets none (saDataSizeKilobytes): Azure's default,
+# 102,400,000 KB (IPSEC_DOC, the default IPsec/IKE policy table of
+# https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-devices).
+QUICK_MODE_LIFETIME_KILOBYTES = 102_400_000
 # The keys of a negotiatedPolicy fault's `policy`: azure-native's IpsecPolicy names.
 POLICY_KEYS = tuple(DEFAULT_POLICY)
 PACKET_BYTES = 160  # average size of the keepalive/probe packets that make up a quiet link's traffic
@@ -92,18 +98,26 @@ def _number(digest: bytes, size: int) -> int:
 
 
 def ike_sas(state: dict[str, Any], connection: dict[str, Any], now: float) -> str:
-    """The connection's main mode SAs, each with its quick mode SAs, as the JSON string Azure returns ("[]" when
-    not Connected). A negotiatedPolicy fault with `raw` makes it that string verbatim."""
+    """The connection's IKE security associations, as the JSON string getikesas returns: the envelope of the
+    2024-05-01 example VirtualNetworkGatewayConnectionGetIkeSas.json ({"Status": "Successful", "Data": ...}) around
+    the main mode SAs, each with its quick mode SAs, in the wire names of Az PowerShell's model
+    (PSVirtualNetworkGatewayConnectionIkeSaMainModeSa / ...QuickModeSa, Azure/azure-powershell
+    src/Network/Network/Models/PSVirtualNetworkGatewayConnectionIkeSa.cs@2b6f2d46, whose JsonProperty names
+    Get-AzVirtualNetworkGatewayConnectionIkeSa parses the string with). Unconfirmed against live Azure: the example's
+    Data is null, and that model has no packet counts (InboundPacketsCount/OutboundPacketsCount are the emulator's).
+    Not Connected: {"Status": "Successful", "Data": []}. A negotiatedPolicy fault with `raw` makes it that string
+    verbatim."""
     fault = fault_for(state, connection, "negotiatedPolicy")
     if fault is not None and isinstance(fault.get("raw"), str):
         return str(fault["raw"])
     if connection_status(state, connection) != "Connected":
-        return "[]"
+        return json.dumps({"Status": "Successful", "Data": []})
     policy = negotiated_policy(state, connection)
     local, remote = _connection_ends(state, connection)
     ingress, egress = transferred(state, connection, now)
     up_seconds = max(0.0, now - connected_since(state, connection)) * 60
     quick_lifetime = int(float(policy.get("saLifeTimeSeconds") or DEFAULT_POLICY["saLifeTimeSeconds"]))
+    quick_kilobytes = int(float(policy.get("saDataSizeKilobytes") or QUICK_MODE_LIFETIME_KILOBYTES))
     # The gateway with the lower ID initiates; both ends report the same cookies, each its own SPIs.
     initiator = key(local["id"]) < key(remote["id"])
     policy_based = bool(connection["inputs"].get("usePolicyBasedTrafficSelectors"))
@@ -119,39 +133,41 @@ def ike_sas(state: dict[str, Any], connection: dict[str, Any], now: float) -> st
         cookies = _digest("ike-cookies", *pair)
         main_modes.append(
             {
-                "localEndpoint": mine,
-                "remoteEndpoint": theirs,
-                "initiatorCookie": _number(cookies, 8),
-                "responderCookie": _number(cookies[8:], 8),
-                "localUdpEncapsulationPort": 0,
-                "remoteUdpEncapsulationPort": 0,
-                "encryption": policy.get("ikeEncryption"),
-                "integrity": policy.get("ikeIntegrity"),
-                "dhGroup": policy.get("dhGroup"),
-                "lifeTimeSeconds": MAIN_MODE_LIFETIME_SECONDS,
-                "isSaInitiator": initiator,
-                "elapsedTimeInseconds": int(up_seconds % MAIN_MODE_LIFETIME_SECONDS),
-                "quickModeSa": [
+                "LocalEndpoint": mine,
+                "RemoteEndpoint": theirs,
+                "InitiatorCookie": _number(cookies, 8),
+                "ResponderCookie": _number(cookies[8:], 8),
+                "LocalUdpEncapsulationPort": 0,
+                "RemoteUdpEncapsulationPort": 0,
+                "Encryption": policy.get("ikeEncryption"),
+                "Integrity": policy.get("ikeIntegrity"),
+                "DhGroup": policy.get("dhGroup"),
+                "LifeTimeSeconds": MAIN_MODE_LIFETIME_SECONDS,
+                "IsSaInitiator": initiator,
+                "ElapsedTimeInseconds": int(up_seconds % MAIN_MODE_LIFETIME_SECONDS),
+                "QuickModeSAs": [
                     {
-                        "localEndpoint": mine,
-                        "remoteEndpoint": theirs,
-                        "encryption": policy.get("ipsecEncryption"),
-                        "integrity": policy.get("ipsecIntegrity"),
-                        "pfsGroupId": policy.get("pfsGroup"),
-                        "inboundSPI": _number(_digest("spi", theirs, mine), 4),
-                        "outboundSPI": _number(_digest("spi", mine, theirs), 4),
-                        "localTrafficSelectors": local_selectors,
-                        "remoteTrafficSelectors": remote_selectors,
-                        "lifetimeSeconds": quick_lifetime,
-                        "isSaInitiator": initiator,
-                        "elapsedTimeInseconds": int(up_seconds % max(1, quick_lifetime)),
-                        "inboundPacketsCount": int(ingress / PACKET_BYTES / share),
-                        "outboundPacketsCount": int(egress / PACKET_BYTES / share),
+                        "LocalEndpoint": mine,
+                        "RemoteEndpoint": theirs,
+                        "Encryption": policy.get("ipsecEncryption"),
+                        "Integrity": policy.get("ipsecIntegrity"),
+                        "PfsGroupId": policy.get("pfsGroup"),
+                        "InboundSPI": _number(_digest("spi", theirs, mine), 4),
+                        "OutboundSPI": _number(_digest("spi", mine, theirs), 4),
+                        "LocalTrafficSelectors": local_selectors,
+                        "RemoteTrafficSelectors": remote_selectors,
+                        "LifetimeKilobytes": quick_kilobytes,
+                        "LifetimeSeconds": quick_lifetime,
+                        "IsSaInitiator": initiator,
+                        "ElapsedTimeInseconds": int(up_seconds % max(1, quick_lifetime)),
+                        "InboundPacketsCount": int(ingress / PACKET_BYTES / share),
+                        "OutboundPacketsCount": int(egress / PACKET_BYTES / share),
                     }
                 ],
             }
         )
-    return json.dumps(main_modes)
+    # Data last: Get-AzVirtualNetworkGatewayConnectionIkeSa reads from the first "[" to the envelope's closing "}".
+    return json.dumps({"Status": "Successful", "Data": main_modes})
 
 
 def _timespan(minutes: float) -> str:
