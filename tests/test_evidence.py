@@ -10,7 +10,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import given
@@ -31,22 +31,27 @@ GATEWAY_B = "/subscriptions/s/resourceGroups/rg-b/providers/Microsoft.Network/vi
 
 
 def sa(ike: tuple[str, str, str], *quick: tuple[str, str, str]) -> dict[str, Any]:
-    """A main-mode SA as Azure writes it (Get-AzVirtualNetworkGatewayConnectionIkeSa's fields)."""
+    """A main-mode SA in the wire names of Az PowerShell's model (Get-AzVirtualNetworkGatewayConnectionIkeSa)."""
     return {
-        "localEndpoint": "20.1.1.1",
-        "remoteEndpoint": "20.2.2.2",
-        "encryption": ike[0],
-        "integrity": ike[1],
-        "dhGroup": ike[2],
-        "lifeTimeSeconds": 28800,
-        "quickModeSa": [
-            {"encryption": q[0], "integrity": q[1], "pfsGroupId": q[2], "lifetimeSeconds": 27000} for q in quick
+        "LocalEndpoint": "20.1.1.1",
+        "RemoteEndpoint": "20.2.2.2",
+        "Encryption": ike[0],
+        "Integrity": ike[1],
+        "DhGroup": ike[2],
+        "LifeTimeSeconds": 28800,
+        "QuickModeSAs": [
+            {"Encryption": q[0], "Integrity": q[1], "PfsGroupId": q[2], "LifetimeSeconds": 27000} for q in quick
         ],
     }
 
 
-STRONG_SAS = json.dumps([sa(("GCMAES256", "SHA384", "DHGroup24"), ("GCMAES256", "GCMAES256", "PFS24"))])
-DEFAULT_SAS = json.dumps([sa(("AES256", "SHA256", "DHGroup2"), ("GCMAES256", "GCMAES256", "None"))])
+def enveloped(*sas: dict[str, Any]) -> str:
+    """The answer as the spec's example shapes it: {"Status": ..., "Data": [main-mode SAs]}."""
+    return json.dumps({"Status": "Successful", "Data": list(sas)})
+
+
+STRONG_SAS = enveloped(sa(("GCMAES256", "SHA384", "DHGroup24"), ("GCMAES256", "GCMAES256", "PFS24")))
+DEFAULT_SAS = enveloped(sa(("AES256", "SHA256", "DHGroup2"), ("GCMAES256", "GCMAES256", "None")))
 
 
 def healthy(**changes: Any) -> ConnectionRead:
@@ -113,7 +118,7 @@ PROBLEMS: list[tuple[str, dict[str, Any], IpsecPolicySpec | None, str, str, str]
     ("one-read-only", {"samples": (Sample(T0, "Connected", 1, 1),)}, POLICY, "traffic", "cannot-verify", "two reads"),
     (
         "weaker-ike",
-        {"ike_sas": json.dumps([sa(("AES128", "SHA1", "DHGroup2"), ("GCMAES256", "GCMAES256", "PFS24"))])},
+        {"ike_sas": enveloped(sa(("AES128", "SHA1", "DHGroup2"), ("GCMAES256", "GCMAES256", "PFS24")))},
         POLICY,
         "ipsec-policy",
         "fail",
@@ -121,7 +126,7 @@ PROBLEMS: list[tuple[str, dict[str, Any], IpsecPolicySpec | None, str, str, str]
     ),
     (
         "weaker-ipsec",
-        {"ike_sas": json.dumps([sa(("GCMAES256", "SHA384", "DHGroup24"), ("AES256", "SHA1", "None"))])},
+        {"ike_sas": enveloped(sa(("GCMAES256", "SHA384", "DHGroup24"), ("AES256", "SHA1", "None")))},
         POLICY,
         "ipsec-policy",
         "fail",
@@ -129,7 +134,7 @@ PROBLEMS: list[tuple[str, dict[str, Any], IpsecPolicySpec | None, str, str, str]
     ),
     (
         "outside-azures-default-offers",
-        {"ike_sas": json.dumps([sa(("DES", "MD5", "DHGroup1"), ("DES", "MD5", "None"))])},
+        {"ike_sas": enveloped(sa(("DES", "MD5", "DHGroup1"), ("DES", "MD5", "None")))},
         None,
         "ipsec-policy",
         "fail",
@@ -140,7 +145,7 @@ PROBLEMS: list[tuple[str, dict[str, Any], IpsecPolicySpec | None, str, str, str]
     ("sas-unread", {"ike_sas": None}, POLICY, "ipsec-policy", "cannot-verify", "could not be read"),
     (
         "no-quick-mode",
-        {"ike_sas": json.dumps([{"encryption": "GCMAES256", "integrity": "SHA384", "dhGroup": "DHGroup24"}])},
+        {"ike_sas": enveloped({"Encryption": "GCMAES256", "Integrity": "SHA384", "DhGroup": "DHGroup24"})},
         POLICY,
         "ipsec-policy",
         "cannot-verify",
@@ -196,16 +201,16 @@ PROBLEMS: list[tuple[str, dict[str, Any], IpsecPolicySpec | None, str, str, str]
         "no byte counters",
     ),
     (
-        "field-names-differing-only-in-case",
+        "camel-case-field-names",
         {
             "ike_sas": json.dumps(
-                [{**sa(("GCMAES256", "SHA384", "DHGroup24"), ("GCMAES256", "GCMAES256", "PFS24")), "Encryption": "DES"}]
+                [{k[0].lower() + k[1:]: v for k, v in sa(("GCMAES256", "SHA384", "DHGroup24")).items()}]
             )
         },
         POLICY,
         "ipsec-policy",
         "cannot-verify",
-        "differ only in case",
+        "no Encryption",
     ),
 ]
 
@@ -227,7 +232,7 @@ class TestWhatIsFlagged:
 class TestNamesAzureGivesTwice:
     def test_dhgroup2048_is_dhgroup14_and_pfs2048_is_pfs14(self) -> None:
         policy = dataclasses.replace(POLICY, dh_group="DHGroup14", pfs_group="PFS14")
-        sas = json.dumps([sa(("GCMAES256", "SHA384", "DHGroup2048"), ("GCMAES256", "GCMAES256", "PFS2048"))])
+        sas = enveloped(sa(("GCMAES256", "SHA384", "DHGroup2048"), ("GCMAES256", "GCMAES256", "PFS2048")))
         assert results(healthy(ike_sas=sas), policy)["ipsec-policy"] == "pass"
 
 
@@ -242,13 +247,26 @@ class TestAConnectionTheConfigDoesNotHave:
 
 
 class TestReadingTheOpaqueString:
-    def test_an_object_with_a_value_list_and_a_string_inside_a_string_are_read(self) -> None:
-        assert parse_ike_sas(json.dumps({"value": json.loads(STRONG_SAS)})) == parse_ike_sas(STRONG_SAS)
-        assert parse_ike_sas(json.dumps(STRONG_SAS)) == parse_ike_sas(STRONG_SAS)
+    def test_a_bare_list_and_a_string_inside_a_string_are_read_like_the_envelope(self) -> None:
+        assert parse_ike_sas(json.dumps(json.loads(STRONG_SAS)["Data"])) == parse_ike_sas(STRONG_SAS)
+        assert parse_ike_sas(json.dumps(STRONG_SAS)) == parse_ike_sas(STRONG_SAS), "the example's body: a JSON string"
 
-    def test_field_names_are_read_case_insensitively(self) -> None:
-        lowered = json.dumps([{k.lower(): v for k, v in entry.items()} for entry in json.loads(STRONG_SAS)])
-        assert parse_ike_sas(lowered) == parse_ike_sas(STRONG_SAS)
+    def test_the_examples_empty_answer_is_no_security_association(self) -> None:
+        with pytest.raises(UnreadableError, match="no security associations"):
+            parse_ike_sas(json.dumps('{"Status":"Successful","Data":null}'))
+
+    @pytest.mark.parametrize(
+        ("shape", "document"),
+        [
+            ("camelCase names", [{k[0].lower() + k[1:]: v for k, v in json.loads(STRONG_SAS)["Data"][0].items()}]),
+            ("lower-case names", [{k.lower(): v for k, v in json.loads(STRONG_SAS)["Data"][0].items()}]),
+            ("another envelope", {"value": json.loads(STRONG_SAS)["Data"]}),
+            ("an envelope with more keys", {**json.loads(STRONG_SAS), "Extra": 1}),
+        ],
+    )
+    def test_any_other_shape_is_unreadable_never_a_pass(self, shape: str, document: Any) -> None:
+        with pytest.raises(UnreadableError):
+            parse_ike_sas(json.dumps(document))
 
     def test_deep_nesting_and_a_non_string_are_unreadable(self) -> None:
         with pytest.raises(UnreadableError):
@@ -313,36 +331,60 @@ class TestTheReport:
 
 
 class FakeAzure:
-    """Answers the evidence reads the way azure-native's invokes return them (plain dicts), or refuses one."""
+    """Answers the evidence reads as vnet2vnet.azure_reads flattens Azure's answers, or refuses one (by the
+    AzureReads method's name) with Azure's words."""
 
-    def __init__(self, refuse: str = "") -> None:
+    def __init__(self, refuse: str = "", answers: Mapping[str, Any] | None = None) -> None:
         self.refuse = refuse
         self.calls: list[str] = []
-
-    def __call__(self, token: str, arguments: Mapping[str, str], provider: Any) -> Mapping[str, Any]:
-        name = token.rsplit(":", 1)[-1]
-        self.calls.append(name)
-        if name == self.refuse:
-            raise RuntimeError("RESPONSE 403: 403 Forbidden\nERROR CODE: AuthorizationFailed")
-        answers: dict[str, Mapping[str, Any]] = {
-            "getVirtualNetworkGatewayConnection": {
+        self.answers: dict[str, Any] = {
+            "connection": lambda: {
                 "connectionStatus": "Connected",
                 "ingressBytesTransferred": 10.0 * len(self.calls),
                 "egressBytesTransferred": 20.0 * len(self.calls),
             },
-            "getVirtualNetworkGatewayConnectionIkeSas": {"value": STRONG_SAS},
-            "getVirtualNetworkGatewayConnectionSharedKey": {"value": "the-key-itself"},
-            "getVirtualNetworkGatewayBgpPeerStatus": {"value": [{"neighbor": "10.2.255.30", "state": "Connected"}]},
-            "getVirtualNetworkGatewayLearnedRoutes": {"value": [{"network": "10.2.0.0/16", "origin": "EBgp"}]},
-            "getVirtualNetworkGateway": {
+            "ike_sas": lambda: STRONG_SAS,
+            "shared_key": lambda: "the-key-itself",
+            "bgp_peer_status": lambda: {"value": [{"neighbor": "10.2.255.30", "state": "Connected"}]},
+            "learned_routes": lambda: {"value": [{"network": "10.2.0.0/16", "origin": "EBgp"}]},
+            "gateway": lambda: {
                 "bgpSettings": {"bgpPeeringAddresses": [{"defaultBgpIpAddresses": ["10.2.255.30"]}]},
                 "ipConfigurations": [
                     {"subnet": {"id": f"{GATEWAY_B.rsplit('/', 2)[0]}/virtualNetworks/b/subnets/GatewaySubnet"}}
                 ],
             },
-            "getVirtualNetwork": {"addressSpace": {"addressPrefixes": ["10.2.0.0/16"]}},
+            "virtual_network": lambda: {"addressSpace": {"addressPrefixes": ["10.2.0.0/16"]}},
         }
-        return answers[name]
+        self.answers.update({name: (lambda value=value: value) for name, value in (answers or {}).items()})
+
+    def _answer(self, name: str) -> Any:
+        self.calls.append(name)
+        if name == self.refuse:
+            raise RuntimeError(
+                "(AuthorizationFailed) The client does not have authorization\nCode: AuthorizationFailed"
+            )
+        return self.answers[name]()
+
+    def connection(self, connection_id: str) -> Mapping[str, Any]:
+        return dict(self._answer("connection"))
+
+    def shared_key(self, connection_id: str) -> str | None:
+        return cast("str | None", self._answer("shared_key"))
+
+    def ike_sas(self, connection_id: str) -> str | None:
+        return cast("str | None", self._answer("ike_sas"))
+
+    def bgp_peer_status(self, gateway_id: str) -> Mapping[str, Any]:
+        return dict(self._answer("bgp_peer_status"))
+
+    def learned_routes(self, gateway_id: str) -> Mapping[str, Any]:
+        return dict(self._answer("learned_routes"))
+
+    def gateway(self, gateway_id: str) -> Mapping[str, Any]:
+        return dict(self._answer("gateway"))
+
+    def virtual_network(self, vnet_id: str) -> Mapping[str, Any]:
+        return dict(self._answer("virtual_network"))
 
 
 STATE_CONNECTION = StateConnection(
@@ -355,9 +397,9 @@ STATE_CONNECTION = StateConnection(
 class TestTheReads:
     def test_two_samples_and_every_read_of_a_bgp_connection(self) -> None:
         collected, azure = Collected(), FakeAzure()
-        sample([STATE_CONNECTION], {}, collected, lambda: T0, invoke=azure)
-        read_security([STATE_CONNECTION], {}, {}, collected, invoke=azure)
-        sample([STATE_CONNECTION], {}, collected, lambda: T0 + timedelta(seconds=5), invoke=azure)
+        sample([STATE_CONNECTION], azure, collected, lambda: T0)
+        read_security([STATE_CONNECTION], azure, collected)
+        sample([STATE_CONNECTION], azure, collected, lambda: T0 + timedelta(seconds=5))
         assert len(collected.samples[CONNECTION_ID]) == 2
         assert collected.remote_prefixes[CONNECTION_ID] == ["10.2.0.0/16"]
         assert collected.remote_bgp_addresses[CONNECTION_ID] == ["10.2.255.30"]
@@ -381,41 +423,29 @@ class TestTheReads:
         assert connection_reads([STATE_CONNECTION], collected, directions)[0].keys_match is None, "no opposite read"
 
     def test_an_empty_key_is_no_key(self) -> None:
-        class EmptyKey(FakeAzure):
-            def __call__(self, token: str, arguments: Mapping[str, str], provider: Any) -> Mapping[str, Any]:
-                return {"value": "  "} if token.endswith("SharedKey") else super().__call__(token, arguments, provider)
-
         collected = Collected()
-        read_security([STATE_CONNECTION], {}, {}, collected, invoke=EmptyKey())
+        read_security([STATE_CONNECTION], FakeAzure(answers={"shared_key": "  "}), collected)
         assert collected.key_digests[CONNECTION_ID] is None, "two empty answers must not match"
         assert "no key" in collected.errors[CONNECTION_ID]["shared-key"]
 
-    @pytest.mark.parametrize("token", ["BgpPeerStatus", "LearnedRoutes"])
-    def test_an_answer_that_is_not_a_list_is_a_failed_read(self, token: str) -> None:
-        class Odd(FakeAzure):
-            def __call__(self, name: str, arguments: Mapping[str, str], provider: Any) -> Mapping[str, Any]:
-                return (
-                    {"value": {"neighbor": "x"}}
-                    if name.endswith(token)
-                    else super().__call__(name, arguments, provider)
-                )
-
+    @pytest.mark.parametrize("read", ["bgp_peer_status", "learned_routes"])
+    def test_an_answer_that_is_not_a_list_is_a_failed_read(self, read: str) -> None:
         collected = Collected()
-        read_security([STATE_CONNECTION], {}, {}, collected, invoke=Odd())
-        check = "bgp-peer" if token == "BgpPeerStatus" else "routes-learned"
+        read_security([STATE_CONNECTION], FakeAzure(answers={read: {"value": {"neighbor": "x"}}}), collected)
+        check = "bgp-peer" if read == "bgp_peer_status" else "routes-learned"
         assert "expected a list of objects" in collected.errors[CONNECTION_ID][check], collected.errors
 
     def test_a_gateways_bgp_reads_serve_all_its_connections(self) -> None:
         other = StateConnection("a-to-c", CONNECTION_ID.replace("a-to-b", "a-to-c"), dict(STATE_CONNECTION.outputs))
         azure = FakeAzure()
-        read_security([STATE_CONNECTION, other], {}, {}, Collected(), invoke=azure)
-        for per_gateway in ("getVirtualNetworkGatewayBgpPeerStatus", "getVirtualNetworkGatewayLearnedRoutes"):
+        read_security([STATE_CONNECTION, other], azure, Collected())
+        for per_gateway in ("bgp_peer_status", "learned_routes"):
             assert azure.calls.count(per_gateway) == 1, f"{per_gateway} is a long-running read: once per gateway"
-        assert azure.calls.count("getVirtualNetworkGatewayConnectionIkeSas") == 2, "SAs are per connection"
+        assert azure.calls.count("ike_sas") == 2, "SAs are per connection"
 
     def test_the_key_is_kept_only_as_a_digest(self) -> None:
         collected = Collected()
-        read_security([STATE_CONNECTION], {}, {}, collected, invoke=FakeAzure())
+        read_security([STATE_CONNECTION], FakeAzure(), collected)
         digest = collected.key_digests[CONNECTION_ID]
         assert digest is not None and len(digest) == 64
         assert "the-key-itself" not in repr(collected), "the key never reaches what the report is made from"
@@ -423,16 +453,16 @@ class TestTheReads:
     @pytest.mark.parametrize(
         ("refused", "check"),
         [
-            ("getVirtualNetworkGatewayConnectionIkeSas", "ipsec-policy"),
-            ("getVirtualNetworkGatewayConnectionSharedKey", "shared-key"),
-            ("getVirtualNetworkGatewayBgpPeerStatus", "bgp-peer"),
-            ("getVirtualNetworkGatewayLearnedRoutes", "routes-learned"),
+            ("ike_sas", "ipsec-policy"),
+            ("shared_key", "shared-key"),
+            ("bgp_peer_status", "bgp-peer"),
+            ("learned_routes", "routes-learned"),
         ],
     )
     def test_a_refused_read_makes_its_check_cannot_verify_with_azures_words(self, refused: str, check: str) -> None:
         collected, azure = Collected(), FakeAzure(refuse=refused)
-        sample([STATE_CONNECTION], {}, collected, lambda: T0, invoke=azure)
-        read_security([STATE_CONNECTION], {}, {}, collected, invoke=azure)
+        sample([STATE_CONNECTION], azure, collected, lambda: T0)
+        read_security([STATE_CONNECTION], azure, collected)
         assert "AuthorizationFailed" in collected.errors[CONNECTION_ID][check]
         read = healthy(
             ike_sas=collected.ike_sas[CONNECTION_ID],

@@ -858,7 +858,7 @@ def adopt_command(args: argparse.Namespace) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        status = Operator(args.project_dir, args.stack, out=sys.stderr).adopt_keys(plan.keys)
+        status = Operator(args.project_dir, args.stack, out=sys.stderr).adopt_keys(plan.keys, topology)
     except PulumiCliMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_CLI

@@ -89,45 +89,59 @@ class UnreadableError(ValueError):
     """The IKE SA string is not something this module can read: the check is `cannot-verify`."""
 
 
-def _field(entry: Mapping[str, Any], *names: str) -> str:
-    lowered = [str(key).lower() for key in entry]
-    if len(set(lowered)) != len(lowered):
-        raise UnreadableError(f"field names that differ only in case: {sorted(entry)}")
-    by_lower = {str(key).lower(): value for key, value in entry.items()}
-    for name in names:
-        value = by_lower.get(name.lower())
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
-            return str(value).strip()
-    raise UnreadableError(f"no {names[0]} in {sorted(entry)}")
+# The wire format of getikesas (Microsoft.Network 2024-05-01): the answer is a JSON string, in the spec example's
+# envelope `{"Status": ..., "Data": ...}` (examples/VirtualNetworkGatewayConnectionGetIkeSas.json), with `Data` the
+# main-mode SAs named as Az PowerShell's model names them (Get-AzVirtualNetworkGatewayConnectionIkeSa, PSIkeSa /
+# PSQuickModeSa); a bare list of those is accepted too. Unconfirmed against live Azure: anything else is
+# `cannot-verify`, never a pass.
+MAIN_MODE_FIELDS = ("Encryption", "Integrity", "DhGroup")
+QUICK_MODE_LIST = "QuickModeSAs"
+QUICK_MODE_FIELDS = ("Encryption", "Integrity", "PfsGroupId")
+
+
+def _field(entry: Mapping[str, Any], name: str) -> str:
+    value = entry.get(name)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise UnreadableError(f"no {name} in {sorted(map(str, entry))[:12]}")
+
+
+def _security_associations(document: Any) -> list[Any]:
+    if isinstance(document, Mapping):
+        if set(document) - {"Status", "Data"} or "Data" not in document:
+            raise UnreadableError(
+                f"expected Azure's {{Status, Data}} envelope, got keys {sorted(map(str, document))[:8]}"
+            )
+        document = document["Data"]
+        if document is None:
+            return []
+    if not isinstance(document, list) or not all(isinstance(entry, Mapping) for entry in document):
+        raise UnreadableError(f"expected a list of security associations, got {type(document).__name__}")
+    return document
 
 
 def parse_ike_sas(raw: str | None) -> list[Negotiated]:
-    """Azure's IKE SA string as main-mode SAs. Raises UnreadableError for anything else: not JSON, not a list of
-    objects (or an object with a `value` list), a missing algorithm, no SA at all."""
+    """Azure's IKE SA string as main-mode SAs. Raises UnreadableError for anything but the wire format above (the
+    JSON may be encoded once more as a JSON string, as the example's body is): a missing algorithm, no SA at all."""
     if not isinstance(raw, str):
         raise UnreadableError("the IKE security associations could not be read")
     try:
         document = json.loads(raw)
+        if isinstance(document, str):
+            document = json.loads(document)
     except (TypeError, ValueError, RecursionError):
         raise UnreadableError(f"not JSON: {raw[:80]!r}") from None
-    if isinstance(document, Mapping):
-        document = document.get("value", [document])
-    if isinstance(document, str):  # a JSON string inside the string: read once more
-        return parse_ike_sas(document)
-    if not isinstance(document, list) or not all(isinstance(entry, Mapping) for entry in document):
-        raise UnreadableError(f"expected a list of security associations, got {type(document).__name__}")
-    if not document:
+    entries = _security_associations(document)
+    if not entries:
         raise UnreadableError("no security associations: the tunnel has none up")
     parsed = []
-    for entry in document:
-        main = (_field(entry, "encryption"), _field(entry, "integrity"), _field(entry, "dhGroup"))
-        quick = entry.get("quickModeSa", entry.get("quickModeSA", entry.get("quickmodesa")))
+    for entry in entries:
+        main = tuple(_field(entry, name) for name in MAIN_MODE_FIELDS)
+        quick = entry.get(QUICK_MODE_LIST)
         if not isinstance(quick, list) or not quick or not all(isinstance(sa, Mapping) for sa in quick):
-            raise UnreadableError("no quick mode (IPsec) security association")
-        modes = tuple(
-            (_field(sa, "encryption"), _field(sa, "integrity"), _field(sa, "pfsGroupId", "pfsGroup")) for sa in quick
-        )
-        parsed.append(Negotiated(main, modes))
+            raise UnreadableError(f"no {QUICK_MODE_LIST}: no quick mode (IPsec) security association")
+        modes = tuple(tuple(_field(sa, name) for name in QUICK_MODE_FIELDS) for sa in quick)
+        parsed.append(Negotiated(main, modes))  # type: ignore[arg-type]
     return parsed
 
 

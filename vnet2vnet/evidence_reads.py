@@ -1,12 +1,11 @@
-"""The reads behind `verify --evidence`, as Pulumi programs that only read: azure-native invokes, run through the
-Automation API on the stack (a preview; nothing is registered but the sides' explicit providers, which a preview
-never creates). The same invokes work against Azure and the Azure emulator:
+"""The reads behind `verify --evidence`, through `vnet2vnet.azure_reads` (the Azure SDK, which polls the
+long-running ones as Azure documents; azure-native's invokes cannot):
 
-- getVirtualNetworkGatewayConnection: status and byte counters (read twice, `interval` apart);
-- getVirtualNetworkGatewayConnectionIkeSas: the negotiated security associations (an opaque string);
-- getVirtualNetworkGatewayConnectionSharedKey: each direction's key, kept only as a SHA-256 digest in memory;
-- getVirtualNetworkGateway and getVirtualNetwork: the remote gateway's BGP addresses and its VNet's prefixes;
-- getVirtualNetworkGatewayBgpPeerStatus and getVirtualNetworkGatewayLearnedRoutes: the local gateway's BGP view.
+- a connection's GET: status and byte counters (read twice, `interval` apart);
+- getikesas: the negotiated security associations (an opaque string);
+- the connection's shared key: each direction's key, kept only as a SHA-256 digest in memory;
+- the remote gateway's and its VNet's GET: the remote BGP addresses and the VNet's prefixes;
+- getBgpPeerStatus and getLearnedRoutes: the local gateway's BGP view.
 Each failed read is recorded with Azure's words; the check that needed it is then `cannot-verify`.
 """
 
@@ -18,24 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from vnet2vnet.adopt import connection_arguments
+from vnet2vnet.azure_reads import AzureReads
 from vnet2vnet.evidence import ConnectionRead, Sample
 from vnet2vnet.existing import peering_addresses, vnet_of_subnet
 from vnet2vnet.operations import StateConnection
 from vnet2vnet.spec import link_key
-
-Invoke = Callable[[str, Mapping[str, str], Any], Mapping[str, Any]]
-
-
-def _arm_parts(resource_id: str) -> tuple[str, str]:
-    """(resource group, name) of an ARM resource ID."""
-    arguments = connection_arguments(resource_id)
-    return arguments["resourceGroupName"], arguments["virtualNetworkGatewayConnectionName"]
-
-
-def _gateway_arguments(gateway_id: str) -> dict[str, str]:
-    group, name = _arm_parts(gateway_id)
-    return {"resourceGroupName": group, "virtualNetworkGatewayName": name}
 
 
 def _error_text(error: Exception) -> str:
@@ -60,29 +46,13 @@ class Collected:
         self.errors.setdefault(connection_id, {})[check] = _error_text(error)
 
 
-def pulumi_invoke(token: str, arguments: Mapping[str, str], provider: Any) -> Mapping[str, Any]:
-    import pulumi
-
-    options = pulumi.InvokeOptions(provider=provider) if provider is not None else None
-    answer = pulumi.runtime.invoke(token, dict(arguments), opts=options)
-    return dict(answer.value or {})
-
-
 def sample(
-    connections: Sequence[StateConnection],
-    providers: Mapping[str, Any],
-    collected: Collected,
-    now: Callable[[], datetime],
-    invoke: Invoke = pulumi_invoke,
+    connections: Sequence[StateConnection], azure: AzureReads, collected: Collected, now: Callable[[], datetime]
 ) -> None:
     """Read each connection's status and byte counters once."""
     for connection in connections:
         try:
-            answer = invoke(
-                "azure-native:network:getVirtualNetworkGatewayConnection",
-                connection_arguments(connection.id),
-                providers.get(connection.id),
-            )
+            answer = azure.connection(connection.id)
             status = answer.get("connectionStatus")
             if not isinstance(status, str) or not status:
                 raise ValueError("Azure's answer has no connectionStatus")
@@ -114,29 +84,19 @@ def _listed(answer: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return value
 
 
-def read_security(
-    connections: Sequence[StateConnection],
-    providers: Mapping[str, Any],
-    remote_providers: Mapping[str, Any],
-    collected: Collected,
-    invoke: Invoke = pulumi_invoke,
-) -> None:
+def read_security(connections: Sequence[StateConnection], azure: AzureReads, collected: Collected) -> None:
     """Everything but the counters: SAs, key digests, and with BGP the peers, routes and the remote VNet. A
     gateway's BGP reads serve all its connections: getBgpPeerStatus and getLearnedRoutes are long-running Azure
     operations, read once per gateway, not once per connection (a mesh of 8 has 7 connections per gateway)."""
-    gateway_reads = _once(invoke)
+    gateway_reads = _Once(azure)
     for connection in connections:
-        provider = providers.get(connection.id)
-        arguments = connection_arguments(connection.id)
         try:
-            value = invoke("azure-native:network:getVirtualNetworkGatewayConnectionIkeSas", arguments, provider)
-            collected.ike_sas[connection.id] = value.get("value") if isinstance(value.get("value"), str) else None
+            collected.ike_sas[connection.id] = azure.ike_sas(connection.id)
         except Exception as error:
             collected.ike_sas[connection.id] = None
             collected.failed(connection.id, "ipsec-policy", error)
         try:
-            key = invoke("azure-native:network:getVirtualNetworkGatewayConnectionSharedKey", arguments, provider)
-            text = key.get("value")
+            text = azure.shared_key(connection.id)
             # Only the digest is kept: the key itself never leaves this function. An empty answer is no key: two of
             # them must not compare equal.
             collected.key_digests[connection.id] = (
@@ -150,59 +110,48 @@ def read_security(
             collected.key_digests[connection.id] = None
             collected.failed(connection.id, "shared-key", error)
         if connection.outputs.get("enableBgp"):
-            _read_bgp(connection, provider, remote_providers.get(connection.id), collected, gateway_reads)
+            _read_bgp(connection, gateway_reads, collected)
 
 
-def _once(invoke: Invoke) -> Invoke:
-    """`invoke`, answering each (function, arguments) once: the same answer, or the same error, again."""
-    answers: dict[tuple[str, tuple[tuple[str, str], ...]], Mapping[str, Any] | Exception] = {}
+class _Once:
+    """A gateway's long-running reads, each asked once: the same answer, or the same error, again."""
 
-    def remembered(token: str, arguments: Mapping[str, str], provider: Any) -> Mapping[str, Any]:
-        asked = (token, tuple(sorted(arguments.items())))
-        if asked not in answers:
+    def __init__(self, azure: AzureReads) -> None:
+        self.azure = azure
+        self.answers: dict[tuple[str, str], Mapping[str, Any] | Exception] = {}
+
+    def read(self, what: str, gateway_id: str) -> Mapping[str, Any]:
+        asked = (what, gateway_id.lower())
+        if asked not in self.answers:
             try:
-                answers[asked] = invoke(token, arguments, provider)
+                self.answers[asked] = getattr(self.azure, what)(gateway_id)
             except Exception as error:
-                answers[asked] = error
-        answer = answers[asked]
+                self.answers[asked] = error
+        answer = self.answers[asked]
         if isinstance(answer, Exception):
             raise answer
         return answer
 
-    return remembered
 
-
-def _read_bgp(
-    connection: StateConnection, provider: Any, remote_provider: Any, collected: Collected, invoke: Invoke
-) -> None:
-    local = _gateway_arguments(connection.local_gateway_id)
+def _read_bgp(connection: StateConnection, gateway_reads: _Once, collected: Collected) -> None:
     try:
-        peers = invoke("azure-native:network:getVirtualNetworkGatewayBgpPeerStatus", local, provider)
-        collected.bgp_peers[connection.id] = _listed(peers)
+        collected.bgp_peers[connection.id] = _listed(gateway_reads.read("bgp_peer_status", connection.local_gateway_id))
     except Exception as error:
         collected.failed(connection.id, "bgp-peer", error)
     try:
-        routes = invoke("azure-native:network:getVirtualNetworkGatewayLearnedRoutes", local, provider)
-        collected.learned_routes[connection.id] = _listed(routes)
+        collected.learned_routes[connection.id] = _listed(
+            gateway_reads.read("learned_routes", connection.local_gateway_id)
+        )
     except Exception as error:
         collected.failed(connection.id, "routes-learned", error)
     try:
-        remote = invoke(
-            "azure-native:network:getVirtualNetworkGateway",
-            _gateway_arguments(connection.remote_gateway_id),
-            remote_provider,
-        )
+        remote = gateway_reads.azure.gateway(connection.remote_gateway_id)
         collected.remote_bgp_addresses[connection.id] = list(
             peering_addresses(remote.get("bgpSettings") or {}, "defaultBgpIpAddresses")
         ) or [part for part in str((remote.get("bgpSettings") or {}).get("bgpPeeringAddress") or "").split(",") if part]
         configurations = remote.get("ipConfigurations") or []
         subnet_id = str(((configurations[0] if configurations else {}).get("subnet") or {}).get("id") or "")
-        group, name = _arm_parts(vnet_of_subnet(subnet_id))
-        vnet = invoke(
-            "azure-native:network:getVirtualNetwork",
-            {"resourceGroupName": group, "virtualNetworkName": name},
-            remote_provider,
-        )
+        vnet = gateway_reads.azure.virtual_network(vnet_of_subnet(subnet_id))
         prefixes = (vnet.get("addressSpace") or {}).get("addressPrefixes") or []
         collected.remote_prefixes[connection.id] = [str(prefix) for prefix in prefixes]
     except Exception as error:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import runpy
 import sys
 import time
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from vnet2vnet import naming, recovery
-from vnet2vnet.adopt import LinkKey, connection_arguments
+from vnet2vnet.adopt import LinkKey
 from vnet2vnet.disruption import key_ages, resource_key_ages
 from vnet2vnet.evidence import CONNECTED
 from vnet2vnet.interrupts import InterruptibleCommand
@@ -35,6 +36,8 @@ from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE
 if TYPE_CHECKING:
     from pulumi.automation import LocalWorkspace, Stack
 
+    from vnet2vnet.azure_reads import AzureReads
+
 
 def _project_name(project_dir: Path) -> str:
     from vnet2vnet.stack_files import read_yaml_file
@@ -43,13 +46,10 @@ def _project_name(project_dir: Path) -> str:
     return str(read_yaml_file(project_dir / "Pulumi.yaml").document.get("name") or project_dir.name)
 
 
-def _side_providers(project_dir: Path, topology: TopologySpec) -> dict[str, Any]:
-    """The stack program's explicit providers (its `components` package), for reads in each side's subscription."""
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
-    from components import side_providers
-
-    return dict(side_providers(topology, suffix="-evidence-provider"))
+def _one_line(error: Exception) -> str:
+    """An SDK error in one line: its last non-empty line (Azure's code and message), never a traceback."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__
 
 
 class MissingStackError(LookupError):
@@ -453,36 +453,36 @@ class Operator:
 
     # --------------------------------------------------------------------------------------------- evidence
 
-    def evidence(self, directory: Path, interval: float, topology: TopologySpec) -> int:
+    def evidence(
+        self,
+        directory: Path,
+        interval: float,
+        topology: TopologySpec,
+        azure: AzureReads | None = None,
+        deployment: Mapping[str, Any] | None = None,
+    ) -> int:
         """Read from Azure what each connection negotiated and carries, check it against `topology`, and write
         `directory/evidence.json` and `directory/evidence.md` (vnet2vnet.evidence). 0 only when every check of
-        every connection passes."""
+        every connection passes. `azure`: the reads (default: the Azure SDK with the stack's credentials);
+        `deployment`: the stack's state, when the caller has it (then, with `azure`, no CLI runs)."""
         from vnet2vnet import evidence, evidence_reads
 
-        deployment = self._existing_stack().export_stack().deployment or {}
+        if deployment is None or azure is None:
+            stack = self._existing_stack()
+            deployment = deployment if deployment is not None else (stack.export_stack().deployment or {})
+            azure = azure or self._sdk_reads(stack, topology)
+            if azure is None:
+                return 2
         connections = state_connections(deployment, link_names(_project_name(self.project_dir), topology))
         # Each direction's key -> (its local VNet, its remote VNet).
         directions = {link_key(local, remote): (local, remote) for local, remote in topology.directions()}
         collected = evidence_reads.Collected()
-
-        def providers() -> tuple[dict[str, Any], dict[str, Any]]:
-            made = _side_providers(self.project_dir, topology)
-            ends = {c.id: directions.get(c.link, ("", "")) for c in connections}
-            return {i: made.get(end[0]) for i, end in ends.items()}, {i: made.get(end[1]) for i, end in ends.items()}
-
-        def first() -> None:
-            local, remote = providers()
-            evidence_reads.sample(connections, local, collected, self.now)
-            evidence_reads.read_security(connections, local, remote, collected)
-
-        def second() -> None:
-            evidence_reads.sample(connections, providers()[0], collected, self.now)
-
         self._say(f"evidence: reading {len(connections)} connection(s) of '{self.stack_name}' from Azure")
-        self._run_reads(first)
+        evidence_reads.sample(connections, azure, collected, self.now)
+        evidence_reads.read_security(connections, azure, collected)
         self._say(f"evidence: reading the byte counters again in {format_duration(interval)}")
         self.sleep(interval)
-        self._run_reads(second)
+        evidence_reads.sample(connections, azure, collected, self.now)
         reads = evidence_reads.connection_reads(connections, collected, directions)
         policies = {
             link: topology.connection_for(*topology.link_of(*ends)).ipsec_policy for link, ends in directions.items()
@@ -525,43 +525,40 @@ class Operator:
             pulumi_command=self._command(),
         )
 
-    def _run_reads(self, reads: Callable[[], None]) -> None:
-        """Preview the stack's own program with `reads` after it: a preview changes nothing, and the program's
-        resources keep the preview from planning to delete what a program of reads alone would not declare."""
-        from pulumi import automation as auto
+    def _sdk_reads(self, stack: Stack, topology: TopologySpec) -> AzureReads | None:
+        """The Azure SDK reads with the credentials the stack's azure-native providers use (its `azure-native:*`
+        config, decrypted by the engine, then ARM_*), or None after saying which setting is missing."""
+        from vnet2vnet import azure_reads
+        from vnet2vnet.azure_auth import AuthConfigError
 
-        stack_program = inline_program(self.project_dir)
-
-        def program() -> None:
-            stack_program()
-            reads()
-
-        auto.Stack.select(self.stack_name, self._reading_workspace(program)).preview(on_output=None)
+        config = {k: v.value for k, v in stack.get_all_config().items() if k.startswith("azure-native:")}
+        try:
+            return azure_reads.sdk_reads(config, topology, {**os.environ, **self.env})
+        except AuthConfigError as error:
+            self._say(f"no Azure credentials: {error}")
+            return None
 
     # ------------------------------------------------------------------------------------------------ adopt
 
-    def adopt_keys(self, keys: Sequence[LinkKey]) -> int:
-        """Read each link's key from its two existing connections (azure-native's
-        getVirtualNetworkGatewayConnectionSharedKey, through a program that only reads) and set it as the stack's
-        secret config, so that the adopted connections keep their key. Never printed, never in a file in clear."""
+    def adopt_keys(self, keys: Sequence[LinkKey], topology: TopologySpec, azure: AzureReads | None = None) -> int:
+        """Read each link's key from its two existing connections (Azure's GetSharedKey, through the Azure SDK with
+        the stack's credentials, or `azure`) and set it as the stack's secret config, so that the adopted
+        connections keep their key. Never printed, never in a file in clear."""
         from pulumi import automation as auto
 
+        stack = auto.Stack.create_or_select(self.stack_name, self._workspace())
+        if azure is None:
+            azure = self._sdk_reads(stack, topology)
+            if azure is None:
+                return 2
         read: dict[str, str | None] = {}
-
-        def reader() -> None:
-            import pulumi
-
-            for link in keys:
-                for connection_id in link.connection_ids:
-                    answer = pulumi.runtime.invoke(
-                        "azure-native:network:getVirtualNetworkGatewayConnectionSharedKey",
-                        connection_arguments(connection_id),
-                    )
-                    value = (answer.value or {}).get("value")
-                    read[connection_id] = value if isinstance(value, str) else None
-
-        stack = auto.Stack.create_or_select(self.stack_name, self._reading_workspace(reader))
-        stack.preview(on_output=None)  # runs the reads; registers nothing
+        for link in keys:
+            for connection_id in link.connection_ids:
+                try:
+                    read[connection_id] = azure.shared_key(connection_id)
+                except Exception as error:
+                    self._say(f"adopt: reading the key of {connection_id} failed: {_one_line(error)}")
+                    read[connection_id] = None
         problems = 0
         for link in keys:
             found = {read.get(connection_id) for connection_id in link.connection_ids}

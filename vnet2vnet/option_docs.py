@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from vnet2vnet.azure_auth import settings_markdown as auth_settings_markdown
 from vnet2vnet.findings import PathStyle, camel_case
 from vnet2vnet.schema import MESH, TOPOLOGY, Field, Kind, ObjectSchema
 
@@ -188,9 +189,12 @@ def _with_emulator_tables(readme: str) -> str:
 
     readme = _with_block(readme, rules.COVERAGE_BEGIN, rules.COVERAGE_END, rules.coverage_markdown())
     readme = _with_block(readme, SERVED_BEGIN, SERVED_END, served_markdown())
+    readme = _with_block(readme, AUTH_BEGIN, AUTH_END, "\n".join([AUTH_BEGIN, auth_settings_markdown(), AUTH_END]))
     return _with_block(readme, defaults.DEFAULTS_BEGIN, defaults.DEFAULTS_END, defaults.defaults_markdown())
 
 
+AUTH_BEGIN = "<!-- AUTH_BEGIN: generated from vnet2vnet/azure_auth.py; run `make generate` -->"
+AUTH_END = "<!-- AUTH_END -->"
 SERVED_BEGIN = "<!-- SERVED_BEGIN: generated from the emulator's resource and function tables; run `make generate` -->"
 SERVED_END = "<!-- SERVED_END -->"
 
@@ -199,14 +203,16 @@ def served_markdown() -> str:
     """What a rehearsed program may use: the emulator's resource types and functions, read from its tables."""
     from vnet2vnet.emulator import azure, provider
 
-    functions = [*provider.READ_FUNCTIONS, provider.SHARED_KEY_FUNCTION, provider.IKE_SAS_FUNCTION]
-    functions += [provider.BGP_PEER_STATUS_FUNCTION, provider.LEARNED_ROUTES_FUNCTION]
+    functions = [*provider.READ_FUNCTIONS, provider.SHARED_KEY_FUNCTION]
+    long_running = [provider.IKE_SAS_FUNCTION, provider.BGP_PEER_STATUS_FUNCTION, provider.LEARNED_ROUTES_FUNCTION]
     return "\n".join(
         [
             SERVED_BEGIN,
             "- Resources: "
             + ", ".join(f"`{token}`" for token in [*azure.RESOURCE_TYPES, provider.RandomEmulator.SUPPORTED]),
             "- Functions: " + ", ".join(f"`{token}`" for token in functions),
+            "- Functions that fail as on Azure (a long-running operation azure-native cannot poll): "
+            + ", ".join(f"`{token}`" for token in long_running),
             SERVED_END,
         ]
     )

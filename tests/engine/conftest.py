@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from vnet2vnet.emulator import azure
+from vnet2vnet.emulator.arm_http import ArmServer
 from vnet2vnet.emulator.store import Store
 from vnet2vnet.pulumi_cli import PulumiCli, PulumiCliMissingError, find_cli
 from vnet2vnet.rehearse import Rehearsal, change_counts
@@ -121,6 +122,21 @@ def engine_stack(tmp_path: Path, pulumi_cli: PulumiCli) -> Callable[..., EngineS
         return EngineStack(Rehearsal(project_dir, stack, pulumi_cli, root, seed_file=seed, say=lambda _: None))
 
     return make
+
+
+def arm_process_env(server: ArmServer) -> dict[str, str]:
+    """What a `vnet2vnet` process needs to read the emulated Azure as it reads Azure: a service principal's test
+    credentials (never the user's) through the ordinary ARM_* route, the endpoints, and the CA to trust."""
+    return {
+        "ARM_CLIENT_ID": "00000000-0000-4000-8000-00000000c11e",
+        "ARM_CLIENT_SECRET": "rehearsal-only-secret",
+        "ARM_TENANT_ID": "00000000-0000-4000-8000-0000000e7a27",
+        "ARM_SUBSCRIPTION_ID": azure.DEFAULT_SUBSCRIPTION,
+        "ARM_DISABLE_INSTANCE_DISCOVERY": "true",
+        "VNET2VNET_ARM_URL": server.base_url,
+        "VNET2VNET_LOGIN_URL": server.base_url,
+        "REQUESTS_CA_BUNDLE": server.ca_bundle,
+    }
 
 
 def hand_built_seed(

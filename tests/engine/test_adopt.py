@@ -16,10 +16,11 @@ import pytest
 import yaml
 
 from vnet2vnet.emulator import azure
+from vnet2vnet.emulator.arm_http import ArmServer
 from vnet2vnet.pulumi_cli import PulumiCli
 from vnet2vnet.rehearse import Rehearsal, change_counts
 
-from .conftest import PROJECT_DIR, EngineStack, hand_built_seed
+from .conftest import PROJECT_DIR, EngineStack, arm_process_env, hand_built_seed
 
 
 def _hand_built(tmp_path: Path, pulumi_cli: PulumiCli, *, with_tags: bool) -> tuple[Path, dict[str, str], str]:
@@ -37,12 +38,14 @@ def _hand_built(tmp_path: Path, pulumi_cli: PulumiCli, *, with_tags: bool) -> tu
 def _adopt(stack: EngineStack, ids: dict[str, str], pulumi_cli: PulumiCli) -> subprocess.CompletedProcess[str]:
     ids_file = stack.work_dir.parent / "ids.json"
     ids_file.write_text(json.dumps(ids))
-    env = {**stack.rehearsal.process_env, "VNET2VNET_PULUMI": str(pulumi_cli.path)}
-    return subprocess.run(
-        [sys.executable, "-m", "vnet2vnet", "adopt", "--stack", "dev", "--ids", str(ids_file),
-         "--project-dir", str(stack.work_dir)],
-        capture_output=True, text=True, env=env, cwd=PROJECT_DIR, check=False,
-    )  # fmt: skip
+    # The keys are read with the Azure SDK, from the emulated Azure's HTTPS endpoint, the ARM_* way.
+    with ArmServer(stack.store) as server:
+        env = {**stack.rehearsal.process_env, "VNET2VNET_PULUMI": str(pulumi_cli.path), **arm_process_env(server)}
+        return subprocess.run(
+            [sys.executable, "-m", "vnet2vnet", "adopt", "--stack", "dev", "--ids", str(ids_file),
+             "--project-dir", str(stack.work_dir)],
+            capture_output=True, text=True, env=env, cwd=PROJECT_DIR, check=False,
+        )  # fmt: skip
 
 
 def _import(stack: EngineStack, pulumi_cli: PulumiCli, language_host: Path) -> None:

@@ -1,6 +1,7 @@
-"""`vnet2vnet verify --evidence` on the real engine: the reads run as azure-native invokes through the Automation
-API, answered by the Azure emulator, which negotiates what the connections ask for unless a fault in the seed file
-says otherwise. Offline, tests/test_evidence.py covers how each answer is judged."""
+"""`vnet2vnet verify --evidence` on the real engine: the stack's state from the real CLI, the reads by the real Azure
+SDK client over HTTPS against the emulated Azure's ARM endpoint (202, polls, final answers), which negotiates what
+the connections ask for unless a fault in the seed file says otherwise. Offline, tests/test_evidence.py covers how
+each answer is judged."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from vnet2vnet.cli import stack_config_findings
+from vnet2vnet.emulator.arm_http import ArmServer
 from vnet2vnet.operations import Operator
 from vnet2vnet.pulumi_cli import PulumiCli
+from vnet2vnet.rehearse import emulated_reads
 
-from .conftest import PROJECT_DIR, EngineStack
+from .conftest import PROJECT_DIR, EngineStack, arm_process_env
 
 MakeStack = Callable[..., EngineStack]
 
@@ -26,9 +29,13 @@ def evidence_of(
 ) -> tuple[int, dict[str, Any], str]:
     out = io.StringIO()
     operator = Operator(stack.work_dir, name, out=out, env=stack.rehearsal.env, cli=pulumi_cli)
-    _, topology, _ = stack_config_findings(stack.work_dir, name)
+    _, topology, _ = stack_config_findings(stack.work_dir, name, stack.rehearsal.seeded)
     assert topology is not None
-    code = operator.evidence(directory, interval=2, topology=topology)
+    stack.rehearsal.settled_links()
+    with ArmServer(stack.store) as server:
+        code = operator.evidence(directory, interval=2, topology=topology, azure=emulated_reads(server))
+        polled = [path for method, path in server.requests_seen if method == "GET" and "/operations" in path.lower()]
+        assert polled, f"the long-running reads were polled: {server.requests_seen[:12]}"
     return code, json.loads((directory / "evidence.json").read_text()), out.getvalue()
 
 
@@ -100,12 +107,16 @@ def test_a_dropped_tunnel_fails_verify_and_its_evidence_through_the_cli(
     stack = engine_stack("dev", faults=("{kind: tunnelDown, resource: vnet2vnet-west-to-east}",))
     stack.ok("up")
     directory = tmp_path / "evidence"
-    completed = subprocess.run(
-        [sys.executable, "-m", "vnet2vnet", "verify", "--stack", "dev", "--timeout", "0", "--interval", "2",
-         "--evidence", str(directory), "--project-dir", str(stack.work_dir)],
-        env={**stack.rehearsal.process_env, "VNET2VNET_PULUMI": pulumi_cli.path},
-        capture_output=True, text=True, check=False, timeout=600,
-    )  # fmt: skip
+    stack.rehearsal.settled_links()
+    with ArmServer(stack.store) as server:
+        completed = subprocess.run(
+            [sys.executable, "-m", "vnet2vnet", "verify", "--stack", "dev", "--timeout", "0", "--interval", "2",
+             "--evidence", str(directory), "--project-dir", str(stack.work_dir)],
+            env={**stack.rehearsal.process_env, "VNET2VNET_PULUMI": pulumi_cli.path, **arm_process_env(server)},
+            capture_output=True, text=True, check=False, timeout=600,
+        )  # fmt: skip
+        seen = server.requests_seen
+    assert any("/oauth2/v2.0/token" in path for _, path in seen), f"a token was asked for, the ARM_* way: {seen[:5]}"
     assert completed.returncode == 1, completed.stdout[-2000:] + completed.stderr[-2000:]
     assert "1/2 connections Connected" in completed.stdout, completed.stdout[-2000:]
     document = json.loads((directory / "evidence.json").read_text())

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import yaml
 
+from vnet2vnet.emulator.arm_http import ArmServer
 from vnet2vnet.pulumi_cli import PulumiCli
 from vnet2vnet.rehearse import Rehearsal
 
-from .conftest import PROJECT_DIR, EngineStack
+from .conftest import PROJECT_DIR, EngineStack, arm_process_env
 from .test_adopt import _hand_built
 
 RECORDER = """#!/bin/sh
@@ -84,12 +85,13 @@ def test_adopt_passes_the_key_it_reads_on_standard_input_only(pulumi_cli: Pulumi
     binary, records = recorder(tmp_path, pulumi_cli)
     ids_file = tmp_path / "ids.json"
     ids_file.write_text(json.dumps(ids))
-    adopted = subprocess.run(
-        [sys.executable, "-m", "vnet2vnet", "adopt", "--stack", "dev", "--ids", str(ids_file),
-         "--project-dir", str(stack.work_dir)],
-        capture_output=True, text=True, cwd=PROJECT_DIR, check=False,
-        env={**stack.rehearsal.process_env, "VNET2VNET_PULUMI": str(binary)},
-    )  # fmt: skip
+    with ArmServer(stack.store) as server:
+        adopted = subprocess.run(
+            [sys.executable, "-m", "vnet2vnet", "adopt", "--stack", "dev", "--ids", str(ids_file),
+             "--project-dir", str(stack.work_dir)],
+            capture_output=True, text=True, cwd=PROJECT_DIR, check=False,
+            env={**stack.rehearsal.process_env, "VNET2VNET_PULUMI": str(binary), **arm_process_env(server)},
+        )  # fmt: skip
     assert adopted.returncode == 0, adopted.stderr[-3000:]
     found = calls(records)
     set_key = [c for c in found if c.args[:2] == ["config", "set"] and "vnet2vnet:sharedKey" in c.args]

@@ -29,6 +29,9 @@ def check_lifecycle(document: dict[str, Any], stack: str) -> None:
     for quiet in ("preview", "preview_after_refresh"):
         assert steps[quiet]["changes"]["same"] == created, f"{quiet} shows no change: {steps[quiet]['changes']}"
     assert steps["rotate"]["changes"]["replace"] == 3 * LINKS[stack], steps["rotate"]["changes"]
+    checks = steps["evidence"]["checks"]
+    assert len(checks) >= 4 * 2 * LINKS[stack], f"verify --evidence checked every direction: {checks}"
+    assert {c["result"] for c in checks} == {"pass"}, [c for c in checks if c["result"] != "pass"]
     assert document["conflicts"] == 0 and document["state_plaintext_secrets"] == 0, document
     assert document["state_secret_values_searched"] > 0, "the state was searched for at least one key or secret"
     span = document["makespan"]
@@ -65,7 +68,8 @@ def test_rehearse_dev_through_the_cli_prints_the_json_contract(pulumi_cli: Pulum
     assert contract <= set(document), f"missing keys: {contract - set(document)}"
     assert set(document["makespan"]) >= {"emulated_minutes", "planned_critical_path_minutes", "ratio"}
     for step in document["steps"]:
-        assert set(step) == {"name", "changes", "seconds", "errors"}, step
+        extra = {"checks"} if step["name"] == "evidence" else set()
+        assert set(step) == {"name", "changes", "seconds", "errors"} | extra, step
         assert step["errors"] == [], f"Azure refused nothing: {step['errors']}"
         assert set(step["changes"]) == {"create", "update", "replace", "delete", "same"}, step
     assert document["cli_version"].startswith("v3."), document["cli_version"]
@@ -121,3 +125,18 @@ def test_a_write_that_fails_fails_the_rehearsal_with_azures_words(pulumi_cli: Pu
     assert problem == "up failed: vnet2vnet-east-gw: BadRequest: Injected fault.", problem
     log = (kept / "up.log").read_text()
     assert "BadRequest" in log and "Traceback" not in log and 'File "' not in log, log[-2000:]
+
+
+def test_the_evidence_step_fails_where_the_seed_file_drops_a_tunnel_and_the_rehearsal_holds(
+    pulumi_cli: PulumiCli, tmp_path: Path
+) -> None:
+    """`verify --evidence` through the Azure SDK over HTTPS against the emulated Azure: the dropped direction fails
+    `connected`, as the fault says it must; the rehearsal holds, since the evidence agrees with the emulator."""
+    seed = tmp_path / "seed.yaml"
+    seed.write_text("faults:\n  - {kind: tunnelDown, resource: vnet2vnet-west-to-east}\n")
+    document = rehearse(PROJECT_DIR, "dev", pulumi_cli, seed=seed, say=lambda _: None)
+    (step,) = [s for s in document["steps"] if s["name"] == "evidence"]
+    results = {(c["link"], c["check"]): c["result"] for c in step["checks"]}
+    assert results[("west-to-east", "connected")] == "fail", results
+    assert results[("east-to-west", "connected")] == "pass", results
+    assert not [p for p in document["problems"] if p.startswith("evidence")], document["problems"]
