@@ -13,13 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from vnet2vnet.cli import stack_config_findings
 from vnet2vnet.emulator.arm_http import ArmServer
 from vnet2vnet.operations import Operator
 from vnet2vnet.pulumi_cli import PulumiCli
 from vnet2vnet.rehearse import emulated_reads
 
-from .conftest import PROJECT_DIR, EngineStack, arm_process_env
+from .conftest import PROJECT_DIR, EngineStack, arm_process_env, write_project
 
 MakeStack = Callable[..., EngineStack]
 
@@ -141,3 +143,40 @@ def test_a_hub_in_another_subscription_is_read_through_its_own_provider(
     assert code == 0 and document["verdict"] == "pass", json.dumps(found, indent=1) + out[-1500:]
     policy_link = next(c for c in document["connections"] if c["link"] == "hub-to-spoke-a")
     assert policy_link["expected_policy"]["ike_encryption"] == "GCMAES256", "the link's own ipsecPolicy is expected"
+
+
+CONSUMER_PROGRAM = """
+import pulumi
+from vnet2vnet import VnetToVnetPair
+from vnet2vnet.checks import CheckedSpec, checked_stack_spec
+from vnet2vnet.stack_config import read_raw_stack_config
+
+topology = checked_stack_spec(read_raw_stack_config(), pulumi.get_project())
+VnetToVnetPair(pulumi.get_project(), CheckedSpec(topology))
+"""
+
+
+def test_a_consumer_project_without_this_repository_runs_verify_evidence(
+    engine_stack: MakeStack, pulumi_cli: PulumiCli, tmp_path: Path
+) -> None:
+    """Its own __main__.py and the dev stack config, no `components/` anywhere it can import from: `verify
+    --evidence` through the CLI, run from outside this repository, reads and passes every check."""
+    config = yaml.safe_load((PROJECT_DIR / "Pulumi.dev.yaml").read_text())["config"]
+    project = write_project(tmp_path / "consumer", CONSUMER_PROGRAM, "dev", config, name="consumer")
+    stack = engine_stack("dev", project_dir=project)
+    stack.ok("up")
+    assert not (stack.work_dir / "components").exists(), "the consumer's project has no components/"
+    stack.rehearsal.settled_links()
+    directory = tmp_path / "evidence"
+    with ArmServer(stack.store) as server:
+        completed = subprocess.run(
+            [sys.executable, "-m", "vnet2vnet", "verify", "--stack", "dev", "--timeout", "0", "--interval", "2",
+             "--evidence", str(directory), "--project-dir", str(stack.work_dir)],
+            env={**stack.rehearsal.process_env, "VNET2VNET_PULUMI": pulumi_cli.path, **arm_process_env(server)},
+            capture_output=True, text=True, check=False, timeout=600, cwd=tmp_path,
+        )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+    found = results(json.loads((directory / "evidence.json").read_text()))
+    assert set(found) == {"east-to-west", "west-to-east"} and all(
+        set(checks.values()) == {"pass"} for checks in found.values()
+    ), found
