@@ -196,3 +196,19 @@ def test_config_error_exits_1_with_the_key_and_no_traceback(tmp_path: Path) -> N
     assert "vnet2vnet:vnets[1].gatewaySubnetPrefix" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     assert result.stdout == "", "nothing is planned, so the text plan prints nothing on stdout"
+
+
+def test_the_rehearsal_summary_counts_the_evidence_checks_that_pass() -> None:
+    from vnet2vnet.cli import render_rehearsal
+
+    zero = {"create": 0, "update": 0, "replace": 0, "delete": 0, "same": 0}
+    checks = [{"link": "a-to-b", "check": "connected", "result": "pass", "detail": ""}] * 3 + [
+        {"link": "b-to-a", "check": "connected", "result": "fail", "detail": "NotConnected"}
+    ]
+    document = {
+        "stack": "dev", "cli_version": "v3.274.1", "clock_scale": 0.01, "conflicts": 0,
+        "state_plaintext_secrets": 0, "state_secret_values_searched": 2, "ok": False, "problems": [], "notes": [],
+        "makespan": {"emulated_minutes": 1, "planned_critical_path_minutes": 1, "ratio": 1},
+        "steps": [{"name": "evidence", "changes": zero, "seconds": 1.0, "errors": [], "checks": checks}],
+    }  # fmt: skip
+    assert "evidence               3/4 checks pass" in render_rehearsal(document), render_rehearsal(document)

@@ -308,7 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
         "rehearse",
         "run the stack's whole lifecycle on the real engine against an Azure emulator",
         "Run the stack's real program through the real Pulumi engine against vnet2vnet's Azure emulator, in a "
-        "throwaway local backend: up (no 409 conflicts), preview (no changes), refresh then preview (no changes), "
+        "throwaway local backend: up (no 409 conflicts), verify --evidence over HTTPS (as the seed file's faults say), "
+        "preview (no changes), refresh then preview (no changes), "
         "key rotation (only the keys and their connections replaced), destroy (nothing left), and no plaintext "
         "secret in the state file. Nothing reaches Azure or your Pulumi backend, and no credential of yours reaches "
         "its processes. It runs on a copy of the project's own files (git's tracked and untracked, unignored files; "
@@ -776,6 +777,9 @@ def render_rehearsal(document: dict[str, Any]) -> str:
     ]
     for step in document["steps"]:
         changes = ", ".join(f"{kind} {count}" for kind, count in step["changes"].items() if count) or "no changes"
+        if step.get("checks") is not None:
+            checks = step["checks"]
+            changes = f"{sum(c['result'] == 'pass' for c in checks)}/{len(checks)} checks pass"
         lines.append(f"  {step['name']:<22} {changes:<40} {step['seconds']:>7.1f}s")
     built = document.get("built") or {}
     if built:
