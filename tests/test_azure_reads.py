@@ -86,6 +86,11 @@ class TestCredentialsPerSubscription:
         with pytest.raises(azure_auth.AuthConfigError, match="ARM_TENANT_ID"):
             sdk_reads({}, topology(vnet("a", "10.1.0.0/16"), vnet("b", "10.2.0.0/16")), env)
 
+    def test_a_tenant_only_side_without_any_subscription_is_an_error_naming_the_setting(self) -> None:
+        plan = topology(vnet("hub", "10.1.0.0/16", tenant="tenant-b"), vnet("spoke", "10.2.0.0/16"))
+        with pytest.raises(azure_auth.AuthConfigError, match="subscriptionId"):
+            sdk_reads({}, plan, {"ARM_CLIENT_SECRET": "s"})
+
     def test_the_endpoints_can_be_pointed_elsewhere(self) -> None:
         env = {**SECRET_ENV, "VNET2VNET_ARM_URL": "https://arm.example.test/"}
         reads = sdk_reads({}, topology(vnet("a", "10.1.0.0/16"), vnet("b", "10.2.0.0/16")), env)

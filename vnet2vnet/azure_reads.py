@@ -196,7 +196,11 @@ def sdk_reads(
     (or VNET2VNET_ARM_URL / VNET2VNET_LOGIN_URL). Raises AuthConfigError naming the setting that is missing."""
     env = os.environ if env is None else env
     default, sides = side_choices(stack_config, env, topology)
-    any_choice = default or next(iter(sides.values()))
+    any_choice = default or next(iter(sides.values()), None)
+    if any_choice is None:
+        # No default provider's credentials, and no side with a subscription of its own to read with.
+        azure_auth.choose_auth(stack_config, env)  # raises the AuthConfigError naming the missing setting
+        raise azure_auth.AuthConfigError("no Azure credentials: set azure-native:subscriptionId and a credential")
     endpoint = azure_auth.management_endpoint(any_choice)
     base_url = (env.get(ARM_URL_VARIABLE) or endpoint.base_url).rstrip("/")
     login = env.get(LOGIN_URL_VARIABLE) or None

@@ -187,12 +187,7 @@ def _not_in_region(referenced: str, rid: str) -> Refused:
     validated_by="by construction: a VNet's gateway is created in the VNet's location",
 )
 def _gateway_in_vnet_region(request: Request) -> None:
-    here = request_location(request)
-    for config in request.body.get("ipConfigurations") or []:
-        subnet_id = azure.ref(config.get("subnet"))
-        there = record_location(request.state, azure.find(request.state, subnet_id))
-        if here and there and here != there:
-            raise _not_in_region(subnet_id, request.rid)
+    _configurations_in_region(request, "subnet")
 
 
 @rule(
@@ -204,12 +199,17 @@ def _gateway_in_vnet_region(request: Request) -> None:
     validated_by="by construction: a gateway's public IPs are created in its VNet's location",
 )
 def _public_ip_in_gateway_region(request: Request) -> None:
+    _configurations_in_region(request, "publicIPAddress")
+
+
+def _configurations_in_region(request: Request, reference: str) -> None:
+    """Each IP configuration's `reference` (its subnet, its public IP) is in the gateway's region."""
     here = request_location(request)
     for config in request.body.get("ipConfigurations") or []:
-        ip_id = azure.ref(config.get("publicIPAddress"))
-        there = record_location(request.state, azure.find(request.state, ip_id))
+        referenced = azure.ref(config.get(reference))
+        there = record_location(request.state, azure.find(request.state, referenced))
         if here and there and here != there:
-            raise _not_in_region(ip_id, request.rid)
+            raise _not_in_region(referenced, request.rid)
 
 
 @rule(
