@@ -6,15 +6,16 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: generate plan diagram test test-offline lint typecheck unit engine yaml-host engine-tests rehearse golden bench bench-mesh \
+.PHONY: generate plan diagram test test-offline lint typecheck unit engine yaml-host python-host engine-tests rehearse golden \
+	bench bench-mesh \
 	bench-engine clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (the pinned rpds-py and hypothesis need it)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	# The project itself (editable, no dependencies: requirements.txt pinned them): `import vnet2vnet` and the
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	# The project itself (editable, no dependencies: the requirements files pinned them): `import vnet2vnet` and the
 	# `vnet2vnet` console script work from any directory, as for an installed user.
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
@@ -52,7 +53,9 @@ engine: $(STAMP)
 	@$(BIN)/python -m vnet2vnet.pulumi_cli
 
 # The whole lifecycle of a stack on the real engine against the Azure emulator: make rehearse STACK=dev
+# The program runs as `pulumi up` runs it, through a Python language host (our test host, built here).
 rehearse: engine
+	VNET2VNET_PYTHON_HOST="$$(bash tools/pulumi/build-python-host.sh)" \
 	$(BIN)/python -m vnet2vnet rehearse --stack $(STACK) $(SEED_ARG)
 
 lint: $(STAMP)
@@ -79,9 +82,14 @@ unit: $(STAMP)
 yaml-host:
 	bash tools/pulumi-yaml/build.sh
 
+# Our Python language host for the real CLI (tests and rehearsals only; the proxy refuses Pulumi's own).
+python-host:
+	bash tools/pulumi/build-python-host.sh
+
 engine-tests: engine
 	VNET2VNET_PULUMI="$$($(BIN)/python -m vnet2vnet.pulumi_cli)" \
-	VNET2VNET_YAML_HOST="$$(bash tools/pulumi-yaml/build.sh)" $(BIN)/python -m pytest -n 4 tests/engine
+	VNET2VNET_YAML_HOST="$$(bash tools/pulumi-yaml/build.sh)" \
+	VNET2VNET_PYTHON_HOST="$$(bash tools/pulumi/build-python-host.sh)" $(BIN)/python -m pytest -n 4 tests/engine
 
 # The fast loop: everything but the real engine.
 test-offline: lint typecheck unit

@@ -14,7 +14,11 @@ from components import side_providers
 from vnet2vnet import ValidationError, VnetMesh, VnetMeshArgs, VnetToVnetPair, VnetToVnetPairArgs
 from vnet2vnet.checks import CheckedSpec, checked_stack_spec
 from vnet2vnet.components._reads import read_with_invokes
+from vnet2vnet.engine_interrupts import end_quietly_when_the_engine_stops_the_program
 from vnet2vnet.stack_config import read_raw_stack_config, with_providers
+
+# Stopped at once (a second Ctrl-C), the CLI interrupts the program too: no KeyboardInterrupt traceback after it.
+end_quietly_when_the_engine_stops_the_program()
 
 try:
     # Existing VNets and gateways are read from Azure (azure-native invokes) and checked with Azure's values.

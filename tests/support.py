@@ -148,3 +148,21 @@ def run_python(
         timeout=120,
         check=False,
     )
+
+
+# What a wheel is never built from: a stale build/ folder in the working tree would leak old modules into it.
+NOT_SOURCE = ("venv", "build", "dist", "*.egg-info", ".git", "__pycache__", ".*_cache", ".hypothesis", "node_modules")
+
+
+def build_wheel(scratch: Path) -> Path:
+    """This repository's wheel, built from a clean copy in `scratch`."""
+    import shutil
+
+    source, dist = scratch / "source", scratch / "dist"
+    shutil.copytree(PROJECT_DIR, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(source)],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    (wheel,) = dist.glob("vnet2vnet-*.whl")
+    return wheel

@@ -20,7 +20,7 @@ from pulumi.provider.experimental.analyzer import Analyzer
 from pulumi.provider.experimental.component import ComponentProvider
 
 import vnet2vnet
-from tests.support import PROJECT_DIR, pair_args, plain, plan_components
+from tests.support import PROJECT_DIR, build_wheel, pair_args, plain, plan_components
 from vnet2vnet.components import args as component_args
 from vnet2vnet.findings import camel_case
 
@@ -117,7 +117,8 @@ class TestPluginDirectory:
             lines = [line.strip() for line in path.read_text().splitlines()]
             return dict(line.split("==", 1) for line in lines if "==" in line and not line.startswith("#"))
 
-        plugin, repository = pins(PROJECT_DIR / "provider" / "requirements.txt"), pins(PROJECT_DIR / "requirements.txt")
+        plugin = pins(PROJECT_DIR / "provider" / "requirements.txt")
+        repository = pins(PROJECT_DIR / "requirements.txt") | pins(PROJECT_DIR / "requirements-dev.txt")
         assert {name: repository.get(name) for name in plugin} == plugin, "one version of each package"
 
     def test_the_language_host_command_prints_a_port(self) -> None:
@@ -169,21 +170,8 @@ def test_the_component_host_builds_the_same_pair_from_a_plain_dict() -> None:
     assert len(shape(hosted)) == 13
 
 
-NOT_SOURCE = ("venv", "build", "dist", "*.egg-info", ".git", "__pycache__", ".*_cache", ".hypothesis", "node_modules")
-
-
 def test_a_wheel_installs_into_a_fresh_virtualenv_and_runs_the_example(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
-    # From a clean copy: a stale build/ folder in the working tree would leak old modules into the wheel.
-    source = tmp_path / "source"
-    shutil.copytree(PROJECT_DIR, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(source)],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    (wheel,) = dist.glob("vnet2vnet-*.whl")
+    wheel = build_wheel(tmp_path)
     top_level = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
     assert "components" not in top_level, "a top-level `components` would clash with the consumer's own folder"
     venv = tmp_path / "venv"
@@ -238,7 +226,12 @@ def test_every_pin_installs_on_the_python_the_quick_start_names() -> None:
     (minimum,) = set(re.findall(r"any machine with Python >= (3\.\d+)", readme))
     makefile = (PROJECT_DIR / "Makefile").read_text()
     assert f"sys.version_info >= ({minimum.replace('.', ', ')})" in makefile, "make checks the README's minimum"
-    pins = [line.split("==")[0] for line in (PROJECT_DIR / "requirements.txt").read_text().splitlines() if "==" in line]
+    lines = [
+        line
+        for name in ("requirements.txt", "requirements-dev.txt")
+        for line in (PROJECT_DIR / name).read_text().splitlines()
+    ]
+    pins = [line.split("==")[0] for line in lines if "==" in line]
     for name in pins:
         requires = importlib.metadata.metadata(name)["Requires-Python"] or ""
         assert SpecifierSet(requires).contains(f"{minimum}.0"), f"{name} needs Python {requires}, not {minimum}"

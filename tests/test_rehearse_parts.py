@@ -48,13 +48,30 @@ class TestScratchStackFile:
         assert "encryptionsalt" not in scratch.document, "the throwaway stack has its own passphrase"
         assert any("test values" in note for note in scratch.notes), scratch.notes
 
-    def test_esc_environments_and_azure_native_settings_are_ignored_with_a_note(self) -> None:
+    def test_esc_environments_and_azure_native_credentials_are_ignored_with_a_note(self) -> None:
         scratch = scratch_config(
-            {"environment": ["team/azure"], "config": {"azure-native:location": "eastus", "vnet2vnet:tags": {}}}
+            {
+                "environment": ["team/azure"],
+                "config": {
+                    "azure-native:location": "eastus",
+                    "azure-native:subscriptionId": "00000000-0000-4000-8000-0000000000b1",
+                    "azure-native:auxiliaryTenantIds": ["00000000-0000-4000-8000-0000000000a2"],
+                    "azure-native:clientId": "00000000-0000-4000-8000-0000000000c1",
+                    "azure-native:useOidc": True,
+                    "vnet2vnet:tags": {},
+                },
+            }
         )
         assert "environment" not in scratch.document
-        assert list(scratch.document["config"]) == ["vnet2vnet:tags"]
-        assert len(scratch.notes) == 2 and "ESC" in scratch.notes[0] and "azure-native:location" in scratch.notes[1]
+        kept = list(scratch.document["config"])
+        assert kept == [
+            "azure-native:location",
+            "azure-native:subscriptionId",
+            "azure-native:auxiliaryTenantIds",
+            "vnet2vnet:tags",
+        ], f"what the emulator honours as azure-native does stays: {kept}"
+        assert len(scratch.notes) == 2 and "ESC" in scratch.notes[0], scratch.notes
+        assert "azure-native:clientId, azure-native:useOidc ignored" in scratch.notes[1], scratch.notes
 
     @pytest.mark.parametrize(
         ("connection", "expected"), [(None, 2), ({"sharedKeyVersion": 3}, 4), ({"sharedKeyLength": 64}, 2)]

@@ -29,6 +29,14 @@ import yaml
 
 from vnet2vnet.emulator import azure
 from vnet2vnet.emulator.plugins import Sandbox, install_stand_ins
+from vnet2vnet.emulator.python_host import (
+    PythonHostError,
+    configured_python_host,
+    link_venv,
+    program_venv,
+    runtime_options,
+    sandbox_cli,
+)
 from vnet2vnet.emulator.seed import apply_seed, load_seed
 from vnet2vnet.emulator.store import DEFAULT_CLOCK_SCALE, Store, default_state
 from vnet2vnet.findings import CONFIG_NAMESPACE
@@ -104,9 +112,17 @@ def _remove_path(config: dict[str, Any], path: str) -> None:
         del target[last]
 
 
+# The stack's azure-native settings the emulator honours as azure-native does (its IDs, tenants and location
+# default: emulator/provider.py `configure`); every other one (credentials, endpoints) is dropped with a note.
+HONOURED_AZURE_SETTINGS = frozenset(
+    f"azure-native:{name}" for name in ("location", "subscriptionId", "tenantId", "auxiliaryTenantIds")
+)
+
+
 def scratch_config(document: Mapping[str, Any] | None) -> ScratchConfig:
     """`secure:` values become fresh test values (the user's passphrase never leaves their machine),
-    `environment:` (ESC) and `azure-native:*` settings are dropped, each with a note."""
+    `environment:` (ESC) and the `azure-native:*` settings the emulator cannot honour (credentials) are dropped,
+    each with a note."""
     document = copy.deepcopy(dict(document or {}))
     notes: list[str] = []
     for key in ("encryptionsalt", "secretsprovider", "encryptedkey"):
@@ -114,11 +130,11 @@ def scratch_config(document: Mapping[str, Any] | None) -> ScratchConfig:
     if document.pop("environment", None) is not None:
         notes.append("environment (Pulumi ESC) ignored: the rehearsal has no Pulumi Cloud and uses no credentials")
     config = dict(document.get("config") or {})
-    dropped = sorted(key for key in config if key.startswith("azure-native:"))
+    dropped = sorted(key for key in config if key.startswith("azure-native:") and key not in HONOURED_AZURE_SETTINGS)
     for key in dropped:
         del config[key]
     if dropped:
-        notes.append(f"{', '.join(dropped)} ignored: the emulator stands in for Azure")
+        notes.append(f"{', '.join(dropped)} ignored: the emulator stands in for Azure and needs no credential")
     secret_values: dict[str, str] = {}
     for key in list(config):
         for path in _secure_paths(config[key], key):
@@ -271,6 +287,11 @@ class Rehearsal:
     # A vnet2vnet project (the key rotation and the planned critical path are vnet2vnet's); any other Pulumi Python
     # project of the types the emulator serves gets the rest of the lifecycle.
     ours: bool = True
+    # The Python language host the rehearsal's CLI runs the program through, as `pulumi up` does (the user's real
+    # one beside their CLI, else $VNET2VNET_PYTHON_HOST); None, or a project without a virtualenv: inline.
+    python_host: Path | None = field(default_factory=configured_python_host)
+    inline: bool = False  # run the program inline whatever host there is (a test that inspects its process)
+    venv_cache: Path | None = None  # where the program's venvs are built and kept (None: our cache)
 
     def __post_init__(self) -> None:
         self.sandbox = Sandbox(self.root)
@@ -288,6 +309,8 @@ class Rehearsal:
         self.built: dict[str, int] = {}  # what up created in the emulated Azure, by Pulumi type
         self.copy_notes: list[str] = []  # what the project's copy left out (links out of it)
         self.host: subprocess.Popen[bytes] | None = None  # the program host of the operation running now
+        self.run_cli = self.cli  # the CLI the operations run: the sandbox's, with the language host beside it
+        self.through_host = False  # the program runs as `pulumi up` runs it (else as an inline program)
 
     # ---------------------------------------------------------------------------- set up
 
@@ -319,7 +342,38 @@ class Rehearsal:
             self.seeded = list(seed.get("resources") or [])
         self.existing_before = _existing(state)
         self.store.create(state)
-        install_stand_ins(self.sandbox, self.cli.path, self.process_env)
+        self._use_language_host()
+        install_stand_ins(self.sandbox, self.run_cli.path, self.process_env)
+
+    def _use_language_host(self) -> None:
+        """Run the program as `pulumi up` does: the CLI and a Python language host beside it in the sandbox, the
+        project's virtualenv built by that host's own `pip install`. Without a host, or for a project that names
+        no virtualenv (its program would need one's packages on the machine's own Python), the program runs as an
+        Automation API inline program, with a note."""
+        if self.inline:
+            return
+        real = self.cli.language_host()
+        host = Path(real) if real is not None else self.python_host
+        virtualenv = runtime_options(self.work_dir).get("virtualenv")
+        if host is None:
+            self.notes.append(
+                "no Python language host (set VNET2VNET_PYTHON_HOST, as `make rehearse` does): the program ran "
+                "inline through the Automation API, not as `pulumi up` runs it"
+            )
+            return
+        if not isinstance(virtualenv, str) or not (self.work_dir / "requirements.txt").is_file():
+            self.notes.append(
+                "the project names no `virtualenv` in Pulumi.yaml (or has no requirements.txt): its program ran "
+                "inline through the Automation API, not through the language host"
+            )
+            return
+        self.run_cli = sandbox_cli(self.root / "bin", self.cli, host)
+        try:
+            venv = program_venv(self.work_dir / "requirements.txt", self.run_cli, self.process_env, self.venv_cache)
+            link_venv(self.work_dir, virtualenv, venv)
+        except PythonHostError as failed:
+            raise RehearsalError(str(failed)) from None
+        self.through_host = True
 
     def _write_stack_file(self, document: Mapping[str, Any]) -> None:
         """Write the scratch stack file, keeping the salt the throwaway stack's passphrase provider wrote."""
@@ -343,7 +397,8 @@ class Rehearsal:
             "stack": self.stack,
             "operation": name,
             "env": self.env,
-            "cli_root": self.cli.root,
+            "cli_root": self.run_cli.root,
+            "through_host": self.through_host,
             "result_file": str(self.root / f"{phase}.result.json"),
             "config": {
                 path: {"value": value, "secret": True, "path": True} for path, value in self.secret_values.items()
@@ -428,7 +483,7 @@ class Rehearsal:
             out = io.StringIO()
             with ArmServer(self.store) as server:
                 reads = emulated_reads(server)
-                operator = Operator(self.work_dir, self.stack, out=out, env=self.env, cli=self.cli)
+                operator = Operator(self.work_dir, self.stack, out=out, env=self.env, cli=self.run_cli)
                 interval = EVIDENCE_INTERVAL_EMULATED_SECONDS * self.clock_scale
                 # The state up left: no CLI runs here (a CLI started in this process would see its environment).
                 operator.evidence(directory, interval, topology, azure=reads, deployment=deployment)
@@ -576,6 +631,8 @@ class Rehearsal:
         return {
             "stack": self.stack,
             "cli_version": _cli_version(self.cli.path, self.process_env),
+            # How the CLI ran the program: "language host" (as `pulumi up` does) or "inline" (see the notes).
+            "program_run": "language host" if self.through_host else "inline",
             "clock_scale": self.clock_scale,
             "steps": [
                 {"name": s.name, "changes": s.changes, "seconds": s.seconds, "errors": s.errors}

@@ -30,6 +30,7 @@ WIRE_NAME_ATTRIBUTE = "_pulumi_name"  # pulumi.getter(name=...) stores the wire 
 INPUT_TYPE_ATTRIBUTE = "_pulumi_input_type"  # @pulumi.input_type marks its class with this attribute
 
 Problem = tuple[str, str]  # (JSON path, what is wrong)
+_SDK_NAMES = {"pulumi_azure_native": "azure-native", "pulumi_pulumiservice": "pulumiservice"}
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,18 @@ def is_input_type(value: Any) -> bool:
 
 @functools.cache
 def args_class(type_token: str) -> type:
-    """The input class of an azure-native resource, e.g. `azure-native:monitor:ActionGroup` ->
-    `ActionGroupInitArgs` (the resource's own module exports exactly one *Args class beside the resource)."""
-    _, module_name, resource_name = type_token.split(":")
-    package = importlib.import_module(f"pulumi_azure_native.{module_name}")
+    """The input class of a resource of a Pulumi Python SDK, e.g. `azure-native:monitor:ActionGroup` ->
+    `ActionGroupInitArgs`, `pulumiservice:index:DeploymentSettings` -> `DeploymentSettingsArgs`: the class named
+    after the resource, else the one *Args class its module exports."""
+    package_name, module_name, resource_name = type_token.split(":")
+    top = f"pulumi_{package_name.replace('-', '_')}"  # azure-native -> pulumi_azure_native
+    package = importlib.import_module(top if module_name == "index" else f"{top}.{module_name}")
     resource = getattr(package, resource_name)
     module = sys.modules[resource.__module__]
-    names = [name for name in getattr(module, "__all__", ()) if name.endswith("Args")]
+    exported = [name for name in getattr(module, "__all__", ()) if name.endswith("Args")]
+    # A module with its nested input types as well (pulumiservice) names the resource's own by the resource.
+    own = [name for name in (f"{resource_name}InitArgs", f"{resource_name}Args") if name in exported]
+    names = own[:1] or exported
     if len(names) != 1:
         raise LookupError(f"{type_token}: expected one *Args class in {module.__name__}, found {names}")
     found = getattr(module, names[0])
@@ -235,12 +241,13 @@ def _check_one(value: Any, annotation: Any, path: str) -> list[Problem]:
 def _check_object(value: dict[str, Any], cls: type, path: str) -> list[Problem]:
     known = fields(cls)
     problems: list[Problem] = []
+    sdk = _SDK_NAMES.get(cls.__module__.split(".")[0], cls.__module__.split(".")[0])
     for key in sorted(set(value) - set(known)):
-        problems.append((_join(path, key), f"unknown property (not in azure-native's {cls.__name__})"))
+        problems.append((_join(path, key), f"unknown property (not in {sdk}'s {cls.__name__})"))
     for name, field in known.items():
         if value.get(name) is None:
             if field.required:
-                problems.append((_join(path, name), f"missing required property (azure-native's {cls.__name__})"))
+                problems.append((_join(path, name), f"missing required property ({sdk}'s {cls.__name__})"))
             continue
         if field.constant is not None and value[name] != field.constant:
             problems.append((_join(path, name), f"must be {field.constant!r}, not {value[name]!r}"))

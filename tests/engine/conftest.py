@@ -47,6 +47,20 @@ def yaml_language_host() -> Path:
     return Path(found)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def python_language_host() -> Path:
+    """Our Python language host (tools/pulumi/build-python-host.sh): every rehearsal here runs the program as
+    `pulumi up` does, through it, unless a test asks for the inline mode."""
+    from vnet2vnet.emulator.python_host import HOST_VARIABLE, configured_python_host
+
+    found = configured_python_host()
+    if found is None or not found.is_file():
+        pytest.fail(
+            f"set {HOST_VARIABLE} (make engine-tests does, from tools/pulumi/build-python-host.sh)", pytrace=False
+        )
+    return found
+
+
 class EngineStack:
     """One stack of a project in a sandbox: the real CLI, the emulator, a throwaway backend."""
 
@@ -112,14 +126,21 @@ class EngineStack:
 @pytest.fixture
 def engine_stack(tmp_path: Path, pulumi_cli: PulumiCli) -> Callable[..., EngineStack]:
     def make(
-        stack: str = "dev", project_dir: Path = PROJECT_DIR, seed: Path | None = None, faults: tuple[str, ...] = ()
+        stack: str = "dev",
+        project_dir: Path = PROJECT_DIR,
+        seed: Path | None = None,
+        faults: tuple[str, ...] = (),
+        inline: bool = False,
     ) -> EngineStack:
-        """A sandboxed stack; `faults` (YAML flow mappings of the seed file's `faults`) write a seed file."""
+        """A sandboxed stack; `faults` (YAML flow mappings of the seed file's `faults`) write a seed file;
+        `inline` runs the program in the rehearsal's own process (to see which vnet2vnet it imported)."""
         root = tmp_path / f"sandbox-{stack}"
         if faults:
             seed = tmp_path / f"faults-{stack}.yaml"
             seed.write_text("faults:\n" + "".join(f"  - {fault}\n" for fault in faults))
-        return EngineStack(Rehearsal(project_dir, stack, pulumi_cli, root, seed_file=seed, say=lambda _: None))
+        return EngineStack(
+            Rehearsal(project_dir, stack, pulumi_cli, root, seed_file=seed, say=lambda _: None, inline=inline)
+        )
 
     return make
 

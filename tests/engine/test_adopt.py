@@ -5,15 +5,12 @@ what a first stack built, given to a second, empty stack as resources that alrea
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from vnet2vnet.emulator import azure
 from vnet2vnet.emulator.arm_http import ArmServer
@@ -40,7 +37,11 @@ def _adopt(stack: EngineStack, ids: dict[str, str], pulumi_cli: PulumiCli) -> su
     ids_file.write_text(json.dumps(ids))
     # The keys are read with the Azure SDK, from the emulated Azure's HTTPS endpoint, the ARM_* way.
     with ArmServer(stack.store) as server:
-        env = {**stack.rehearsal.process_env, "VNET2VNET_PULUMI": str(pulumi_cli.path), **arm_process_env(server)}
+        env = {
+            **stack.rehearsal.process_env,
+            "VNET2VNET_PULUMI": stack.rehearsal.run_cli.path,
+            **arm_process_env(server),
+        }
         return subprocess.run(
             [sys.executable, "-m", "vnet2vnet", "adopt", "--stack", "dev", "--ids", str(ids_file),
              "--project-dir", str(stack.work_dir)],
@@ -48,32 +49,21 @@ def _adopt(stack: EngineStack, ids: dict[str, str], pulumi_cli: PulumiCli) -> su
         )  # fmt: skip
 
 
-def _import(stack: EngineStack, pulumi_cli: PulumiCli, language_host: Path) -> None:
-    """`pulumi import --file` as a user runs it. The CLI loads the project's language host even when it generates
-    no code; the Python host cannot be built here, so the import runs from a copy of the project that declares the
-    YAML runtime (its host is built from the Go module proxy): same project, stack, backend and import file."""
-    importer = stack.work_dir.parent / "importer"
-    importer.mkdir()
-    project = yaml.safe_load((stack.work_dir / "Pulumi.yaml").read_text())["name"]
-    (importer / "Pulumi.yaml").write_text(f"name: {project}\nruntime: yaml\n")
-    shutil.copy(stack.work_dir / "Pulumi.dev.yaml", importer / "Pulumi.dev.yaml")
-    env = {
-        **os.environ,
-        **stack.rehearsal.env,
-        "PATH": f"{language_host.parent}{os.pathsep}{os.environ['PATH']}",
-        "PULUMI_IGNORE_AMBIENT_PLUGINS": "false",  # the language host is found on PATH; providers stay sandboxed
-    }
+def _import(stack: EngineStack) -> None:
+    """`pulumi import --file` as a user runs it: from the project itself, whose Python language host the CLI loads
+    (ours, beside the sandbox's CLI) before it reads the import file."""
+    assert stack.rehearsal.through_host, "the import runs through the project's own language host"
     imported = subprocess.run(
-        [str(pulumi_cli.path), "import", "--stack", "dev", "--file", str(stack.work_dir / "adopt-dev.json"),
+        [stack.rehearsal.run_cli.path, "import", "--stack", "dev", "--file", str(stack.work_dir / "adopt-dev.json"),
          "--generate-code=false", "--yes", "--non-interactive"],
-        capture_output=True, text=True, env=env, cwd=importer, check=False,
+        capture_output=True, text=True, env=stack.rehearsal.process_env, cwd=stack.work_dir, check=False,
     )  # fmt: skip
     assert imported.returncode == 0, imported.stdout[-3000:] + imported.stderr[-3000:]
 
 
 @pytest.mark.parametrize("with_tags", [True, False], ids=["as-the-program-builds-it", "without-our-tags"])
 def test_a_hand_built_pair_comes_under_the_stack_and_up_rebuilds_nothing(
-    tmp_path: Path, pulumi_cli: PulumiCli, yaml_language_host: Path, with_tags: bool
+    tmp_path: Path, pulumi_cli: PulumiCli, with_tags: bool
 ) -> None:
     seed, ids, key = _hand_built(tmp_path, pulumi_cli, with_tags=with_tags)
     stack = EngineStack(
@@ -86,7 +76,7 @@ def test_a_hand_built_pair_comes_under_the_stack_and_up_rebuilds_nothing(
     assert key not in adopted.stdout + adopted.stderr, "the key is never printed"
     stack_file = (stack.work_dir / "Pulumi.dev.yaml").read_text()
     assert "vnet2vnet:sharedKey" in stack_file and key not in stack_file, "the key is the stack's secret, encrypted"
-    _import(stack, pulumi_cli, yaml_language_host)
+    _import(stack)
 
     preview = stack.ok("preview", "after-import")
     assert preview["create"] == 0 and preview["replace"] == 0 and preview["delete"] == 0, f"no rebuild: {preview}"

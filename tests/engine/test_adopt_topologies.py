@@ -62,22 +62,22 @@ def hand_built(tmp_path: Path, pulumi_cli: PulumiCli, config: Config) -> tuple[P
 
 
 def adopted(
-    tmp_path: Path, pulumi_cli: PulumiCli, yaml_language_host: Path, seed: Path, ids: dict[str, str], config: Config
+    tmp_path: Path, pulumi_cli: PulumiCli, seed: Path, ids: dict[str, str], config: Config
 ) -> tuple[EngineStack, dict[str, Any]]:
     """A fresh stack with `config` that has adopted the seeded network and imported it; and its import file."""
     stack = sandbox(tmp_path, pulumi_cli, "adopter", config, seed)
     result = _adopt(stack, ids, pulumi_cli)
     assert result.returncode == 0, result.stderr[-3000:]
     import_file: dict[str, Any] = json.loads((stack.work_dir / "adopt-dev.json").read_text())
-    _import(stack, pulumi_cli, yaml_language_host)
+    _import(stack)
     return stack, import_file
 
 
 def test_a_hub_and_spoke_whose_side_and_link_share_a_name_is_imported_as_the_program_builds_it(
-    tmp_path: Path, pulumi_cli: PulumiCli, yaml_language_host: Path
+    tmp_path: Path, pulumi_cli: PulumiCli
 ) -> None:
     seed, ids = hand_built(tmp_path, pulumi_cli, hub_and_spoke)
-    stack, import_file = adopted(tmp_path, pulumi_cli, yaml_language_host, seed, ids, hub_and_spoke)
+    stack, import_file = adopted(tmp_path, pulumi_cli, seed, ids, hub_and_spoke)
     names = [entry["name"] for entry in import_file["resources"]]
     assert len(set(names)) == len(names), f"a parent is named by its entry's name, so each is unique: {names}"
     existing = {record["id"] for record in stack.azure()["resources"].values()}
@@ -92,10 +92,10 @@ def test_a_hub_and_spoke_whose_side_and_link_share_a_name_is_imported_as_the_pro
 
 
 def test_monitoring_the_hand_built_pair_lacks_is_created_and_nothing_that_exists_changes(
-    tmp_path: Path, pulumi_cli: PulumiCli, yaml_language_host: Path
+    tmp_path: Path, pulumi_cli: PulumiCli
 ) -> None:
     seed, ids = hand_built(tmp_path, pulumi_cli, as_is)
-    stack, import_file = adopted(tmp_path, pulumi_cli, yaml_language_host, seed, ids, with_monitoring)
+    stack, import_file = adopted(tmp_path, pulumi_cli, seed, ids, with_monitoring)
     assert not [e for e in import_file["resources"] if e["type"] in azure.MONITOR_TYPES], "no ID, so not in the file"
     existing = {record["id"]: record["type"] for record in stack.azure()["resources"].values()}
 
@@ -119,10 +119,10 @@ def test_monitoring_the_hand_built_pair_lacks_is_created_and_nothing_that_exists
 
 
 def test_monitoring_that_exists_is_imported_with_the_network_and_nothing_changes(
-    tmp_path: Path, pulumi_cli: PulumiCli, yaml_language_host: Path
+    tmp_path: Path, pulumi_cli: PulumiCli
 ) -> None:
     seed, ids = hand_built(tmp_path, pulumi_cli, with_monitoring)
-    stack, import_file = adopted(tmp_path, pulumi_cli, yaml_language_host, seed, ids, with_monitoring)
+    stack, import_file = adopted(tmp_path, pulumi_cli, seed, ids, with_monitoring)
     monitoring = {e["logicalName"]: e["id"] for e in import_file["resources"] if e["type"] in azure.MONITOR_TYPES}
     assert len(monitoring) == 6 and all(ids[name] == rid for name, rid in monitoring.items()), monitoring
     existing = {record["id"] for record in stack.azure()["resources"].values()}

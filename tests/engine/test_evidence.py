@@ -114,7 +114,7 @@ def test_a_dropped_tunnel_fails_verify_and_its_evidence_through_the_cli(
         completed = subprocess.run(
             [sys.executable, "-m", "vnet2vnet", "verify", "--stack", "dev", "--timeout", "0", "--interval", "2",
              "--evidence", str(directory), "--project-dir", str(stack.work_dir)],
-            env={**stack.rehearsal.process_env, "VNET2VNET_PULUMI": pulumi_cli.path, **arm_process_env(server)},
+            env={**stack.rehearsal.process_env, "VNET2VNET_PULUMI": stack.rehearsal.run_cli.path, **arm_process_env(server)},
             capture_output=True, text=True, check=False, timeout=600,
         )  # fmt: skip
         seen = server.requests_seen
@@ -172,7 +172,7 @@ def test_a_consumer_project_without_this_repository_runs_verify_evidence(
         completed = subprocess.run(
             [sys.executable, "-m", "vnet2vnet", "verify", "--stack", "dev", "--timeout", "0", "--interval", "2",
              "--evidence", str(directory), "--project-dir", str(stack.work_dir)],
-            env={**stack.rehearsal.process_env, "VNET2VNET_PULUMI": pulumi_cli.path, **arm_process_env(server)},
+            env={**stack.rehearsal.process_env, "VNET2VNET_PULUMI": stack.rehearsal.run_cli.path, **arm_process_env(server)},
             capture_output=True, text=True, check=False, timeout=600, cwd=tmp_path,
         )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]

@@ -58,7 +58,7 @@ def vnet2vnet(stack: EngineStack, pulumi_cli: PulumiCli, *args: str) -> subproce
     """`vnet2vnet <args> --stack dev` on the sandbox, in a session of its own (a terminal's process group)."""
     return subprocess.Popen(
         [sys.executable, "-m", "vnet2vnet", *args, "--stack", "dev", "--project-dir", str(stack.work_dir)],
-        env={**stack.rehearsal.process_env, "VNET2VNET_PULUMI": pulumi_cli.path},
+        env={**stack.rehearsal.process_env, "VNET2VNET_PULUMI": stack.rehearsal.run_cli.path},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT_DIR, start_new_session=True,
     )  # fmt: skip
 

@@ -213,7 +213,7 @@ class TestUpgrade:
         self, name: str, engine_stack: MakeStack, tmp_path: Path
     ) -> None:
         old = last_release(tmp_path / "release")
-        stack = engine_stack(name, project_dir=old)
+        stack = engine_stack(name, project_dir=old, inline=True)  # to see which vnet2vnet the program imported
         built = stack.run("up", "old-up")
         assert "error" not in built, built.get("error", "")[-2000:]
         imported = Path(built["vnet2vnet_imported_from"])
@@ -230,7 +230,7 @@ class TestUpgrade:
     def test_the_restructured_option_model_plans_exactly_what_it_planned_before(
         self, name: str, engine_stack: MakeStack, tmp_path: Path
     ) -> None:
-        stack = engine_stack(name, project_dir=last_release(tmp_path / "before", BEFORE_RESTRUCTURE))
+        stack = engine_stack(name, project_dir=last_release(tmp_path / "before", BEFORE_RESTRUCTURE), inline=True)
         up = stack.run("up", "before-up")
         assert "error" not in up, up.get("error", "")[-2000:]
         imported = Path(up["vnet2vnet_imported_from"])

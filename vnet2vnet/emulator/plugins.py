@@ -17,7 +17,8 @@ from pathlib import Path
 from vnet2vnet.emulator.provider import AZURE_NATIVE_VERSION, RANDOM_VERSION, SPEC_DIR_VARIABLE
 from vnet2vnet.emulator.store import STATE_VARIABLE
 
-STAND_INS = {"azure-native": AZURE_NATIVE_VERSION, "random": RANDOM_VERSION}
+# pulumiservice: deployments/ (emulator/pulumiservice.py); its version is pulumi-pulumiservice's, pinned.
+STAND_INS = {"azure-native": AZURE_NATIVE_VERSION, "random": RANDOM_VERSION, "pulumiservice": "1.5.0"}
 REHEARSAL_PASSPHRASE = "vnet2vnet-rehearsal"  # protects only the throwaway backend's test secrets
 
 

@@ -87,7 +87,8 @@ def run(request: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     command = auto.PulumiCommand(root=request["cli_root"]) if request.get("cli_root") else None
     workspace = auto.LocalWorkspace(
         work_dir=request["work_dir"],
-        program=_program(program_dir, request.get("entry") or "__main__.py"),
+        # Through the language host, the CLI runs the project's program as `pulumi up` does; else inline, here.
+        program=None if request.get("through_host") else _program(program_dir, request.get("entry") or "__main__.py"),
         env_vars=request["env"],
         pulumi_home=request["env"].get("PULUMI_HOME"),
         pulumi_command=command,

@@ -771,6 +771,13 @@ async def _stop_when_orphaned(server: Any, every: float = 0.5) -> None:
     await server.stop(None)
 
 
+def _cloud_refusal_of(error: BaseException) -> BaseException | None:
+    """What the emulated Pulumi Cloud refused (emulator/pulumiservice.py), told in its words alone."""
+    from vnet2vnet.emulator.pulumiservice import CloudRefusalError
+
+    return error if isinstance(error, CloudRefusalError) else None
+
+
 def _partial_failure_of(error: BaseException | None) -> PartialFailure | None:
     while error is not None:
         if isinstance(error, PartialFailure):
@@ -823,7 +830,7 @@ def serve(arguments: list[str], version: str, provider: Provider) -> None:
                 partial = _partial_failure_of(error)
                 if partial is not None:
                     await _abort_with_init_failure(context, partial, request)
-                refusal = azure_error_of(error)
+                refusal = azure_error_of(error) or _cloud_refusal_of(error)
                 if refusal is None:
                     raise
                 await context.abort(grpc.StatusCode.UNKNOWN, str(refusal))
@@ -908,8 +915,15 @@ def main(argv: list[str]) -> None:
         serve(argv[1:], AZURE_NATIVE_VERSION, AzureNativeEmulator(store))
     elif which == "random":
         serve(argv[1:], RANDOM_VERSION, RandomEmulator(store))
+    elif which == "pulumiservice":
+        from vnet2vnet.emulator.pulumiservice import PULUMISERVICE_VERSION, PulumiServiceEmulator
+
+        serve(argv[1:], PULUMISERVICE_VERSION, PulumiServiceEmulator(store))
     else:
-        print("usage: python -m vnet2vnet.emulator.provider {azure-native|random} ENGINE_ADDRESS", file=sys.stderr)
+        print(
+            "usage: python -m vnet2vnet.emulator.provider {azure-native|random|pulumiservice} ENGINE_ADDRESS",
+            file=sys.stderr,
+        )
         sys.exit(2)
 
 

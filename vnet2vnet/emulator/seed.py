@@ -11,6 +11,8 @@ YAML or JSON:
       - id: /subscriptions/<sub>/resourceGroups/hub-rg/providers/Microsoft.Network/connections/hub-to-a
         type: azure-native:network:VirtualNetworkGatewayConnection
         inputs: {connectionType: Vnet2Vnet, sharedKey: <key>, virtualNetworkGateway1: {id: ...}, ...}
+    pulumiCloud:                   # the emulated Pulumi Cloud, for deployments/ (emulator/pulumiservice.py)
+      stacks: [my-org/vnet2vnet/dev] # the stacks it has, as organization/project/stack
     faults:
       - {kind: tunnelDown, resource: <name prefix or ID>}        # that connection reports NotConnected
       - {kind: noTraffic, resource: <name prefix or ID>}         # Connected, but its byte counters stand still
@@ -76,6 +78,10 @@ class SeedError(ValueError):
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
+SEED_KEYS = ("variants", "resources", "faults", "pulumiCloud")
+STACK_PATH = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+
+
 def load_seed(path: Path) -> dict[str, Any]:
     """The seed file, read through the one reader (`vnet2vnet.documents`: UTF-8, no alias bombs or
     self-references, bounded depth and size) and checked in shape before anything uses it."""
@@ -86,10 +92,10 @@ def load_seed(path: Path) -> dict[str, Any]:
     if document is None:
         return {}
     if not isinstance(document, dict):
-        raise SeedError(f"{path}: a seed file is a mapping with variants, resources and faults")
-    unknown = sorted(set(document) - {"variants", "resources", "faults"})
+        raise SeedError(f"{path}: a seed file is a mapping with {', '.join(SEED_KEYS)}")
+    unknown = sorted(map(str, set(document) - set(SEED_KEYS)))
     if unknown:
-        raise SeedError(f"{path}: unknown key(s) {', '.join(unknown)}; expected variants, resources, faults")
+        raise SeedError(f"{path}: unknown key(s) {', '.join(unknown)}; expected {', '.join(SEED_KEYS)}")
     _check(path, document)
     return document
 
@@ -132,6 +138,17 @@ def _check(path: Path, document: dict[str, Any]) -> None:
             )
     for index, fault in enumerate(_entries(path, document, "faults", "faults")):
         _check_fault(f"{path}: faults[{index}]", fault)
+    _check_cloud(path, document.get("pulumiCloud"))
+
+
+def _check_cloud(path: Path, cloud: Any) -> None:
+    if cloud is None:
+        return
+    if not isinstance(cloud, dict) or set(map(str, cloud)) - {"stacks"}:
+        raise SeedError(f"{path}: pulumiCloud must be a mapping with `stacks` (organization/project/stack names)")
+    stacks = cloud.get("stacks") or []
+    if not isinstance(stacks, list) or not all(isinstance(s, str) and STACK_PATH.fullmatch(s) for s in stacks):
+        raise SeedError(f"{path}: pulumiCloud.stacks must be a list of organization/project/stack names")
 
 
 def _check_resource(where: str, resource: dict[str, Any]) -> None:
@@ -219,6 +236,12 @@ def _check_negotiated_policy(where: str, fault: dict[str, Any]) -> None:
 
 def apply_seed(state: dict[str, Any], seed: dict[str, Any]) -> None:
     state["variants"].update(seed.get("variants") or {})
+    if seed.get("pulumiCloud"):
+        state["pulumiCloud"] = {
+            "stacks": list(seed["pulumiCloud"].get("stacks") or []),
+            "settings": {},
+            "schedules": {},
+        }
     state["faults"] = [dict(fault) for fault in seed.get("faults") or []]
     for resource in seed.get("resources") or []:
         rid = str(resource["id"])

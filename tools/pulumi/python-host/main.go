@@ -74,7 +74,8 @@ func main() {
 		close(cancelled)
 	}()
 	if engineAddress != "" {
-		if err := rpcutil.Healthcheck(ctx, engineAddress, 5*time.Minute, stop); err != nil {
+		// Every second, not the real host's five minutes: a killed CLI leaves no host of ours running.
+		if err := rpcutil.Healthcheck(ctx, engineAddress, time.Second, stop); err != nil {
 			fail(fmt.Errorf("could not start the engine health check: %w", err))
 		}
 	}
@@ -214,6 +215,16 @@ func (h *pythonHost) GetRequiredPackages(
 	if err := tc.EnsureVenv(ctx, req.GetInfo().GetProgramDirectory(), false, true, os.Stderr, os.Stderr); err != nil {
 		return nil, err
 	}
+	// The installed packages as the toolchain lists them (`pip list`), as the real host does first: a folder that is
+	// not a virtualenv fails here with the toolchain's own error.
+	listed, err := tc.ListPackages(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	installed := map[string]bool{}
+	for _, dependency := range listed {
+		installed[dependency.Name] = true
+	}
 	cmd, err := tc.Command(ctx, "-c", pluginFiles)
 	if err != nil {
 		return nil, err
@@ -229,7 +240,7 @@ func (h *pythonHost) GetRequiredPackages(
 	}
 	var packages []*pulumirpc.PackageDependency
 	for _, file := range files {
-		if !file.Plugin.Resource { // `resource: false`: a package with no plugin
+		if !file.Plugin.Resource || !installed[normalized(file.Distribution)] { // `resource: false`: no plugin
 			continue
 		}
 		name := file.Plugin.Name
@@ -248,6 +259,13 @@ func (h *pythonHost) GetRequiredPackages(
 		})
 	}
 	return &pulumirpc.GetRequiredPackagesResponse{Packages: packages}, nil
+}
+
+// normalized is a distribution's name as `pip list` spells it (PEP 503: lower case, runs of -_. as one -).
+func normalized(name string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
+		return r == '-' || r == '_' || r == '.'
+	}), "-")
 }
 
 // runnerArguments are the runner's command line: every option it accepts that the request or the host has a value
@@ -283,9 +301,12 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 	if err := tc.ValidateVenv(ctx); err != nil {
 		return nil, err
 	}
-	config, err := json.Marshal(req.GetConfig())
-	if err != nil {
-		return nil, fmt.Errorf("failed to serialize configuration: %w", err)
+	// No config, no PULUMI_CONFIG: the runner's SDK reads "null" as a config and fails on it.
+	var config []byte
+	if len(req.GetConfig()) > 0 {
+		if config, err = json.Marshal(req.GetConfig()); err != nil {
+			return nil, fmt.Errorf("failed to serialize configuration: %w", err)
+		}
 	}
 	secretKeys := req.GetConfigSecretKeys()
 	if secretKeys == nil {
@@ -310,7 +331,10 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 	if env == nil {
 		env = os.Environ()
 	}
-	cmd.Env = append(env, "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
+	if config != nil {
+		env = append(env, "PULUMI_CONFIG="+string(config))
+	}
+	cmd.Env = append(env, "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
 	if err := cmd.Run(); err != nil {
 		// The program's last words must reach the engine before the error does.
 		_ = os.Stdout.Sync()
