@@ -55,7 +55,7 @@ engine: $(STAMP)
 # The whole lifecycle of a stack on the real engine against the Azure emulator: make rehearse STACK=dev
 # The program runs as `pulumi up` runs it, through a Python language host (our test host, built here).
 rehearse: engine
-	VNET2VNET_PYTHON_HOST="$$(bash tools/pulumi/build-python-host.sh)" \
+	VNET2VNET_PYTHON_HOST="$$(bash tools/pulumi/build-test-tool.sh python-host)" \
 	$(BIN)/python -m vnet2vnet rehearse --stack $(STACK) $(SEED_ARG)
 
 lint: $(STAMP)
@@ -84,12 +84,12 @@ yaml-host:
 
 # Our Python language host for the real CLI (tests and rehearsals only; the proxy refuses Pulumi's own).
 python-host:
-	bash tools/pulumi/build-python-host.sh
+	bash tools/pulumi/build-test-tool.sh python-host
 
 engine-tests: engine
 	VNET2VNET_PULUMI="$$($(BIN)/python -m vnet2vnet.pulumi_cli)" \
 	VNET2VNET_YAML_HOST="$$(bash tools/pulumi-yaml/build.sh)" \
-	VNET2VNET_PYTHON_HOST="$$(bash tools/pulumi/build-python-host.sh)" $(BIN)/python -m pytest -n 4 tests/engine
+	VNET2VNET_PYTHON_HOST="$$(bash tools/pulumi/build-test-tool.sh python-host)" $(BIN)/python -m pytest -n 4 --dist loadgroup tests/engine
 
 # The fast loop: everything but the real engine.
 test-offline: lint typecheck unit

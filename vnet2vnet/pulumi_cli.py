@@ -52,13 +52,14 @@ class PulumiCli:
             link.symlink_to(binary)
         return str(link_root)
 
-    def language_host(self) -> str | None:
-        """pulumi-language-python beside the CLI or on PATH: without it, `pulumi up` of a Python project cannot run
-        its program, and the Automation API must run it inline."""
-        beside = Path(self.path).resolve().parent / "pulumi-language-python"
+    def language_host(self, runtime: str = "python") -> str | None:
+        """pulumi-language-<runtime> beside the CLI or on PATH: without the Python one, `pulumi up` of a Python
+        project cannot run its program, and the Automation API must run it inline."""
+        name = f"pulumi-language-{runtime}"
+        beside = Path(self.path).resolve().parent / name
         if beside.is_file() and os.access(beside, os.X_OK):
             return str(beside)
-        return shutil.which("pulumi-language-python")
+        return shutil.which(name)
 
 
 class CliCommandError(RuntimeError):

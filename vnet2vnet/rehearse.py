@@ -32,8 +32,10 @@ from vnet2vnet.emulator.plugins import Sandbox, install_stand_ins
 from vnet2vnet.emulator.python_host import (
     PythonHostError,
     configured_python_host,
+    configured_yaml_host,
     link_venv,
     program_venv,
+    runtime_name,
     runtime_options,
     sandbox_cli,
 )
@@ -290,6 +292,7 @@ class Rehearsal:
     # The Python language host the rehearsal's CLI runs the program through, as `pulumi up` does (the user's real
     # one beside their CLI, else $VNET2VNET_PYTHON_HOST); None, or a project without a virtualenv: inline.
     python_host: Path | None = field(default_factory=configured_python_host)
+    yaml_host: Path | None = field(default_factory=configured_yaml_host)  # for a YAML project (examples/yaml)
     inline: bool = False  # run the program inline whatever host there is (a test that inspects its process)
     venv_cache: Path | None = None  # where the program's venvs are built and kept (None: our cache)
 
@@ -346,16 +349,28 @@ class Rehearsal:
         install_stand_ins(self.sandbox, self.run_cli.path, self.process_env)
 
     def _use_language_host(self) -> None:
-        """Run the program as `pulumi up` does: the CLI and a Python language host beside it in the sandbox, the
-        project's virtualenv built by that host's own `pip install`. Without a host, or for a project that names
-        no virtualenv (its program would need one's packages on the machine's own Python), the program runs as an
-        Automation API inline program, with a note."""
+        """Run the program as `pulumi up` does: the CLI and its language hosts beside it in the sandbox (the
+        Python one also boots a component package's plugin), a Python project's virtualenv built by that host's
+        own `pip install`. Without a Python host, or for a Python project that names no virtualenv (its program
+        would need one's packages on the machine's own Python), the program runs as an Automation API inline
+        program, with a note. A YAML project needs the YAML host: it has no inline mode."""
         if self.inline:
             return
-        real = self.cli.language_host()
-        host = Path(real) if real is not None else self.python_host
+        hosts = {
+            runtime: Path(real) if (real := self.cli.language_host(runtime)) else configured
+            for runtime, configured in (("python", self.python_host), ("yaml", self.yaml_host))
+        }
+        found = {runtime: host for runtime, host in hosts.items() if host is not None}
+        runtime = runtime_name(self.work_dir)
+        if runtime == "yaml":
+            if "yaml" not in found:
+                raise RehearsalError(
+                    "a YAML project needs the YAML language host: set VNET2VNET_YAML_HOST (`make yaml-host` prints it)"
+                )
+            self.run_cli, self.through_host = sandbox_cli(self.root / "bin", self.cli, found), True
+            return
         virtualenv = runtime_options(self.work_dir).get("virtualenv")
-        if host is None:
+        if "python" not in found:
             self.notes.append(
                 "no Python language host (set VNET2VNET_PYTHON_HOST, as `make rehearse` does): the program ran "
                 "inline through the Automation API, not as `pulumi up` runs it"
@@ -367,7 +382,7 @@ class Rehearsal:
                 "inline through the Automation API, not through the language host"
             )
             return
-        self.run_cli = sandbox_cli(self.root / "bin", self.cli, host)
+        self.run_cli = sandbox_cli(self.root / "bin", self.cli, found)
         try:
             venv = program_venv(self.work_dir / "requirements.txt", self.run_cli, self.process_env, self.venv_cache)
             link_venv(self.work_dir, virtualenv, venv)

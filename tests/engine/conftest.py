@@ -35,28 +35,17 @@ def pulumi_cli() -> PulumiCli:
         pytest.fail(f"the real-engine suite needs a Pulumi CLI: {missing}", pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def yaml_language_host() -> Path:
-    """pulumi-language-yaml, for the CLI commands that load a project's language host without running its
-    program (`pulumi import`): the only language host the Go module proxy serves (tools/pulumi/build.sh)."""
-    import os
-
-    found = os.environ.get("VNET2VNET_YAML_HOST")
-    if not found:
-        pytest.fail("set VNET2VNET_YAML_HOST (make engine-tests does, from tools/pulumi/build.sh)", pytrace=False)
-    return Path(found)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def python_language_host() -> Path:
-    """Our Python language host (tools/pulumi/build-python-host.sh): every rehearsal here runs the program as
+    """Our Python language host (tools/pulumi/build-test-tool.sh python-host): every rehearsal here runs the program as
     `pulumi up` does, through it, unless a test asks for the inline mode."""
     from vnet2vnet.emulator.python_host import HOST_VARIABLE, configured_python_host
 
     found = configured_python_host()
     if found is None or not found.is_file():
         pytest.fail(
-            f"set {HOST_VARIABLE} (make engine-tests does, from tools/pulumi/build-python-host.sh)", pytrace=False
+            f"set {HOST_VARIABLE} (make engine-tests does, from tools/pulumi/build-test-tool.sh python-host)",
+            pytrace=False,
         )
     return found
 

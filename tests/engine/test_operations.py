@@ -1,25 +1,29 @@
 """The Automation API operations (`vnet2vnet up/preview/outputs/verify/refresh/destroy`) against the real CLI and
-the Azure emulator. The stand-in CLI (tests/test_operations.py) stays only for what the real one cannot reach
-here: a CLI that fails before any engine work (login, passphrase), and connections that take minutes to connect."""
+the Azure emulator, the program through the Python language host. The stand-in CLI (tests/test_operations.py)
+stays only for what the real one cannot reach here: a CLI that fails on a login to Pulumi Cloud, and connections
+that take minutes to connect."""
 
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from vnet2vnet.operations import Operator
-from vnet2vnet.pulumi_cli import PulumiCli
 
 from .conftest import EngineStack
 
 MakeStack = Callable[..., EngineStack]
 
 
-def test_every_operation_on_the_real_engine(engine_stack: MakeStack, pulumi_cli: PulumiCli) -> None:
+def test_every_operation_on_the_real_engine(engine_stack: MakeStack) -> None:
     stack = engine_stack("dev")
     out = io.StringIO()
+    pulumi_cli = stack.rehearsal.run_cli  # the sandbox's CLI, with the language host beside it
+    assert pulumi_cli.language_host(), "the operations run the program through the language host"
     operator = Operator(stack.work_dir, "dev", out=out, env=stack.rehearsal.env, cli=pulumi_cli)
 
     assert operator.preview() == 0, out.getvalue()[-2000:]
@@ -53,14 +57,33 @@ def test_every_operation_on_the_real_engine(engine_stack: MakeStack, pulumi_cli:
     assert stack.azure()["resources"] == {}, "destroy leaves nothing in Azure"
 
 
-def test_verify_reports_a_dropped_tunnel_with_what_to_check(
-    engine_stack: MakeStack, pulumi_cli: PulumiCli, tmp_path: Path
-) -> None:
+def test_verify_reports_a_dropped_tunnel_with_what_to_check(engine_stack: MakeStack, tmp_path: Path) -> None:
     stack = engine_stack("dev", faults=("{kind: tunnelDown, resource: vnet2vnet-east-to-west}",))
     stack.ok("up")
     out = io.StringIO()
-    operator = Operator(stack.work_dir, "dev", out=out, env=stack.rehearsal.env, cli=pulumi_cli, sleep=lambda _: None)
+    cli = stack.rehearsal.run_cli
+    operator = Operator(stack.work_dir, "dev", out=out, env=stack.rehearsal.env, cli=cli, sleep=lambda _: None)
     assert operator.verify(timeout=0, interval=1) == 1
     text = out.getvalue()
     assert "1/2 connections Connected" in text and "NotConnected" in text, text
     assert "NotConnected: check that both gateways finished provisioning" in text, text
+
+
+PASSPHRASE_ERROR = "passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE"
+
+
+def test_a_missing_passphrase_is_the_real_cli_error_and_no_traceback(engine_stack: MakeStack) -> None:
+    stack = engine_stack("dev")
+    stack.ok("preview")  # the stack exists, its secrets encrypted under the rehearsal's passphrase
+    environment = {k: v for k, v in stack.rehearsal.process_env.items() if k != "PULUMI_CONFIG_PASSPHRASE"}
+    environment["VNET2VNET_PULUMI"] = stack.rehearsal.run_cli.path
+    for command in (["preview"], ["up"], ["refresh"], ["outputs"], ["verify", "--timeout", "0"], ["destroy", "--yes"]):
+        completed = subprocess.run(
+            [sys.executable, "-m", "vnet2vnet", command[0], "--stack", "dev", "--project-dir", str(stack.work_dir),
+             *command[1:]],
+            env=environment, capture_output=True, text=True, check=False, timeout=300,
+        )  # fmt: skip
+        assert completed.returncode == 1, f"vnet2vnet {command[0]}: {completed.returncode}\n{completed.stderr}"
+        assert PASSPHRASE_ERROR in completed.stderr, f"the CLI's own words reach the user: {completed.stderr}"
+        assert "Traceback" not in completed.stderr, completed.stderr
+    assert stack.azure()["resources"] == {}, "nothing was built without the passphrase"

@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import os
 import secrets
 import string
@@ -53,6 +54,8 @@ from pulumi.provider.experimental.provider import (
     DeleteRequest,
     DiffRequest,
     DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
     InvokeRequest,
     InvokeResponse,
     PropertyDiff,
@@ -383,6 +386,9 @@ class AzureNativeEmulator(Provider):
             self.tenant = str(tenants.get(azure.key(self.subscription)) or azure.DEFAULT_TENANT)
         return ConfigureResponse(accept_secrets=True, supports_preview=True, accept_outputs=True)
 
+    async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
+        return GetSchemaResponse(schema=json.dumps(azure_native_schema()))
+
     @staticmethod
     def _setting(request: ConfigureRequest, name: str) -> Any:
         if name in request.args:
@@ -674,6 +680,35 @@ PASSWORD_DEFAULTS: dict[str, Any] = {
     "minSpecial": 0.0,
     "overrideSpecial": "!@#$%&*()-_=+[]{}<>:?",
 }
+
+
+def azure_native_schema() -> dict[str, Any]:
+    """The part of azure-native 3.29.0's schema that other packages' schemas reference: its provider resource
+    (`#/resources/pulumi:providers:azure-native`, which the vnet2vnet component package's `provider` inputs name),
+    with the provider's settings (`azure_auth.AZURE_NATIVE_SETTINGS`, plus `location`). The engine binds a
+    component package's schema against it (`pulumi package add`, a YAML program's types); no resource type of
+    azure-native is described here, so a program typed against one fails at binding, as it would without it."""
+    from vnet2vnet.azure_auth import AZURE_NATIVE_SETTINGS
+
+    kinds: dict[str, dict[str, Any]] = {
+        "text": {"type": "string"},
+        "flag": {"type": "boolean"},
+        "json-list": {"type": "array", "items": {"type": "string"}},
+    }
+    settings = {
+        s.key: {**kinds[s.kind], "description": s.doc, **({"secret": True} if s.secret else {})}
+        for s in AZURE_NATIVE_SETTINGS
+    }
+    settings["location"] = {"type": "string", "description": "The default location of the resources that set none."}
+    return {
+        "name": "azure-native",
+        "displayName": "Azure Native (vnet2vnet's emulator)",
+        "version": AZURE_NATIVE_VERSION,
+        "config": {"variables": settings},
+        "provider": {"description": "The azure-native provider.", "inputProperties": settings},
+        "resources": {},
+        "functions": {},
+    }
 
 
 def generate_password(settings: Mapping[str, Any]) -> str:

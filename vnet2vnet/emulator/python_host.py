@@ -3,7 +3,7 @@ checks the project's virtualenv, lists its plugins from the installed packages a
 SDK's runner in a fresh process.
 
 The host is the real one when it comes with the user's CLI, else the test host built here
-(tools/pulumi/build-python-host.sh, `$VNET2VNET_PYTHON_HOST`). Either is placed only beside the rehearsal's own
+(tools/pulumi/build-test-tool.sh python-host, `$VNET2VNET_PYTHON_HOST`). Either is placed only beside the rehearsal's own
 hard link (or copy) of the CLI inside its sandbox, never beside the shared CLI or on PATH: the CLI looks for a
 language host beside its resolved executable (sdk/go/common/workspace/plugins.go `GetPluginPath`), so a symlink
 would find the shared CLI's folder instead. The program's virtualenv is built once per requirements file by the
@@ -28,7 +28,8 @@ import yaml
 from vnet2vnet.pulumi_cli import PulumiCli, cache_dir
 
 HOST_VARIABLE = "VNET2VNET_PYTHON_HOST"
-HOST_NAME = "pulumi-language-python"
+# The YAML language host (tools/pulumi-yaml/build.sh), for YAML projects such as examples/yaml.
+YAML_HOST_VARIABLE = "VNET2VNET_YAML_HOST"
 
 
 class PythonHostError(RuntimeError):
@@ -41,13 +42,30 @@ def configured_python_host() -> Path | None:
     return Path(value) if value else None
 
 
-def runtime_options(project_dir: Path) -> dict[str, Any]:
-    """Pulumi.yaml's `runtime.options` (empty for `runtime: python` or an unreadable file)."""
+def configured_yaml_host() -> Path | None:
+    """`$VNET2VNET_YAML_HOST` (built by tools/pulumi-yaml/build.sh), or None."""
+    value = os.environ.get(YAML_HOST_VARIABLE)
+    return Path(value) if value else None
+
+
+def _runtime(project_dir: Path) -> Any:
     try:
         document = yaml.safe_load((project_dir / "Pulumi.yaml").read_text()) or {}
     except (OSError, yaml.YAMLError):
-        return {}
-    runtime = document.get("runtime") if isinstance(document, dict) else None
+        return None
+    return document.get("runtime") if isinstance(document, dict) else None
+
+
+def runtime_name(project_dir: Path) -> str:
+    """Pulumi.yaml's runtime (`runtime: yaml` or `runtime: {name: python, ...}`), "" when unreadable."""
+    runtime = _runtime(project_dir)
+    name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    return name if isinstance(name, str) else ""
+
+
+def runtime_options(project_dir: Path) -> dict[str, Any]:
+    """Pulumi.yaml's `runtime.options` (empty for `runtime: python` or an unreadable file)."""
+    runtime = _runtime(project_dir)
     options = runtime.get("options") if isinstance(runtime, dict) else None
     return dict(options) if isinstance(options, dict) else {}
 
@@ -59,11 +77,12 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def sandbox_cli(bin_dir: Path, cli: PulumiCli, host: Path) -> PulumiCli:
-    """The CLI hard-linked into `bin_dir` with the language host beside it."""
+def sandbox_cli(bin_dir: Path, cli: PulumiCli, hosts: Mapping[str, Path]) -> PulumiCli:
+    """The CLI hard-linked into `bin_dir` with the language hosts beside it (runtime name -> host)."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     _link_or_copy(Path(cli.path).resolve(), bin_dir / "pulumi")
-    _link_or_copy(host.resolve(), bin_dir / HOST_NAME)
+    for runtime, host in hosts.items():
+        _link_or_copy(host.resolve(), bin_dir / f"pulumi-language-{runtime}")
     return PulumiCli(str(bin_dir / "pulumi"), "sandbox")
 
 

@@ -5,7 +5,7 @@
 // speaks the LanguageRuntime protocol (sdk/v3 proto/language.proto), resolves the virtualenv and runs `pip` with the
 // toolchain package of the SDK at the CLI's own version (sdk/v3 python/toolchain), and runs the program through the
 // runner that ships in that same module (sdk/v3 python/cmd/pulumi-language-python-exec), whose path is fixed at
-// build time (tools/pulumi/build-python-host.sh). Nothing of either is copied into the repository.
+// build time (tools/pulumi/build-test-tool.sh python-host). Nothing of either is copied into the repository.
 //
 // It is placed only beside a rehearsal's own hard link of the CLI (the CLI looks for a language host beside its
 // resolved executable), never beside the shared cached CLI or on PATH: users have the real host.
@@ -51,13 +51,18 @@ const (
 func main() {
 	showVersion := flag.Bool("version", false, "print the version of the SDK this host was built from and exit")
 	flag.String("tracing", "", "accepted for the CLI's sake; this host emits no traces")
+	// Hosts built on an older SDK (the YAML language host, loading a package's schema) pass the runtime options as
+	// flags too; the same options arrive in every request's ProgramInfo, which is what this host reads.
+	for _, option := range []string{"root", "virtualenv", "toolchain", "typechecker", "use-executor"} {
+		flag.String(option, "", "accepted; the options are read from each request's ProgramInfo")
+	}
 	flag.Parse()
 	if *showVersion {
 		fmt.Println(version.Version)
 		return
 	}
 	if runnerPath == "" {
-		fail(errors.New("built without the runner's path: build it with tools/pulumi/build-python-host.sh"))
+		fail(errors.New("built without the runner's path: build it with tools/pulumi/build-test-tool.sh python-host"))
 	}
 	if _, err := os.Stat(runnerPath); err != nil {
 		fail(fmt.Errorf("the program runner %s is missing (the Go module cache was cleaned?): %w", runnerPath, err))
