@@ -29,6 +29,7 @@ import yaml
 
 from vnet2vnet.emulator import azure
 from vnet2vnet.emulator.plugins import Sandbox, install_stand_ins
+from vnet2vnet.emulator.pulumiservice import SETTINGS as PULUMISERVICE_SETTINGS
 from vnet2vnet.emulator.python_host import (
     PythonHostError,
     configured_python_host,
@@ -570,10 +571,8 @@ class Rehearsal:
             return [f"{len(found)} write(s) refused with 409 AnotherOperationInProgress"] if found else []
 
         up = self.step("up", "up", lambda result: conflicts_in("up"))
-        # What up built in Azure, by type: the emulator's records, not the engine's summary.
-        self.built = dict(
-            sorted(Counter(r["type"] for r in self.store.read()["resources"].values() if not r.get("seeded")).items())
-        )
+        # What up built in the emulated clouds, by type: their records, not the engine's summary.
+        self.built = dict(sorted(Counter(type_token for type_token, _ in built_records(self.store.read())).items()))
         if up.get("error"):
             return self.report()
         if self.ours:
@@ -610,7 +609,7 @@ class Rehearsal:
             self.notes.append("protected resources were unprotected in the throwaway stack before destroy")
 
         def emptied(result: dict[str, Any]) -> list[str]:
-            left = [r["id"] for r in self.store.read()["resources"].values() if not r.get("seeded")]
+            left = [record_id for _, record_id in built_records(self.store.read())]
             return (
                 [f"{len(left)} resource(s) left in the emulator: {', '.join(sorted(left)[:5])}"] if left else []
             ) + (conflicts_in("destroy"))
@@ -669,6 +668,15 @@ class Rehearsal:
             "notes": self.notes,
             "ok": checks_ok and conflicts == 0 and self.plaintext == 0 and not unsearched,
         }
+
+
+def built_records(state: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(type, ID) of everything a deployment built in the emulated Azure and Pulumi Cloud (not what was seeded)."""
+    azure_built = [(r["type"], r["id"]) for r in state["resources"].values() if not r.get("seeded")]
+    cloud = state.get("pulumiCloud") or {}
+    settings = [(PULUMISERVICE_SETTINGS, stack) for stack in cloud.get("settings") or {}]
+    schedules = [(s["type"], schedule_id) for schedule_id, s in (cloud.get("schedules") or {}).items()]
+    return azure_built + settings + schedules
 
 
 def _existing(state: Mapping[str, Any]) -> dict[str, str]:

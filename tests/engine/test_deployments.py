@@ -49,6 +49,18 @@ def test_the_settings_and_schedule_deploy_preview_clean_and_destroy(tmp_path: Pa
     assert cloud["settings"] == {} and cloud["schedules"] == {}, cloud
 
 
+def test_deployments_passes_its_rehearsal(tmp_path: Path, pulumi_cli: PulumiCli) -> None:
+    seed = cloud_seed(tmp_path / "cloud.yaml", ["dev", "prod", "review"])
+    rehearsal = Rehearsal(
+        PROJECT_DIR / "deployments", "example", pulumi_cli, tmp_path / "sandbox", seed_file=seed, ours=False,
+        say=lambda _: None,
+    )  # fmt: skip
+    report = rehearsal.run()
+    assert report["program_run"] == "language host", report["notes"]
+    assert report["ok"], report["problems"]
+    assert report["built"] == {"pulumiservice:index:DeploymentSettings": 3, "pulumiservice:index:DriftSchedule": 1}
+
+
 def test_settings_for_a_stack_pulumi_cloud_does_not_have_are_refused(tmp_path: Path, pulumi_cli: PulumiCli) -> None:
     stack = sandbox(tmp_path, pulumi_cli, cloud_seed(tmp_path / "cloud.yaml", ["dev", "prod"]))  # no template
     up = stack.run("up")

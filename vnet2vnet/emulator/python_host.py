@@ -3,11 +3,12 @@ checks the project's virtualenv, lists its plugins from the installed packages a
 SDK's runner in a fresh process.
 
 The host is the real one when it comes with the user's CLI, else the test host built here
-(tools/pulumi/build-test-tool.sh python-host, `$VNET2VNET_PYTHON_HOST`). Either is placed only beside the rehearsal's own
-hard link (or copy) of the CLI inside its sandbox, never beside the shared CLI or on PATH: the CLI looks for a
-language host beside its resolved executable (sdk/go/common/workspace/plugins.go `GetPluginPath`), so a symlink
-would find the shared CLI's folder instead. The program's virtualenv is built once per requirements file by the
-host's own `pip install` (`pulumi install --no-plugins`) and linked into each rehearsal's copy of the project.
+(`tools/pulumi/build-test-tool.sh python-host`, `$VNET2VNET_PYTHON_HOST`). Either is placed only beside the
+rehearsal's own hard link (or copy) of the CLI inside its sandbox, never beside the shared CLI or on PATH: the
+CLI looks for a language host beside its resolved executable (sdk/go/common/workspace/plugins.go
+`GetPluginPath`), so a symlink would find the shared CLI's folder instead. The program's virtualenv is built once
+per requirements file by the host's own `pip install` (`pulumi install --no-plugins`) and linked into each
+rehearsal's copy of the project.
 """
 
 from __future__ import annotations
