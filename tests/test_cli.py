@@ -212,3 +212,7 @@ def test_the_rehearsal_summary_counts_the_evidence_checks_that_pass() -> None:
         "steps": [{"name": "evidence", "changes": zero, "seconds": 1.0, "errors": [], "checks": checks}],
     }  # fmt: skip
     assert "evidence               3/4 checks pass" in render_rehearsal(document), render_rehearsal(document)
+    document["program_run"] = "language host"
+    assert render_rehearsal(document).splitlines()[0] == (
+        "Rehearsal of 'dev' on v3.274.1 (clock scale 0.01, program through the language host)"
+    ), "the summary says how the program ran"

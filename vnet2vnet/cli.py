@@ -772,8 +772,10 @@ def rehearse_command(args: argparse.Namespace) -> int:
 
 
 def render_rehearsal(document: dict[str, Any]) -> str:
+    how = {"language host": ", program through the language host", "inline": ", program inline (see the notes)"}
     lines = [
-        f"Rehearsal of '{document['stack']}' on {document['cli_version']} (clock scale {document['clock_scale']:.5g})"
+        f"Rehearsal of '{document['stack']}' on {document['cli_version']} (clock scale {document['clock_scale']:.5g}"
+        f"{how.get(document.get('program_run', ''), '')})"
     ]
     for step in document["steps"]:
         changes = ", ".join(f"{kind} {count}" for kind, count in step["changes"].items() if count) or "no changes"
