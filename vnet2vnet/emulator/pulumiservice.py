@@ -1,7 +1,8 @@
 """A stand-in for the pulumiservice provider (pulumi-pulumiservice 1.5.0) over an emulated Pulumi Cloud, so that
 `deployments/` runs on the real engine: Deployment settings and schedules are checked as Pulumi Cloud checks them,
-then kept in the emulator's state file (`pulumiCloud`). Pulumi Cloud itself is not reachable here; these are its
-documented rules, each with its source:
+then kept in the emulator's state file (`pulumiCloud`). Pulumi Cloud itself is not reachable here; each rule below
+names its source, and says so where no Pulumi document states it (then it is a rule our project set for Pulumi
+Cloud's behaviour, and may be stricter than the Cloud is):
 
 - every body against pulumi-pulumiservice's own SDK input types (`sdk_types`: unknown keys, missing required
   keys, wrong types, with their path);
@@ -11,8 +12,8 @@ documented rules, each with its source:
 - one review stack template (`github.pullRequestTemplate`) per project and branch ("configured at the branch
   level ... a review stack template for each one": https://www.pulumi.com/docs/deployments/concepts/review-stacks/);
 - a template deletes its review stacks after destroying them (`operationContext.options.deleteAfterDestroy`), and no
-  TTL schedule targets the template (a TTL destroys and deletes the stack it targets, the template with it, and no
-  review stack is created again: https://www.pulumi.com/docs/deployments/concepts/ttl-stacks/);
+  TTL schedule targets the template (a TTL destroys the stack it targets, the template with it, and no review stack
+  is created again): not found stated in Pulumi's documents; the rules issue 27 set for the emulated Cloud;
 - `scheduleCron` is a five-field cron expression (https://www.pulumi.com/docs/deployments/concepts/schedules/).
 """
 
