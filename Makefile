@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: generate plan diagram test test-offline lint typecheck unit engine yaml-host python-host engine-tests rehearse golden \
 	bench bench-mesh \
-	bench-engine clean
+	bench-engine differential clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (the pinned rpds-py and hypothesis need it)")'
@@ -91,10 +91,19 @@ engine-tests: engine
 	VNET2VNET_YAML_HOST="$$(bash tools/pulumi-yaml/build.sh)" \
 	VNET2VNET_PYTHON_HOST="$$(bash tools/pulumi/build-test-tool.sh python-host)" $(BIN)/python -m pytest -n 4 --dist loadgroup tests/engine
 
+# Our validation against the strict emulator's Azure over random configs (bench/differential.py); a sample also runs
+# `up` on the real engine. CI: 60 configs from a fixed seed. The closing figure: make differential DIFFERENTIAL_COUNT=1000
+DIFFERENTIAL_COUNT ?= 60
+DIFFERENTIAL_SEED ?= 2026
+differential: engine
+	VNET2VNET_PULUMI="$$($(BIN)/python -m vnet2vnet.pulumi_cli)" \
+	VNET2VNET_PYTHON_HOST="$$(bash tools/pulumi/build-test-tool.sh python-host)" \
+	$(BIN)/python bench/differential.py --count $(DIFFERENTIAL_COUNT) --seed $(DIFFERENTIAL_SEED)
+
 # The fast loop: everything but the real engine.
 test-offline: lint typecheck unit
 
-test: lint typecheck unit engine-tests
+test: lint typecheck unit engine-tests differential
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -330,15 +330,17 @@ def run_program(
     secret_keys: list[str] | None = None,
     on_register: Callable[[RecordedResource], None] | None = None,
     seeded: Sequence[Mapping[str, Any]] | None = None,
+    mocks: AzureMocks | None = None,
 ) -> Plan:
     """Run `program` on the mock runtime with `config` ("<namespace>:<key>" -> string) and record it; reads of
-    existing resources are answered from `seeded` (a seed file's `resources`)."""
+    existing resources are answered from `seeded` (a seed file's `resources`), or from `mocks` when the caller
+    wants to look at the emulated Azure afterwards."""
     collector = _LogCollector()
     logger = logging.getLogger("vnet2vnet.program")
     logger.propagate = False
     logger.handlers = [collector]
     with _fresh_event_loop():
-        mocks = AzureMocks(seeded)
+        mocks = mocks or AzureMocks(seeded)
         monitor = RecordingMonitor(mocks, on_register)
         pulumi_settings.ROOT.set(None)  # a new root stack per run
         pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logger)

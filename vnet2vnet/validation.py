@@ -636,12 +636,16 @@ def check_bgp(topology: TopologySpec) -> Iterator[Finding]:
             )
         if vnet.bgp_asn in owners:
             other = owners[vnet.bgp_asn]
-            yield error(
-                path,
-                f"ASN {vnet.bgp_asn} is also vnets[{other}]'s: connected gateways peer over eBGP and need "
-                "different ASNs",
-                "give each VNet its own ASN",
+            linked = {frozenset(pair) for pair in topology.link_pairs()}
+            why = (
+                "connected gateways peer over eBGP and need different ASNs"
+                if frozenset((topology.vnets[other].name, vnet.name)) in linked
+                # Not linked to each other: their routes reach each other through the gateways between them, and
+                # a BGP speaker drops a route whose AS path holds its own ASN (eBGP loop prevention).
+                else "their routes pass through the linked gateways between them, and a gateway drops routes whose "
+                "AS path holds its own ASN"
             )
+            yield error(path, f"ASN {vnet.bgp_asn} is also vnets[{other}]'s: {why}", "give each VNet its own ASN")
         owners.setdefault(vnet.bgp_asn, i)
 
 

@@ -730,35 +730,40 @@ def networks(prefixes: Iterable[Any]) -> list[Network]:
     return found
 
 
-def link_disagreement(state: dict[str, Any], connection: dict[str, Any], other: dict[str, Any]) -> str | None:
-    """Why two opposite directions of a link never come up, or None when they agree. None of these is an error Azure
-    answers: the tunnel or its BGP session simply never forms (emulator.rules declares each)."""
+def link_disagreement(
+    state: dict[str, Any], connection: dict[str, Any], other: dict[str, Any]
+) -> tuple[str, str] | None:
+    """Why two opposite directions of a link never come up, as (the rule of emulator.rules that declares it, why),
+    or None when they agree. None of these is an error Azure answers: the tunnel or its BGP session simply never
+    forms."""
     if effective_key(other) != effective_key(connection):
-        return "the two directions have different keys"
+        given = [bool(c["inputs"].get("sharedKey")) for c in (connection, other)]
+        rule = "link-keys-differ" if any(given) else "link-keys-generated"
+        return rule, "the two directions have different keys"
     if _policy(other) != _policy(connection):
-        return "the two directions differ in protocol or IPsec policy"
+        return "link-policy-differs", "the two directions differ in protocol or IPsec policy"
     local = find(state, ref(connection["inputs"].get("virtualNetworkGateway1")))
     remote = find(state, ref(connection["inputs"].get("virtualNetworkGateway2")))
     bgp = [bool(c["inputs"].get("enableBgp")) for c in (connection, other)]
     if any(bgp):
         if not all(bgp):
-            return "BGP is enabled on only one direction"
+            return "bgp-on-one-side", "BGP is enabled on only one direction"
         asns = [
             float(((g or {}).get("inputs", {}).get("bgpSettings") or {}).get("asn") or 65515) for g in (local, remote)
         ]
         if asns[0] == asns[1]:
-            return "both gateways have the same ASN"
+            return "bgp-equal-asns", "both gateways have the same ASN"
     if any(
         a.version == b.version and a.overlaps(b)
         for a in _vnet_spaces(state, local)
         for b in _vnet_spaces(state, remote)
     ):
-        return "the two VNets' address spaces overlap"
+        return "link-vnets-overlap", "the two VNets' address spaces overlap"
     return None
 
 
-def counterpart(state: dict[str, Any], connection: dict[str, Any]) -> dict[str, Any] | None:
-    """The opposite direction of a VNet-to-VNet link that agrees with this one (`link_disagreement`), if any."""
+def _opposites(state: dict[str, Any], connection: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """The succeeded connections in the opposite direction of `connection`'s link."""
     inputs = connection["inputs"]
     local, remote = ref(inputs.get("virtualNetworkGateway1")), ref(inputs.get("virtualNetworkGateway2"))
     for other in of_type(state, CONNECTION):
@@ -767,10 +772,20 @@ def counterpart(state: dict[str, Any], connection: dict[str, Any]) -> dict[str, 
             key(ref(other_inputs.get("virtualNetworkGateway1"))) == key(remote)
             and key(ref(other_inputs.get("virtualNetworkGateway2"))) == key(local)
             and other["provisioningState"] == "Succeeded"
-            and link_disagreement(state, connection, other) is None
         ):
-            return other
-    return None
+            yield other
+
+
+def link_rule(state: dict[str, Any], connection: dict[str, Any]) -> tuple[str, str] | None:
+    """The rule (and why) that keeps a connection's link from ever connecting though Azure accepted both
+    directions; None when an opposite direction agrees with it, or there is none yet to disagree with."""
+    reasons = [link_disagreement(state, connection, other) for other in _opposites(state, connection)]
+    return None if not reasons or None in reasons else reasons[0]
+
+
+def counterpart(state: dict[str, Any], connection: dict[str, Any]) -> dict[str, Any] | None:
+    """The opposite direction of a VNet-to-VNet link that agrees with this one (`link_disagreement`), if any."""
+    return next((o for o in _opposites(state, connection) if link_disagreement(state, connection, o) is None), None)
 
 
 def fault_for(state: dict[str, Any], record: dict[str, Any], kind: str) -> dict[str, Any] | None:
