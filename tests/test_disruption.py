@@ -122,6 +122,40 @@ class TestTheFourCases:
         assert all(found[name].downtime_minutes == 0 for name in blocked)
 
 
+class TestWhatAzureRefusesToChangeInPlace:
+    """azure-native would send these changes as updates, which Azure refuses (emulator.rules.changes): the program
+    makes the engine replace instead (replaceOnChanges, replaceWith), and the forecast says replace."""
+
+    @pytest.mark.parametrize(
+        ("type_suffix", "expected"),
+        [
+            ("PublicIPAddress", ["location", "publicIPAddressVersion", "zones"]),
+            ("VirtualNetworkGateway", ["gatewayType", "location", "vpnGatewayGeneration", "vpnType"]),
+            ("VirtualNetworkGatewayConnection", ["connectionType", "location"]),
+        ],
+    )
+    def test_each_create_only_property_replaces(self, type_suffix: str, expected: list[str]) -> None:
+        for resource in plan_stack("prod").custom_resources:
+            if resource.type == f"azure-native:network:{type_suffix}":
+                assert resource.options["replaceOnChanges"] == expected, f"{resource.name}: {resource.options}"
+
+    def test_a_gateway_is_replaced_with_its_public_ips(self) -> None:
+        plan = plan_stack("prod")
+        for gateway in plan.of_type("azure-native:network:VirtualNetworkGateway"):
+            ips = [r.urn for r in plan.of_type("azure-native:network:PublicIPAddress") if r.parent == gateway.parent]
+            assert sorted(gateway.options["replaceWith"]) == sorted(ips) and len(ips) == 2, gateway.options
+
+    def test_a_generation_change_replaces_the_gateways_and_their_connections(self) -> None:
+        found = by_name(forecast(plan_stack("dev", gateway={"sku": "VpnGw2AZ", "generation": "Generation2"}), DEV))
+        assert found["vnet2vnet-east-gw"].change == "replace", found["vnet2vnet-east-gw"]
+        assert "vpnGatewayGeneration" in found["vnet2vnet-east-gw"].why, found["vnet2vnet-east-gw"].why
+        assert found["vnet2vnet-east-to-west"].change == "replace", "a connection goes with its gateway"
+
+    def test_writing_out_azures_default_protocol_replaces_nothing(self) -> None:
+        found = by_name(forecast(plan_stack("dev", connection={"connectionProtocol": "IKEv2"}), DEV))
+        assert {d.change for d in found.values()} <= {"update"}, f"IKEv2 is what Azure already has: {found}"
+
+
 class TestMonitoringChanges:
     """Diagnostics and alerts are Azure Monitor resources, outside the data path: no change to them is a gateway
     rebuild, whatever replace or delete it takes."""

@@ -199,10 +199,11 @@ class TestKeyRotation:
             assert plain(old.options["replacementTrigger"]) != plain(new.options["replacementTrigger"]), old.name
 
     def test_no_input_diff_alone_replaces_a_connection(self) -> None:
-        # A refresh may drop or mask the write-only key in the state's inputs, and azure-native does not force
-        # replacement on sharedKey or connectionProtocol: only the trigger and replace_with replace.
+        # A refresh may drop or mask the write-only key in the state's inputs, and an unset protocol reads back as
+        # Azure's IKEv2: neither the key nor the protocol is a replaceOnChanges input (the trigger and replace_with
+        # replace). What is: what Azure refuses to change in place, and which the program sends unchanged.
         for connection in plan_stack("prod").of_type(CONNECTION):
-            assert connection.options["replaceOnChanges"] == [], connection.name
+            assert connection.options["replaceOnChanges"] == ["connectionType", "location"], connection.name
 
     def test_bring_your_own_key_rotates_the_same_way(self) -> None:
         first = plan_stack("dev", sharedKey=Secret("FirstKey0123456789")).of_type(CONNECTION)

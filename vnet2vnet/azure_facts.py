@@ -419,6 +419,11 @@ CREATE_ONLY: Final[dict[str, frozenset[str]]] = {
 CREATE_ONLY_EVERYWHERE: Final = frozenset({"location"})
 
 
+def create_only(type_token: str) -> frozenset[str]:
+    """What Azure refuses to change in place on a resource of this type: a change replaces it."""
+    return CREATE_ONLY.get(type_token, frozenset()) | CREATE_ONLY_EVERYWHERE
+
+
 @dataclass(frozen=True)
 class Interruption:
     """What a change to a resource interrupts, for how long, and how long the change takes, with its source.

@@ -89,6 +89,20 @@ def _changed_keys(planned: RecordedResource, deployed: Mapping[str, Any]) -> lis
     return changed
 
 
+# Create-only inputs that Azure gives a value when none is sent: writing that value where none was is no change.
+_AZURE_DEFAULTS = {(CONNECTION_TYPE, "connectionProtocol"): facts.DEFAULT_CONNECTION_PROTOCOL}
+
+
+def _effective_change(planned: RecordedResource, deployed: Mapping[str, Any], key: str) -> bool:
+    """Whether a changed create-only input changes what Azure has: an unset connection protocol is Azure's IKEv2, so
+    writing IKEv2 out replaces nothing (the program's replacement trigger compares the effective protocol too)."""
+    default = _AZURE_DEFAULTS.get((planned.type, key))
+    if default is None:
+        return True
+    old = unwrap((deployed.get("inputs") or {}).get(key)) or default
+    return bool(_comparable(unwrap(planned.inputs.get(key)) or default) != _comparable(old))
+
+
 def _path_parts(path: str) -> list[str]:
     """An ignoreChanges path (`a.b`, `a[*].b`, `a[0]`, `a["b.c"]`) as its steps; `*` matches every element."""
     return [quoted or bracketed or plain for quoted, bracketed, plain in _PATH_STEP.findall(path)]
@@ -123,10 +137,6 @@ def _without(value: Any, parts: list[str]) -> Any:
     return value
 
 
-def _create_only(type_token: str) -> frozenset[str]:
-    return facts.CREATE_ONLY.get(type_token, frozenset()) | facts.CREATE_ONLY_EVERYWHERE
-
-
 def forecast(plan: Plan, document: Mapping[str, Any]) -> list[Disruption]:
     """Every change from the deployed stack in `document` to `plan`, with what it interrupts."""
     deployed = {str(r["urn"]): r for r in deployment_of(document).get("resources") or [] if r.get("custom")}
@@ -134,7 +144,11 @@ def forecast(plan: Plan, document: Mapping[str, Any]) -> list[Disruption]:
     changed = {urn: _changed_keys(r, deployed[urn]) for urn, r in planned.items() if urn in deployed}
     replaced: dict[str, str] = {}
     for urn, keys in changed.items():
-        create_only = sorted(set(keys) & _create_only(planned[urn].type))
+        create_only = sorted(
+            key
+            for key in set(keys) & facts.create_only(planned[urn].type)
+            if _effective_change(planned[urn], deployed[urn], key)
+        )
         if create_only or (planned[urn].type == PASSWORD_TYPE and keys):
             replaced[urn] = f"{', '.join(create_only or keys)} changed"
     # A replacement carries over to what is replaced with it, or takes an input from it.

@@ -63,6 +63,14 @@ def azure_filled(type_token: str) -> list[str]:
     return list(azure_facts.AZURE_FILLED_FIELDS.get(type_token, ()))
 
 
+def replaced_on_change(type_token: str, *, except_for: frozenset[str] = frozenset()) -> list[str]:
+    """The resource's `replaceOnChanges`: what Azure refuses to change in place (azure_facts.create_only), so that
+    the engine replaces the resource where azure-native would send an update Azure refuses (it marks neither a
+    public IP's zones nor a gateway's location, VPN type or generation as replacing), less what `except_for` names
+    (replaced another way)."""
+    return sorted(azure_facts.create_only(type_token) - except_for)
+
+
 def _ignoring_filled(opts: pulumi.ResourceOptions, type_token: str) -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(ignore_changes=azure_filled(type_token)))
 
@@ -281,7 +289,10 @@ class GatewayVnet(pulumi.ComponentResource):
                 public_ip_address_version=network.IPVersion.I_PV4,
                 zones=zones,
                 tags=tags,
-                opts=_ignoring_filled(protected, PUBLIC_IP_TYPE),
+                opts=pulumi.ResourceOptions.merge(
+                    _ignoring_filled(protected, PUBLIC_IP_TYPE),
+                    pulumi.ResourceOptions(replace_on_changes=replaced_on_change(PUBLIC_IP_TYPE)),
+                ),
             )
             for index in range(1, gateway.public_ip_count + 1)
         ]
@@ -319,6 +330,10 @@ class GatewayVnet(pulumi.ComponentResource):
                     # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings): a
                     # replacement must delete the old first.
                     delete_before_replace=True,
+                    replace_on_changes=replaced_on_change(GATEWAY_TYPE),
+                    # A gateway keeps the public IPs it was built with: a new IP (another zone) is a new gateway
+                    # (an IP cannot be kept across a gateway re-create, nor swapped under a running one: VPN FAQ).
+                    replace_with=list[pulumi.Resource](public_ips),
                     ignore_changes=azure_owned_fields(gateway.enable_bgp),
                     # Subnet writes on the VNet must not race the gateway's 45-minute build on the same VNet.
                     depends_on=previous,

@@ -15,7 +15,7 @@ import pulumi_random as random
 from pulumi_azure_native import network
 
 from vnet2vnet import azure_facts, naming
-from vnet2vnet.components._gateway_vnet import GatewayVnet, azure_filled
+from vnet2vnet.components._gateway_vnet import GatewayVnet, azure_filled, replaced_on_change
 from vnet2vnet.components._monitoring import Monitoring, WatchedConnection, connection_alerts
 from vnet2vnet.spec import ConnectionSpec, link_key
 from vnet2vnet.tokens import CONNECTION_TYPE
@@ -257,6 +257,14 @@ class VnetLink(pulumi.ComponentResource):
                     ),
                     # Both directions must be recreated with the new key; names stay the same.
                     delete_before_replace=True,
+                    # The protocol by the trigger above (its effective value), the gateways by `replace_with` (an
+                    # imported connection's gateway references may differ in shape, never in what they name).
+                    replace_on_changes=replaced_on_change(
+                        CONNECTION_TYPE,
+                        except_for=frozenset(
+                            {"connectionProtocol", "virtualNetworkGateway1", "virtualNetworkGateway2"}
+                        ),
+                    ),
                     ignore_changes=[*azure_filled(CONNECTION_TYPE), *_left_to_azure(connection)],
                 ),
             ),
