@@ -73,6 +73,15 @@ def _spokes_without_asns() -> GeneratedConfig:
     return generated
 
 
+def _overlapping_spokes(hub: bool = False) -> GeneratedConfig:
+    """Spoke v2 on v1's range (or on the hub's)."""
+    generated = _hub_and_spoke((65001, 65002, 65003))
+    vnets = generated.config["vnets"]
+    source = vnets[0] if hub else vnets[1]
+    vnets[2]["addressSpaces"], vnets[2]["gatewaySubnetPrefix"] = source["addressSpaces"], source["gatewaySubnetPrefix"]
+    return generated
+
+
 def _with_asn(asn: int) -> GeneratedConfig:
     generated = _pair(gateway={"enableBgp": True})
     generated.config["vnets"][0]["bgpAsn"], generated.config["vnets"][1]["bgpAsn"] = asn, 65020
@@ -90,6 +99,8 @@ DISAGREEMENTS = [
     Disagreement("hub and spoke on one ASN: both refuse", _hub_and_spoke((65001, 65001, 65002)), "agree", "bgp-equal-asns"),
     Disagreement("a pair with BGP and no ASNs: both refuse", _pair(gateway={"enableBgp": True}), "agree", "bgp-equal-asns"),
     Disagreement("spokes with BGP and no ASNs: over-strict, cited", _spokes_without_asns(), "over-strict", None),
+    Disagreement("two spokes on one range: over-strict, cited", _overlapping_spokes(), "over-strict", None),
+    Disagreement("a hub and a spoke on one range: both refuse", _overlapping_spokes(hub=True), "agree", "link-vnets-overlap"),
 ]  # fmt: skip
 
 

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support import PROJECT_DIR, plan_stack
+from tests.support import PROJECT_DIR, plain_vnets_from_dev, plan_stack
 from tests.test_cli import project_copy, run_cli
 from vnet2vnet.checks import stack_findings
-from vnet2vnet.disruption import Disruption, forecast, key_ages
+from vnet2vnet.disruption import Disruption, forecast, key_ages, one_update_problems
 from vnet2vnet.findings import errors_in
 from vnet2vnet.plan_model import Plan, Secret, unwrap
 from vnet2vnet.spec import TopologySpec
@@ -154,6 +154,46 @@ class TestWhatAzureRefusesToChangeInPlace:
     def test_writing_out_azures_default_protocol_replaces_nothing(self) -> None:
         found = by_name(forecast(plan_stack("dev", connection={"connectionProtocol": "IKEv2"}), DEV))
         assert {d.change for d in found.values()} <= {"update"}, f"IKEv2 is what Azure already has: {found}"
+
+
+class TestWhatOneUpdateCannotApply:
+    """Pulumi's engine cannot apply these in one `pulumi up` without Azure refusing a delete halfway
+    (disruption.ENGINE_SOURCE; proven on the real engine in tests/engine/test_changes.py): `plan --against` stops
+    them with what to do instead."""
+
+    def test_both_gateways_of_a_link_rebuilt_at_once(self) -> None:
+        plan = plan_stack("dev", gateway={"sku": "VpnGw1AZ", "generation": "Generation1", "zones": ["1"]})
+        (problem,) = one_update_problems(plan, forecast(plan, DEV))
+        assert "vnet2vnet-east-gw and vnet2vnet-west-gw are both rebuilt" in problem.message, problem
+        assert "vnets[i].gateway" in problem.fix, problem.fix
+
+    def test_one_side_at_a_time_is_fine(self) -> None:
+        vnets = plain_vnets_from_dev()
+        vnets[0]["gateway"] = {"zones": ["1"]}
+        plan = plan_stack("dev", vnets=vnets)
+        disruptions = forecast(plan, DEV)
+        assert any(d.change == "replace" for d in disruptions), "the east side is rebuilt"
+        assert one_update_problems(plan, disruptions) == [], "one gateway rebuilt: one update applies it"
+
+    def test_a_region_move_in_place(self) -> None:
+        vnets = plain_vnets_from_dev()
+        vnets[0]["location"] = "eastus2"
+        plan = plan_stack("dev", vnets=vnets)
+        problems = one_update_problems(plan, forecast(plan, DEV))
+        assert [p.resource.rsplit("::", 1)[-1] for p in problems] == ["vnet2vnet-east-gateway-subnet"], problems
+        assert "new name (vnets[i].name)" in problems[0].fix, problems[0].fix
+
+    def test_plan_against_stops_with_the_fix(self, tmp_path: Any) -> None:
+        project = project_copy(tmp_path)
+        config = yaml.safe_load((PROJECT_DIR / "Pulumi.dev.yaml").read_text())["config"]
+        config["vnet2vnet:gateway"]["zones"] = ["1"]
+        (project / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": config}))
+        state = tmp_path / "state.json"
+        state.write_text(json.dumps(DEV))
+        result = run_cli("plan", "--stack", "dev", "--json", "--against", str(state), cwd=project)
+        assert result.returncode == 1, f"a change one update cannot apply is an error: {result.stderr}"
+        errors = [f for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"]
+        assert errors and "both rebuilt in one update" in errors[0]["message"], errors
 
 
 class TestMonitoringChanges:

@@ -14,6 +14,7 @@ from vnet2vnet import pulumi_cli
 from vnet2vnet.pulumi_cli import PulumiCli, PulumiCliMissingError, find_cli
 from vnet2vnet.rehearse import (
     engine_overhead,
+    forecast_mismatches,
     makespan,
     plaintext_hits,
     rotated_config,
@@ -246,3 +247,34 @@ class TestExistingResourcesUntouched:
             "an existing resource was deleted or taken over: /x/hub-gw",
             "an existing resource was changed: /x/hub-vnet",
         ]
+
+
+class TestForecastAgainstTheEngine:
+    """`rehearse --change`: the forecast's change for each URN against the engine's step for it."""
+
+    GATEWAY = "urn:pulumi:dev::vnet2vnet::vnet2vnet:index:VnetToVnetPair$azure-native:network:VirtualNetworkGateway::gw"
+    IP = "urn:pulumi:dev::vnet2vnet::vnet2vnet:index:VnetToVnetPair$azure-native:network:PublicIPAddress::ip2"
+    STACK = "urn:pulumi:dev::vnet2vnet::pulumi:pulumi:Stack::vnet2vnet-dev"
+
+    @pytest.mark.parametrize(
+        ("forecast", "engine", "deployed", "mismatch"),
+        [
+            ({GATEWAY: "replace"}, {GATEWAY: "replace"}, [GATEWAY], False),
+            ({GATEWAY: "update"}, {GATEWAY: "update"}, [GATEWAY], False),
+            ({}, {GATEWAY: "same"}, [GATEWAY], False),
+            ({}, {}, [GATEWAY], False),  # no step reported: same
+            ({}, {IP: "create"}, [GATEWAY], False),  # new: the forecast lists only what is deployed
+            ({GATEWAY: "replace"}, {GATEWAY: "update"}, [GATEWAY], True),  # the case issue 28 names
+            ({GATEWAY: "update"}, {GATEWAY: "replace"}, [GATEWAY], True),
+            ({}, {GATEWAY: "update"}, [GATEWAY], True),
+            ({IP: "delete"}, {IP: "same"}, [IP], True),
+            ({}, {STACK: "update"}, [STACK], False),  # the stack and components are not forecast
+        ],
+    )
+    def test_matching(
+        self, forecast: dict[str, str], engine: dict[str, str], deployed: list[str], mismatch: bool
+    ) -> None:
+        found = forecast_mismatches(forecast, engine, deployed)
+        assert bool(found) == mismatch, f"forecast {forecast}, engine {engine}: {found}"
+        for entry in found:
+            assert set(entry) == {"urn", "forecast", "engine"}, entry

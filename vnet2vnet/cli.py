@@ -327,6 +327,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rehearse.add_argument("--seed", metavar="FILE", type=Path, help="start the emulator from a seed and fault file")
     rehearse.add_argument(
+        "--change",
+        metavar="T",
+        type=_stack_name,
+        help="after the key rotation, apply stack T's config (Pulumi.T.yaml) to the deployed stack as a step named "
+        "`change`: `plan --against` on its state, then up; the forecast must equal the engine's steps and up must "
+        "succeed or be stopped by our own findings (--json `change`; exit 1 otherwise)",
+    )
+    rehearse.add_argument(
         "--clock-scale",
         type=_clock_scale,
         default=None,
@@ -559,7 +567,8 @@ def plan_command(args: argparse.Namespace) -> int:
         print(spec_check.summary())
         if disruptions is not None:
             print(_disruption_text(disruptions[0], args.against))
-    return EXIT_FINDINGS if spec_check.violations else EXIT_OK
+    blocked = any(finding.severity == "error" for finding in (disruptions[1] if disruptions else []))
+    return EXIT_FINDINGS if spec_check.violations or blocked else EXIT_OK
 
 
 _AGAINST_FIX = "pass the output of `pulumi stack export --stack <stack>`"
@@ -569,7 +578,7 @@ def _against(document: dict[str, Any], plan: Any, topology: TopologySpec) -> tup
     """With --against (the export, already read and checked): the disruption forecast and the key-age warnings."""
     from datetime import datetime, timezone
 
-    from vnet2vnet.disruption import forecast, key_ages
+    from vnet2vnet.disruption import forecast, key_ages, one_update_problems
     from vnet2vnet.naming import MESH_TYPE, PAIR_TYPE
 
     # The component the program registered: its name prefixes the names of the links' keys and connections.
@@ -587,7 +596,16 @@ def _against(document: dict[str, Any], plan: Any, topology: TopologySpec) -> tup
         for age in ages
         if age.too_old
     ]
-    return forecast(plan, document), warnings
+    disruptions = forecast(plan, document)
+    blocked = [
+        RenderedFinding("error", _name_of(problem.resource), problem.message, problem.fix)
+        for problem in one_update_problems(plan, disruptions)
+    ]
+    return disruptions, [*blocked, *warnings]
+
+
+def _name_of(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
 
 
 def _disruption_text(disruptions: list[Any], against: Path) -> str:
@@ -738,6 +756,12 @@ def rehearse_command(args: argparse.Namespace) -> int:
             )
             return EXIT_USAGE
         ours = False
+    if args.change is not None and not ours:
+        print(
+            "error: --change compares vnet2vnet's forecast with the engine: it needs a vnet2vnet project",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if ours:
         stopped = _config_check(args, "nothing was rehearsed")
         if stopped is not None:
@@ -750,7 +774,14 @@ def rehearse_command(args: argparse.Namespace) -> int:
     try:
         cli = find_cli(build=True)
         document = rehearse(
-            args.project_dir, args.stack, cli, keep=args.keep, seed=args.seed, clock_scale=scale, ours=ours
+            args.project_dir,
+            args.stack,
+            cli,
+            keep=args.keep,
+            seed=args.seed,
+            clock_scale=scale,
+            ours=ours,
+            change=args.change,
         )
     except CommandInterruptedError as interrupted:
         kept = f"; kept in {args.keep}" if args.keep is not None else "; its sandbox is removed"
@@ -796,6 +827,14 @@ def render_rehearsal(document: dict[str, Any]) -> str:
         f"409 conflicts: {document['conflicts']}; plaintext secrets in state: {document['state_plaintext_secrets']} "
         f"(of {document['state_secret_values_searched']} values searched for)"
     )
+    change = document.get("change")
+    if change is not None:
+        forecast = "the forecast matches the engine" if change["forecast_matches"] else "the forecast differs"
+        outcome = "up succeeded" if change["up_ok"] else f"up refused by {change['refused_by'] or 'the engine'}"
+        lines.append(f"change to '{change['stack']}': {forecast}; {outcome}")
+        lines += [
+            f"  forecast {m['forecast']}, engine {m['engine']}: {m['urn']}" for m in change.get("mismatches") or []
+        ]
     lines += [f"note: {note}" for note in document["notes"]]
     lines += [f"problem: {problem}" for problem in document["problems"]]
     lines.append("OK: every check holds" if document["ok"] else "FAILED: see the problems above")

@@ -614,6 +614,14 @@ CITED_OVER_STRICT: tuple[CitedRefusal, ...] = (
         "https://learn.microsoft.com/azure/vpn-gateway/bgp-howto",
     ),
     CitedRefusal(
+        r"addressSpaces\[\d+\]$",
+        r"both are linked to '.*', whose gateway would route one range to two VNets",
+        # Two spokes of one hub with the same range: Azure accepts both links (the spokes are not linked to each
+        # other), but the hub's gateway learns the range from two connections; the FAQ forbids overlapping spaces
+        # between VNets a gateway connects.
+        "https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq#vnet-to-vnet",
+    ),
+    CitedRefusal(
         r"zones$",
         r"zones: a public IP is in one zone or in all of the region's zones",
         # A public IP is zonal or zone-redundant; Azure makes a two-zone request zone-redundant, and the next
@@ -694,6 +702,18 @@ PROGRAM_FILES = ("Pulumi.yaml", "__main__.py", "requirements.txt", "components",
 ENGINE_CLOCK_SCALE = 1 / 1200  # a 45-minute gateway in 2.25 s: the verdict does not depend on the clock
 
 
+def program_copy(project_dir: Path, destination: Path) -> Path:
+    """A new project folder with this repository's stack program (PROGRAM_FILES) and no stack file."""
+    destination.mkdir(parents=True)
+    for name in PROGRAM_FILES:
+        source = project_dir / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, destination / name)
+    return destination
+
+
 def engine_sample(verdicts: Sequence[Verdict], share: float) -> list[Verdict]:
     """A seeded share of the configs (at least 3, every kind, both verdicts), the same for the same verdicts: every
     kind's first accepted and first refused config, then every n-th."""
@@ -727,14 +747,7 @@ def engine_verdict(generated: GeneratedConfig, cli: Any, project_dir: Path, say:
     from vnet2vnet.spec_check import find_spec_dir
 
     with tempfile.TemporaryDirectory(prefix="vnet2vnet-differential-") as scratch:
-        project = Path(scratch) / "source"
-        project.mkdir()
-        for name in PROGRAM_FILES:
-            source = project_dir / name
-            if source.is_dir():
-                shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                shutil.copy(source, project / name)
+        project = program_copy(project_dir, Path(scratch) / "source")
         stack = f"diff{generated.index}"
         (project / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(generated.stack_document(), sort_keys=False))
         seed_file = None

@@ -25,7 +25,14 @@ from vnet2vnet.findings import CONFIG_NAMESPACE, KeyPath, render_path
 from vnet2vnet.plan_model import Plan, RecordedResource, Secret, unwrap
 from vnet2vnet.spec import LinkSpec, TopologySpec
 from vnet2vnet.state_export import parse_created
-from vnet2vnet.tokens import CONNECTION_TYPE, GATEWAY_TYPE, PASSWORD_TYPE, PUBLIC_IP_TYPE, WORKSPACE_TYPE
+from vnet2vnet.tokens import (
+    CONNECTION_TYPE,
+    GATEWAY_TYPE,
+    PASSWORD_TYPE,
+    PUBLIC_IP_TYPE,
+    SUBNET_TYPE,
+    WORKSPACE_TYPE,
+)
 
 # Keys that are resource names and references: their values come from other resources (mock IDs offline), so a
 # change shows as a replacement of what they point to, not as a value to compare.
@@ -184,6 +191,72 @@ def forecast(plan: Plan, document: Mapping[str, Any]) -> list[Disruption]:
                 _disruption(urn, str(resource.get("type")), "delete", "no longer in the program", deployed=resource)
             )
     return disruptions
+
+
+@dataclass(frozen=True)
+class OneUpdateProblem:
+    """A change Pulumi's engine cannot apply in one update without Azure refusing a delete halfway: `pulumi up` must
+    not start it (`plan --against` errors, `rehearse --change` stops); `fix` says how to make it in steps."""
+
+    resource: str  # URN
+    message: str
+    fix: str
+
+
+# Pulumi's engine (pkg/resource/deploy/step_generator.go at v3.274.1) deletes what depends on a resource it deletes
+# before replacing, but (1) skips a dependent another such replacement already deletes, without waiting for it, and
+# (2) decides which dependents go from a diff of their old inputs alone (`calculateDependentReplacements`), which
+# never sees a gateway's own replaceOnChanges. Azure refuses to delete a gateway a connection still names, and a
+# subnet a gateway still uses (InUseVirtualNetworkGatewayCannotBeDeleted, InUseSubnetCannotBeDeleted).
+ENGINE_SOURCE = "github.com/pulumi/pulumi pkg/v3@v3.274.1 resource/deploy/step_generator.go"
+
+
+def one_update_problems(plan: Plan, disruptions: Iterable[Disruption]) -> list[OneUpdateProblem]:
+    """The changes of a forecast that one `pulumi up` cannot apply (ENGINE_SOURCE): both gateways of a link
+    rebuilt at once, and a GatewaySubnet rebuilt under its gateway (a region move, a VNet rebuilt)."""
+    replaced = {d.resource for d in disruptions if d.change == "replace"}
+    planned = plan.by_urn()
+    problems: list[OneUpdateProblem] = []
+    both: set[tuple[str, ...]] = set()
+    for resource in plan.of_type(CONNECTION_TYPE):
+        ends = tuple(
+            sorted(
+                urn
+                for key in ("virtualNetworkGateway1", "virtualNetworkGateway2")
+                for urn in resource.property_dependencies.get(key) or []
+                if urn in planned and planned[urn].type == GATEWAY_TYPE
+            )
+        )
+        if len(ends) == 2 and set(ends) <= replaced and resource.urn in replaced and ends not in both:
+            both.add(ends)
+            problems.append(
+                OneUpdateProblem(
+                    ends[1],
+                    f"{_name(ends[0])} and {_name(ends[1])} are both rebuilt in one update: Pulumi's engine deletes "
+                    "their shared connections without waiting, and Azure refuses the second gateway's delete while a "
+                    "connection still names it",
+                    "rebuild one side at a time: make the change in one VNet's own `gateway` block (vnets[i].gateway), "
+                    "`pulumi up`, then in the other's",
+                )
+            )
+    for gateway in plan.of_type(GATEWAY_TYPE):
+        subnets = [
+            urn
+            for urn in gateway.property_dependencies.get("ipConfigurations") or []
+            if urn in replaced and urn in planned and planned[urn].type == SUBNET_TYPE
+        ]
+        if subnets:
+            problems.append(
+                OneUpdateProblem(
+                    subnets[0],
+                    f"{_name(subnets[0])} is rebuilt (its VNet is: a region move, or a new resource group) while "
+                    f"{_name(gateway.urn)} still uses it: Pulumi's engine deletes the subnet first, and Azure refuses",
+                    "move a VNet by giving it a new name (vnets[i].name) with its new location: the new side is "
+                    "built beside the old one, which is deleted after; or remove the VNet in one update and add it "
+                    "back in the next",
+                )
+            )
+    return problems
 
 
 def _name(urn: str) -> str:

@@ -63,6 +63,31 @@ EVIDENCE_INTERVAL_EMULATED_SECONDS = 60
 # The check of `verify --evidence` each fault of the seed file must make fail (or cannot-verify).
 FAULTED_CHECKS = {"tunnelDown": "connected", "noTraffic": "traffic", "negotiatedPolicy": "ipsec-policy"}
 CHANGE_KINDS = ("create", "update", "replace", "delete", "same")
+# `--change T`: a step after the lifecycle's changes and before destroy.
+CHANGE_STEP = "change"
+# The engine's step each forecast change stands for; a resource the forecast leaves out ("none") is `same`, or
+# `create` when the state does not have it yet (the forecast lists what changes in the deployed stack).
+_ENGINE_STEP_OF = {"replace": "replace", "update": "update", "delete": "delete"}
+# Types the forecast does not cover: the stack, components and providers (no Azure resource).
+_NOT_FORECAST = ("pulumi:", "vnet2vnet:")
+
+
+def forecast_mismatches(
+    forecast: Mapping[str, str], engine: Mapping[str, str], deployed: Iterable[str]
+) -> list[dict[str, str]]:
+    """Where the forecast (URN -> replace, update or delete) and the engine's steps (URN -> create, update,
+    replace, delete, same) disagree: {urn, forecast, engine}, `none` for a URN the forecast leaves out."""
+    existing = set(deployed)
+    mismatches = []
+    for urn in sorted(set(forecast) | set(engine)):
+        if urn.split("::")[2].rsplit("$", 1)[-1].startswith(_NOT_FORECAST):
+            continue
+        predicted = forecast.get(urn, "none")
+        step = engine.get(urn, "same")
+        expected = _ENGINE_STEP_OF.get(predicted) or ("same" if urn in existing else "create")
+        if step != expected:
+            mismatches.append({"urn": urn, "forecast": predicted, "engine": step})
+    return mismatches
 
 
 class RehearsalError(RuntimeError):
@@ -296,6 +321,10 @@ class Rehearsal:
     yaml_host: Path | None = field(default_factory=configured_yaml_host)  # for a YAML project (examples/yaml)
     inline: bool = False  # run the program inline whatever host there is (a test that inspects its process)
     venv_cache: Path | None = None  # where the program's venvs are built and kept (None: our cache)
+    # `--change T`: after the lifecycle, apply stack T's config to this stack (forecast, then up), before destroy.
+    change_stack: str | None = None
+    # Only up, the change and nothing else (the real-engine tests of each change; not a CLI option).
+    change_only: bool = False
 
     def __post_init__(self) -> None:
         self.sandbox = Sandbox(self.root)
@@ -315,6 +344,8 @@ class Rehearsal:
         self.host: subprocess.Popen[bytes] | None = None  # the program host of the operation running now
         self.run_cli = self.cli  # the CLI the operations run: the sandbox's, with the language host beside it
         self.through_host = False  # the program runs as `pulumi up` runs it (else as an inline program)
+        self.change: dict[str, Any] | None = None  # the change step's report (`--change`)
+        self.rotated = False  # the rotate step ran (the keys' version moved on)
 
     # ---------------------------------------------------------------------------- set up
 
@@ -324,6 +355,11 @@ class Rehearsal:
             raise RehearsalError(f"{self.project_dir} has no Pulumi.yaml: pass --project-dir with the project")
         if not stack_file.is_file():
             raise RehearsalError(f"{stack_file} does not exist: pass --stack with a stack of this project")
+        if self.change_stack is not None and not (self.project_dir / f"Pulumi.{self.change_stack}.yaml").is_file():
+            raise RehearsalError(
+                f"{self.project_dir / f'Pulumi.{self.change_stack}.yaml'} does not exist: pass --change with a stack "
+                "of this project"
+            )
         if self.work_dir.exists():  # never replaced: nothing of the user's is deleted
             raise RehearsalError(f"{self.work_dir} exists already; a rehearsal copies the project into a new folder")
         try:
@@ -575,6 +611,9 @@ class Rehearsal:
         self.built = dict(sorted(Counter(type_token for type_token, _ in built_records(self.store.read())).items()))
         if up.get("error"):
             return self.report()
+        if self.change_only:
+            self.change_step(up.get("deployment") or {}, conflicts_in)
+            return self.report()
         if self.ours:
             self.evidence_step(up.get("deployment") or {})
         else:
@@ -601,9 +640,12 @@ class Rehearsal:
 
         if self.ours:
             latest = self.step("rotate", "up", rotation).get("deployment") or up.get("deployment") or {}
+            self.rotated = True
         else:
             latest = up.get("deployment") or {}
             self.notes.append("not a vnet2vnet project: no key rotation step (it rotates vnet2vnet's own keys)")
+        if self.change_stack is not None:
+            latest = self.change_step(latest, conflicts_in).get("deployment") or latest
         if any(resource.get("protect") for resource in latest.get("resources") or []):
             self.operation("unprotect", "unprotect")
             self.notes.append("protected resources were unprotected in the throwaway stack before destroy")
@@ -617,6 +659,86 @@ class Rehearsal:
         self.step("destroy", "destroy", emptied)
         return self.report()
 
+    def change_step(self, deployment: Mapping[str, Any], conflicts_in: Callable[[str], list[str]]) -> dict[str, Any]:
+        """Apply stack T's config (`change_stack`) to this deployed stack: the disruption forecast of `plan
+        --against` on its state, then `up`; compare what the forecast promised with the engine's steps, URN by URN.
+        The test secrets the two stacks share keep their values (a change of config, not of secrets)."""
+        assert self.change_stack is not None
+        target = self.change_stack
+        try:
+            document = read_yaml_file(self.project_dir / f"Pulumi.{target}.yaml").document
+        except ConfigFileError as error:
+            raise RehearsalError(str(error).replace("\n", " ")) from None
+        scratch = scratch_config(document)
+        self.secret_values = {
+            path: self.secret_values.get(path, value) for path, value in scratch.secret_values.items()
+        }
+        self.document = scratch.document
+        if self.rotated and not any(path.endswith(":sharedKey") for path in self.secret_values):
+            # The stack's generated keys were rotated once already: T's version moves on by as much, or every change
+            # would also turn the keys back.
+            self.document = rotated_config(self.document, {})[0]
+        self._write_stack_file(self.document)
+        self.operation("select", "change-config")  # the secrets into the stack file, as `pulumi config set` does
+        predicted, refused_by = self._forecast(deployment)
+        engine: dict[str, str] = {}
+        report: dict[str, Any] = {"stack": target}
+
+        def judged(result: dict[str, Any]) -> list[str]:
+            engine.update(result.get("steps") or {})
+            mismatches = forecast_mismatches(predicted, engine, _urns(deployment)) if refused_by is None else []
+            report["mismatches"] = mismatches
+            return [
+                f"forecast {m['forecast']}, engine {m['engine']}: {_short(m['urn'])}" for m in mismatches
+            ] + conflicts_in(CHANGE_STEP)
+
+        if refused_by == "vnet2vnet":
+            # Stopped by our own findings (the config check, or a change one update cannot apply), as `plan
+            # --against` stops it: nothing is sent.
+            self.steps.append(StepResult(CHANGE_STEP, change_counts({}), 0.0, []))
+            self.change = {**report, "mismatches": [], "forecast_matches": True, "up_ok": False,
+                           "refused_by": "vnet2vnet", "ok": True}  # fmt: skip
+            return {"deployment": deployment}
+        result = self.step(CHANGE_STEP, "up", judged)
+        if "error" in result:
+            engine.update(result.get("steps") or {})
+            report["mismatches"] = []
+            refused_by = refused_by or ("azure" if azure_errors(result.get("diagnostics") or []) else None)
+            if refused_by is None and "invalid stack configuration" in str(result["error"]):
+                refused_by = "vnet2vnet"
+        up_ok = "error" not in result
+        # Refused by our own finding is a correct answer; refused by Azure, or a failure of neither, is not.
+        ok = not report["mismatches"] and (up_ok or refused_by == "vnet2vnet")
+        if not up_ok and refused_by == "vnet2vnet":
+            self.steps[-1].problems.clear()  # stopped by our findings before Azure: the step did its job
+        self.change = {
+            **report,
+            "forecast_matches": not report["mismatches"],
+            "up_ok": up_ok,
+            "refused_by": None if up_ok else refused_by,
+            "ok": ok,
+        }
+        if not ok and not self.steps[-1].problems:
+            self.steps[-1].problems.append(f"the change to {target} was refused by {refused_by or 'the engine'}")
+        return result
+
+    def _forecast(self, deployment: Mapping[str, Any]) -> tuple[dict[str, str], str | None]:
+        """`plan --against` of the new config on the deployed state: URN -> replace, update or delete; or, when our
+        validation refuses the config, nothing and `vnet2vnet`."""
+        from vnet2vnet.cli import stack_config_findings
+        from vnet2vnet.disruption import forecast, one_update_problems
+        from vnet2vnet.engine import run_stack
+
+        _, _, findings = stack_config_findings(self.work_dir, self.stack, self.seeded)
+        if any(finding.severity == "error" for finding in findings):
+            return {}, "vnet2vnet"
+        plan = run_stack(self.work_dir, self.stack, seeded=self.seeded)
+        disruptions = forecast(plan, {"deployment": deployment})
+        problems = one_update_problems(plan, disruptions)
+        for problem in problems:
+            self.say(f"rehearse {self.stack}: {CHANGE_STEP}: plan --against: {problem.message}; fix: {problem.fix}")
+        return {d.resource: d.change for d in disruptions}, "vnet2vnet" if problems else None
+
     def planned_critical_path(self) -> float:
         if not self.ours:
             raise RehearsalError("not a vnet2vnet project: vnet2vnet plans no critical path for it")
@@ -624,6 +746,14 @@ class Rehearsal:
         from vnet2vnet.report import plan_schedule
 
         return float(plan_schedule(run_stack(self.work_dir, self.stack, seeded=self.seeded)).critical_path_minutes)
+
+    def expected_steps(self) -> tuple[str, ...]:
+        if self.change_only:
+            return ("up", CHANGE_STEP)
+        names = STEP_NAMES if self.ours else tuple(name for name in STEP_NAMES if name not in OUR_STEPS)
+        if self.change_stack is not None:
+            names = (*names[:-1], CHANGE_STEP, names[-1])
+        return names
 
     def report(self) -> dict[str, Any]:
         state = self.store.read()
@@ -634,8 +764,7 @@ class Rehearsal:
             self.notes.append(f"planned critical path unavailable: {error}")
             planned = 0.0
         conflicts = len(state["conflicts"])
-        expected = STEP_NAMES if self.ours else tuple(name for name in STEP_NAMES if name not in OUR_STEPS)
-        checks_ok = all(step.ok for step in self.steps) and len(self.steps) == len(expected)
+        checks_ok = all(step.ok for step in self.steps) and len(self.steps) == len(self.expected_steps())
         searched = len(self._secret_values())
         # A search for no value finds nothing and proves nothing: our stacks always have keys to look for.
         # (After a failed step the state may hold no key yet: that failure is the problem to report.)
@@ -667,7 +796,11 @@ class Rehearsal:
             + (["no key or test secret was found to search the state for"] if unsearched else []),
             "notes": self.notes,
             "ok": checks_ok and conflicts == 0 and self.plaintext == 0 and not unsearched,
-        }
+        } | ({"change": self.change} if self.change_stack is not None else {})
+
+
+def _urns(deployment: Mapping[str, Any]) -> list[str]:
+    return [str(resource.get("urn")) for resource in deployment.get("resources") or []]
 
 
 def built_records(state: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -745,6 +878,7 @@ def rehearse(
     clock_scale: float = DEFAULT_CLOCK_SCALE,
     say: Callable[[str], None] | None = None,
     ours: bool = True,
+    change: str | None = None,
 ) -> dict[str, Any]:
     from vnet2vnet.spec_check import find_spec_dir
 
@@ -760,8 +894,9 @@ def rehearse(
     root = keep.resolve() if keep else Path(tempfile.mkdtemp(prefix=f"vnet2vnet-rehearse-{stack}-"))
     options: dict[str, Any] = {"say": say} if say else {}
     rehearsal = Rehearsal(
-        project_dir, stack, cli, root, clock_scale, seed, find_spec_dir(project_dir), **options, ours=ours
-    )
+        project_dir, stack, cli, root, clock_scale, seed, find_spec_dir(project_dir), **options, ours=ours,
+        change_stack=change,
+    )  # fmt: skip
     try:
         document = rehearsal.run()
         if rehearsal.spec_dir is None:

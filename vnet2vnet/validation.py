@@ -137,7 +137,9 @@ def check_address_plan(topology: TopologySpec) -> Iterator[Finding]:
         yield from _check_gateway_subnet(topology, i, plan)
         yield from _check_workload_subnets(vnet, i, plan)
     # Connected VNets must not overlap (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq: "Can I have
-    # overlapping address spaces for VNet-to-VNet? No.")
+    # overlapping address spaces for VNet-to-VNet? No."). Two spokes are not linked to each other, but both are to
+    # the hub, whose gateway would then route one range to two VNets.
+    linked = {frozenset(pair) for pair in topology.link_pairs()}
     for i, plan_a in enumerate(plans):
         for j in range(i + 1, len(plans)):
             for _, net_a in plan_a.spaces:
@@ -146,9 +148,19 @@ def check_address_plan(topology: TopologySpec) -> Iterator[Finding]:
                         yield error(
                             path_b,
                             f"{net_b} of VNet '{topology.vnets[j].name}' overlaps {net_a} of VNet "
-                            f"'{topology.vnets[i].name}' (vnets[{i}]); connected VNets must not overlap",
+                            f"'{topology.vnets[i].name}' (vnets[{i}]); " + _why_no_overlap(topology, linked, i, j),
                             "give each VNet its own disjoint address space",
                         )
+
+
+def _why_no_overlap(topology: TopologySpec, linked: set[frozenset[str]], i: int, j: int) -> str:
+    names = (topology.vnets[i].name, topology.vnets[j].name)
+    if frozenset(names) in linked:
+        return "connected VNets must not overlap"
+    shared = [vnet.name for vnet in topology.vnets if {frozenset((vnet.name, n)) for n in names} <= linked]
+    if shared:
+        return f"both are linked to '{shared[0]}', whose gateway would route one range to two VNets"
+    return "VNets of one network must not overlap"
 
 
 def _check_space_ranges(spaces: list[tuple[KeyPath, Network]]) -> Iterator[Finding]:

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from vnet2vnet.differential import program_copy
 from vnet2vnet.pulumi_cli import PulumiCli
 from vnet2vnet.rehearse import STEP_NAMES, rehearse
 
@@ -140,3 +142,46 @@ def test_the_evidence_step_fails_where_the_seed_file_drops_a_tunnel_and_the_rehe
     assert results[("west-to-east", "connected")] == "fail", results
     assert results[("east-to-west", "connected")] == "pass", results
     assert not [p for p in document["problems"] if p.startswith("evidence")], document["problems"]
+
+
+class TestChange:
+    """`rehearse --stack S --change T`: after the rotation, stack T's config is applied to the deployed stack S as a
+    step named `change` (the forecast, then up), before destroy."""
+
+    @staticmethod
+    def run(project: Path, pulumi_cli: PulumiCli, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "vnet2vnet", "rehearse", "--stack", "dev", *args, "--project-dir", str(project)],
+            env={**os.environ, "VNET2VNET_PULUMI": pulumi_cli.path},
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+
+    @staticmethod
+    def project(tmp_path: Path) -> Path:
+        project = program_copy(PROJECT_DIR, tmp_path / "project")
+        dev = yaml.safe_load((PROJECT_DIR / "Pulumi.dev.yaml").read_text())
+        (project / "Pulumi.dev.yaml").write_text(yaml.safe_dump(dev))
+        dev["config"]["vnet2vnet:connection"]["dpdTimeoutSeconds"] = 30
+        (project / "Pulumi.dpd.yaml").write_text(yaml.safe_dump(dev))
+        return project
+
+    def test_the_change_step_and_its_json(self, pulumi_cli: PulumiCli, tmp_path: Path) -> None:
+        result = self.run(self.project(tmp_path), pulumi_cli, "--change", "dpd", "--json")
+        assert result.returncode == 0, result.stderr[-3000:]
+        document = json.loads(result.stdout)
+        names = [step["name"] for step in document["steps"]]
+        assert names == [*STEP_NAMES[:-1], "change", STEP_NAMES[-1]], f"change comes before destroy: {names}"
+        change = document["change"]
+        assert set(change) == {"stack", "forecast_matches", "mismatches", "up_ok", "refused_by", "ok"}, change
+        assert change == {
+            "stack": "dpd", "forecast_matches": True, "mismatches": [], "up_ok": True, "refused_by": None, "ok": True
+        }, change  # fmt: skip
+        (step,) = [s for s in document["steps"] if s["name"] == "change"]
+        assert step["changes"]["update"] == 2, f"DPD is set on both connections in place: {step['changes']}"
+
+    def test_a_change_stack_that_does_not_exist_is_a_usage_error(self, pulumi_cli: PulumiCli, tmp_path: Path) -> None:
+        result = self.run(self.project(tmp_path), pulumi_cli, "--change", "nosuch")
+        assert result.returncode == 2 and "Pulumi.nosuch.yaml does not exist" in result.stderr, result.stderr

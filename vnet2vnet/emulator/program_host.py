@@ -33,6 +33,7 @@ def _changes(summary: Any) -> dict[str, int]:
 
 # The steps the summary counts (a replacement's create-replacement and delete-replaced steps are one "replace").
 _COUNTED_STEPS = ("create", "update", "replace", "delete", "same")
+_REPLACEMENT_STEPS = {"create-replacement": "replace", "delete-replaced": "replace", "discard": "delete"}
 
 
 class Seen:
@@ -44,6 +45,7 @@ class Seen:
         self.result = result
         result["seen_changes"] = {}
         result["diagnostics"] = []
+        result["steps"] = {}  # URN -> the engine's step for it (a replacement's three steps are one "replace")
 
     def __call__(self, event: Any) -> None:
         finished = getattr(event, "res_outputs_event", None)
@@ -51,6 +53,9 @@ class Seen:
             op = str(getattr(finished.metadata.op, "value", finished.metadata.op))
             if op in _COUNTED_STEPS:
                 self.result["seen_changes"][op] = self.result["seen_changes"].get(op, 0) + 1
+            step = _REPLACEMENT_STEPS.get(op, op)
+            if self.result["steps"].get(finished.metadata.urn) != "replace":
+                self.result["steps"][finished.metadata.urn] = step
         summary = getattr(event, "summary_event", None)
         if summary is not None:  # the engine's own count, sent at the end even of a failed operation
             self.result["seen_summary"] = _changes(summary.resource_changes)
