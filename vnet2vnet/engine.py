@@ -19,6 +19,7 @@ import re
 import runpy
 import string
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,11 +143,23 @@ class AzureMocks(pulumi_mocks.Mocks):
         apply_seed(self.azure, {"resources": [dict(resource) for resource in seeded or []]})
         self.subscriptions: dict[str, str] = {}  # provider id -> subscription
         self.refusals: list[dict[str, str]] = []  # Azure's refusals of the plan's requests, in order
+        # The SDK calls the mocks from its thread pool, several registrations at once: one request at a time reaches
+        # the emulated Azure (a rule iterating its resources while another thread adds one fails; a 100-VNet
+        # hub-and-spoke did).
+        self._one_at_a_time = threading.Lock()
 
     def _subscription(self, provider: str | None) -> str:
         return self.subscriptions.get((provider or "").rsplit("::", 1)[-1], emulated.DEFAULT_SUBSCRIPTION)
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        with self._one_at_a_time:
+            return self._call(args)
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        with self._one_at_a_time:
+            return self._new_resource(args)
+
+    def _call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         type_token = READ_FUNCTIONS.get(args.token)
         if type_token is None:
             return {}, None
@@ -163,7 +176,7 @@ class AzureMocks(pulumi_mocks.Mocks):
             return {}, [("id", f"ResourceNotFound: The Resource '{rid}' was not found (nor in the seed file)")]
         return emulated.answer(self.azure, record, reading=True, now=0.0), []  # (the monitor iterates failures)
 
-    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+    def _new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
         if args.typ.startswith(PROVIDER_TYPE_PREFIX):
             provider_id = f"provider-{args.name}"
