@@ -104,27 +104,27 @@ def test_the_mocks_take_registrations_from_many_threads_at_once() -> None:
 
     mocks = AzureMocks()
     mocks.new_resource(MockResourceArgs(RESOURCE_GROUP, "rg", {"resourceGroupName": "rg", "location": "westeurope"},
-                                        None, "", ""))  # fmt: skip
+                                        None, "", True))  # fmt: skip
 
     def register(index: int) -> str | None:
         """One side: VNet, GatewaySubnet, public IP and gateway (whose rules walk every gateway in Azure)."""
         group = {"resourceGroupName": "rg", "location": "westeurope"}
         mocks.new_resource(MockResourceArgs(VNET, f"vnet{index}", {
             **group, "virtualNetworkName": f"vnet{index}", "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}
-        }, None, "", ""))  # fmt: skip
+        }, None, "", True))  # fmt: skip
         subnet, _ = mocks.new_resource(MockResourceArgs(SUBNET, f"subnet{index}", {
             "resourceGroupName": "rg", "virtualNetworkName": f"vnet{index}", "subnetName": "GatewaySubnet",
             "addressPrefix": "10.0.255.0/27",
-        }, None, "", ""))  # fmt: skip
+        }, None, "", True))  # fmt: skip
         ip, _ = mocks.new_resource(MockResourceArgs(PUBLIC_IP, f"ip{index}", {
             **group, "publicIpAddressName": f"ip{index}", "sku": {"name": "Standard", "tier": "Regional"},
             "publicIPAllocationMethod": "Static",
-        }, None, "", ""))  # fmt: skip
+        }, None, "", True))  # fmt: skip
         return mocks.new_resource(MockResourceArgs(GATEWAY, f"gw{index}", {
             **group, "virtualNetworkGatewayName": f"gw{index}", "gatewayType": "Vpn", "vpnType": "RouteBased",
             "sku": {"name": "VpnGw1AZ", "tier": "VpnGw1AZ"}, "vpnGatewayGeneration": "Generation1",
             "ipConfigurations": [{"name": "ipconfig1", "subnet": {"id": subnet}, "publicIPAddress": {"id": ip}}],
-        }, None, "", ""))[0]  # fmt: skip
+        }, None, "", True))[0]  # fmt: skip
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         ids = list(pool.map(register, range(400)))
