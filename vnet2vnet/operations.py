@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from pulumi.automation import LocalWorkspace, Stack
 
     from vnet2vnet.azure_reads import AzureReads
+    from vnet2vnet.disruption import OneUpdateProblem
 
 
 def _project_name(project_dir: Path) -> str:
@@ -339,11 +340,35 @@ class Operator:
         return 0 if outcome == "succeeded" else 1
 
     def up(self) -> int:
+        stack = self._stack()
+        problems = self._one_update_problems(stack)
+        if problems:
+            for problem in problems:
+                self._say(f"error: {problem.resource.rsplit('::', 1)[-1]}: {problem.message}\n  fix: {problem.fix}")
+            self._say(f"Update of '{self.stack_name}' not started: one `pulumi up` cannot apply this change.")
+            return 1
         return self._run(
             "Update",
-            self._stack(),
+            stack,
             lambda stack: stack.up(on_output=self._stream, on_event=self.in_flight, show_secrets=False),
         )
+
+    def _one_update_problems(self, stack: Stack) -> list[OneUpdateProblem]:
+        """What of the change from the deployed state one `up` cannot apply (disruption.one_update_problems), from
+        the offline plan of the stack config against `pulumi stack export`. A deployment that cannot be planned
+        offline (existing resources only Azure can describe) is not checked, with a note: `up` itself decides."""
+        from vnet2vnet.disruption import forecast, one_update_problems
+        from vnet2vnet.engine import run_stack
+
+        deployment = stack.export_stack().deployment or {}
+        if not deployment.get("resources"):
+            return []
+        try:
+            plan = run_stack(self.project_dir, self.stack_name)
+        except Exception as error:  # the offline plan is a check before up, never a reason to stop it
+            self._say(f"note: the change was not checked against the deployed state ({_one_line(error)})")
+            return []
+        return one_update_problems(plan, forecast(plan, {"deployment": deployment}))
 
     def refresh(self) -> int:
         return self._run(

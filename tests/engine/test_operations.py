@@ -88,3 +88,20 @@ def test_a_missing_passphrase_is_the_real_cli_error_and_no_traceback(engine_stac
         assert PASSPHRASE_ERROR in completed.stderr, f"the CLI's own words reach the user: {completed.stderr}"
         assert "Traceback" not in completed.stderr, completed.stderr
     assert stack.azure()["resources"] == {}, "nothing was built without the passphrase"
+
+
+def test_up_does_not_start_a_change_one_update_cannot_apply(engine_stack: MakeStack) -> None:
+    # Zones on both gateways of a link at once: the engine would delete their shared connections without waiting,
+    # and Azure would refuse the second gateway's delete halfway (disruption.one_update_problems).
+    stack = engine_stack("dev")
+    out = io.StringIO()
+    operator = Operator(stack.work_dir, "dev", out=out, env=stack.rehearsal.env, cli=stack.rehearsal.run_cli)
+    assert operator.up() == 0, out.getvalue()[-2000:]
+    built = {rid: record["inputs"] for rid, record in stack.azure()["resources"].items()}
+    stack.edit_config(lambda config: config["vnet2vnet:gateway"].update(zones=["1"]))
+    assert operator.up() == 1, out.getvalue()[-2000:]
+    said = out.getvalue()
+    assert "both rebuilt in one update" in said and "vnets[i].gateway" in said, said[-1500:]
+    assert "Update of 'dev' not started" in said, said[-500:]
+    after = {rid: record["inputs"] for rid, record in stack.azure()["resources"].items()}
+    assert after == built, "nothing was sent to Azure"
