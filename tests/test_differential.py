@@ -186,6 +186,15 @@ class TestTheGenerator:
                 f"{kind} #{seed}: {verdict.findings[:2]} {verdict.refusals[:2]} {verdict.never_connected[:2]}"
             )
 
+    @pytest.mark.parametrize("kind", KINDS)
+    def test_overlapping_address_spaces_are_two_vnets_one_connection_joins(self, kind: str) -> None:
+        """Overlapping two spokes would be a cited over-strict refusal and never reach Azure's link rule."""
+        generated = valid_config(0, kind, random.Random(0))
+        generated.config = MUTATIONS["overlapping address spaces"](generated.config)
+        verdict = judge(generated)
+        assert verdict.outcome == "agree", f"{kind}: {verdict.outcome} {verdict.findings[:2]}"
+        assert "link-vnets-overlap" in verdict.rules, f"{kind}: Azure's rules {verdict.rules}"
+
     def test_only_rules_a_config_decides_are_counted(self) -> None:
         counted = {rule.id for rule in reachable_rules()}
         assert "gateway-policy-based-sku" not in counted, "the program always builds RouteBased gateways"

@@ -62,6 +62,7 @@ POLICIES = (
 )  # fmt: skip
 BROWNFIELD_SUBSCRIPTION = "2f0c3a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
 BROWNFIELD_GROUP = f"/subscriptions/{BROWNFIELD_SUBSCRIPTION}/resourceGroups/hub-network-rg"
+BROWNFIELD_HUB_SPACE = "10.60.0.0/16"  # the existing hub VNet's address space
 
 
 @dataclass
@@ -153,7 +154,7 @@ def _brownfield_seed(location: str, sku: str, asn: int | None) -> list[dict[str,
         {"id": BROWNFIELD_GROUP, "type": "azure-native:resources:ResourceGroup", "location": location},
         {
             "id": vnet, "type": "azure-native:network:VirtualNetwork", "location": location,
-            "inputs": {"addressSpace": {"addressPrefixes": ["10.60.0.0/16"]}},
+            "inputs": {"addressSpace": {"addressPrefixes": [BROWNFIELD_HUB_SPACE]}},
         },
         {"id": f"{vnet}/subnets/GatewaySubnet", "type": "azure-native:network:Subnet",
          "inputs": {"addressPrefix": "10.60.255.0/27"}},
@@ -251,7 +252,13 @@ def _with_policy(config: dict[str, Any], **values: Any) -> dict[str, Any]:
 
 
 def _overlap(config: dict[str, Any]) -> dict[str, Any]:
+    """Two VNets a connection joins on one range: the first new VNet and the hub (existing or new), else the next."""
     new = _new_vnets(config)
+    if len(new) < len(config["vnets"]):  # an existing hub: a spoke takes its range
+        new[0]["addressSpaces"] = [BROWNFIELD_HUB_SPACE]
+        new[0]["gatewaySubnetPrefix"] = f"10.{_second_octet(BROWNFIELD_HUB_SPACE)}.255.0/27"
+        new[0].pop("subnets", None)
+        return config
     new[1]["addressSpaces"] = list(new[0]["addressSpaces"])
     new[1]["gatewaySubnetPrefix"] = new[0]["gatewaySubnetPrefix"]
     new[1].pop("subnets", None)

@@ -54,6 +54,16 @@ def in_flight(state: dict[str, Any], type_token: str, verb: str | None = None) -
     ]  # fmt: skip
 
 
+@pytest.fixture(autouse=True, scope="module")
+def ctrl_c_as_in_a_terminal() -> Iterator[None]:
+    """The commands start with Ctrl-C at its default, as a terminal's foreground job does, even when this test run
+    was started in the background: a shell's `cmd &` (so `make test &`) ignores SIGINT, and every child inherits
+    an ignored signal. (A handler of ours is not inherited: the children get the default.)"""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 def vnet2vnet(stack: EngineStack, pulumi_cli: PulumiCli, *args: str) -> subprocess.Popen[str]:
     """`vnet2vnet <args> --stack dev` on the sandbox, in a session of its own (a terminal's process group)."""
     return subprocess.Popen(
