@@ -4,6 +4,7 @@ naming and diff, the seed file, and its refusal to serve anything but a rehearsa
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,29 @@ class TestOperationsOutliveTheirClient:
     def test_a_delete_whose_plugin_died_removes_the_resource(self, tmp_path: Path) -> None:
         with self.begun(tmp_path, "delete", seconds_left=-1).locked() as state:
             assert azure.find(state, GW_A["id"]) is None
+
+
+class TestTheStore:
+    """One JSON state per rehearsal, read and written whole by every plugin: kept cheap to write at scale."""
+
+    def test_the_clock_is_read_once_and_follows_a_new_state(self, tmp_path: Path) -> None:
+        store = Store(tmp_path / "azure.json")
+        store.create(default_state(clock_scale=1 / 60))
+        assert store.real_seconds(30) == pytest.approx(30.0), "30 emulated minutes at 1/60 are 30 real seconds"
+        state = json.loads(store.path.read_text())
+        state["clock"]["scale"] = 1.0  # never done: the cached clock does not read the file again
+        store.path.write_text(json.dumps(state))
+        assert store.real_seconds(30) == pytest.approx(30.0), "the clock is read once per process"
+        store.create(default_state(clock_scale=1 / 120))
+        assert store.real_seconds(30) == pytest.approx(15.0), "a new state brings its own clock"
+
+    def test_the_state_is_written_compact_and_reads_back_whole(self, tmp_path: Path) -> None:
+        store = Store(tmp_path / "azure.json")
+        store.create(default_state())
+        with store.locked() as state:
+            state["resources"]["a"] = {"id": "a", "inputs": {"tags": {"x": "1"}}}
+        assert "\n" not in store.path.read_text(), "one line: json's C encoder (indent would encode in Python)"
+        assert store.read()["resources"]["a"]["inputs"] == {"tags": {"x": "1"}}
 
 
 class TestConnectionStatus:

@@ -274,11 +274,8 @@ class _Operations:
             except azure.AzureError as error:
                 if not retryable(error) or attempt == len(RETRY_DELAYS_SECONDS):
                     raise
-                with self.store.locked() as state:
-                    delay = real_seconds(state, RETRY_DELAYS_SECONDS[attempt] / 60)
-                await asyncio.sleep(delay)
-        with self.store.locked() as state:
-            limit = real_seconds(state, (timeout_seconds or DEFAULT_TIMEOUT_SECONDS) / 60)
+                await asyncio.sleep(self.store.real_seconds(RETRY_DELAYS_SECONDS[attempt] / 60))
+        limit = self.store.real_seconds((timeout_seconds or DEFAULT_TIMEOUT_SECONDS) / 60)
         if sent_at + limit < until:
             # The client gives up; Azure goes on (azure.settle finishes it). azure-native keeps the ID it has
             # ("operation timed out": azure.go@006a62af), its follow-up GET failing on the expired context.
