@@ -235,3 +235,15 @@ def test_every_pin_installs_on_the_python_the_quick_start_names() -> None:
     for name in pins:
         requires = importlib.metadata.metadata(name)["Requires-Python"] or ""
         assert SpecifierSet(requires).contains(f"{minimum}.0"), f"{name} needs Python {requires}, not {minimum}"
+
+
+def test_the_wheel_lists_every_package_of_the_source_tree() -> None:
+    """A package left out of pyproject's list is missing from the wheel: the checkout works, the install does not."""
+    import tomllib
+
+    listed = set(tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    on_disk = {
+        ".".join(init.parent.relative_to(PROJECT_DIR).parts)
+        for init in (PROJECT_DIR / "vnet2vnet").rglob("__init__.py")
+    }
+    assert on_disk == listed, f"pyproject.toml [tool.setuptools] packages differ from the tree: {on_disk ^ listed}"

@@ -1,6 +1,6 @@
 """Azure facts the program relies on: one source of truth, kept as data, each with its document.
 
-Every rule in `validation.py`, every default in `spec.py` and every table in `plan` reads from here.
+Every rule in `validation/`, every default in `spec.py` and every table in `plan` reads from here.
 Learn URLs are given for the MicrosoftDocs/azure-docs articles quoted in ../shared/reference/azure-vpn-facts.md.
 """
 
@@ -175,7 +175,7 @@ DEFAULT_CONNECTION_PROTOCOL: Final = "IKEv2"
 # (https://learn.microsoft.com/azure/reliability/regions-list; MicrosoftDocs/reliability-docs as of 2026-08:
 # Denmark East GA 2026-03, India South Central GA 2026-07). VPN AZ SKUs deploy in every region; where a region has
 # no zones the gateway stays regional (SKU consolidation). A fixed list goes stale: an unknown region is a warning
-# unless it is a near miss of a known one (validation.check_locations).
+# unless it is a near miss of a known one (validation.locations).
 REGIONS_AS_OF: Final = "2026-08"
 AZ_REGIONS: Final = frozenset(
     {

@@ -1,7 +1,7 @@
 """The gate in front of every deployment: parse, validate, and stop with every finding at once.
 
 Used by `__main__.py` (stack config), the components (args) and the CLI. This is the imperative shell around
-the pure parser (`schema.py`) and rules (`validation.py`).
+the pure parser (`schema.py`) and rules (`validation/`).
 """
 
 from __future__ import annotations

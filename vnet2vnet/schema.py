@@ -2,7 +2,7 @@
 
 Each option is declared once, as a field of its spec dataclass (`vnet2vnet/spec.py`, see `vnet2vnet/options.py`);
 this module reads those declarations into `Field`s. Parsing checks types, required keys and unknown keys (with a
-"did you mean" suggestion) and returns the typed spec plus findings; the Azure rules live in `validation.py`.
+"did you mean" suggestion) and returns the typed spec plus findings; the Azure rules live in `validation/`.
 """
 
 from __future__ import annotations
