@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import select
@@ -239,9 +240,11 @@ def test_every_pin_installs_on_the_python_the_quick_start_names() -> None:
 
 def test_the_wheel_lists_every_package_of_the_source_tree() -> None:
     """A package left out of pyproject's list is missing from the wheel: the checkout works, the install does not."""
-    import tomllib
-
-    listed = set(tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    # pyproject.toml is TOML; its `packages = [...]` line is also a Python list (tomllib is 3.11+, we support 3.10).
+    line = next(
+        line for line in (PROJECT_DIR / "pyproject.toml").read_text().splitlines() if line.startswith("packages =")
+    )
+    listed = set(ast.literal_eval(line.split("=", 1)[1].strip()))
     on_disk = {
         ".".join(init.parent.relative_to(PROJECT_DIR).parts)
         for init in (PROJECT_DIR / "vnet2vnet").rglob("__init__.py")
