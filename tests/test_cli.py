@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.support import PROJECT_DIR
@@ -153,8 +154,9 @@ class TestNotAProject:
         assert result.returncode == 2, result
         assert "is not a vnet2vnet project" in result.stderr and "runtime 'nodejs'" in result.stderr, result.stderr
 
-    def test_the_operations_refuse_too_before_any_pulumi_call(self, tmp_path: Path) -> None:
-        result = run_cli("up", "--project-dir", str(tmp_path))
+    @pytest.mark.parametrize("command", ["up", "recover"])
+    def test_the_operations_refuse_too_before_any_pulumi_call(self, tmp_path: Path, command: str) -> None:
+        result = run_cli(command, "--stack", "dev", "--project-dir", str(tmp_path))
         assert result.returncode == 2 and "is not a vnet2vnet project" in result.stderr, result
 
     def test_a_renamed_project_whose_program_imports_vnet2vnet_is_ours(self, tmp_path: Path) -> None:

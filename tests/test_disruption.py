@@ -46,7 +46,8 @@ def exported(plan: Plan, created: str = "2026-01-01T00:00:00Z") -> dict[str, Any
         }
         for r in plan.resources
     ]
-    return {"version": 3, "deployment": {"resources": resources}}
+    manifest = {"time": created, "magic": "", "version": "v3.274.1"}  # as `pulumi stack export` writes it
+    return {"version": 3, "deployment": {"manifest": manifest, "resources": resources}}
 
 
 def by_name(disruptions: list[Disruption]) -> dict[str, Disruption]:

@@ -5,6 +5,8 @@ written or deleted."""
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,12 +21,13 @@ from tests.test_adopt import DEV_IDS
 from tests.test_cli import CliResult, dev_config, project_copy, run_cli, write_stack
 from tests.test_disruption import exported
 from vnet2vnet import project_copy as copying
+from vnet2vnet.documents import ID_MAP, SEED_FILE, STATE_EXPORT, read_document
 from vnet2vnet.emulator.azure import names_resource
 from vnet2vnet.emulator.plugins import Sandbox
 from vnet2vnet.emulator.seed import SeedError, load_seed
 from vnet2vnet.project_copy import ProjectCopyError, copy_project, project_files
 from vnet2vnet.rehearse import azure_errors, keep_problem
-from vnet2vnet.stack_files import ConfigFileError
+from vnet2vnet.stack_files import ConfigFileError, FileKind
 from vnet2vnet.state_export import read_state_export
 
 
@@ -168,6 +171,16 @@ class TestOutputs:
         refused_in_one_line(result, f"--out {out}")
         assert out.read_bytes() == before, "its salt and encrypted secrets stay"
 
+    def test_a_pipe_or_device_is_never_replaced_by_the_output(self, project: Path, tmp_path: Path) -> None:
+        """`--out /dev/null` as root would otherwise rename a file over the device: refused like a link."""
+        pipe = tmp_path / "pipe"
+        os.mkfifo(pipe)
+        result = run_cli(
+            "adopt", "--stack", "dev", "--ids", str(self.ids(tmp_path)), "--out", str(pipe), "--project-dir", str(project)
+        )  # fmt: skip
+        refused_in_one_line(result, f"--out {pipe}", "not a regular file")
+        assert stat.S_ISFIFO(pipe.lstat().st_mode), "the pipe is still a pipe"
+
     def test_a_planted_link_named_like_the_default_output_is_refused(self, project: Path, tmp_path: Path) -> None:
         victim = tmp_path / "victim.txt"
         victim.write_text("keep me")
@@ -226,6 +239,8 @@ def against_cases() -> Iterator[Any]:
         {"version": 3, "deployment": {"resources": other_project}}, "project 'billing'", id="another project"
     )
     yield pytest.param({}, "not a stack export", id="empty object")
+    yield pytest.param({"resources": []}, "manifest", id="no manifest, deployment alone")
+    yield pytest.param({"version": 3, "deployment": {}}, "deployment.manifest", id="no manifest")
     yield pytest.param({"version": 3, "deployment": {"resources": [{"urn": deep(100)}]}}, "urn", id="urn not a string")
     yield pytest.param('{"version": 3, "deployment": ' + deep(100) + "}", "levels deep", id="deep nesting")
 
@@ -408,3 +423,64 @@ def test_any_json_against_file_is_read_or_refused_naming_the_file(tmp_path: Path
         assert str(state) in str(refused), str(refused)
         return
     assert isinstance(read["deployment"], dict), read
+
+
+class TestAnyProjectsRehearsalInputs:
+    """`rehearse` takes any Pulumi Python project; its inputs get the same one-line refusals as ours, before the
+    CLI is looked for (so no CLI is needed to see them)."""
+
+    @pytest.fixture
+    def other_project(self, tmp_path: Path) -> Path:
+        folder = tmp_path / "other"
+        folder.mkdir()
+        (folder / "Pulumi.yaml").write_text("name: other\nruntime: python\n")
+        (folder / "__main__.py").write_text("import pulumi\n")
+        (folder / "Pulumi.s.yaml").write_text("config: {}\n")
+        return folder
+
+    @pytest.mark.parametrize(
+        ("seed_text", "names"),
+        [("resources: &r [*r]\n", "resources[0]"), (None, "not found")],
+        ids=["a self-referencing anchor", "a missing seed file"],
+    )
+    def test_a_bad_seed_is_refused_in_one_line(
+        self, other_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed_text: str | None, names: str
+    ) -> None:
+        monkeypatch.setenv("VNET2VNET_PULUMI", str(tmp_path / "no-cli"))
+        seed = tmp_path / "seed.yaml"
+        if seed_text is not None:
+            seed.write_text(seed_text)
+        result = run_cli("rehearse", "--stack", "s", "--project-dir", str(other_project), "--seed", str(seed))
+        refused_in_one_line(result, str(seed), names)
+
+    def test_a_project_too_large_to_copy_is_refused_before_the_cli_is_looked_for(
+        self, other_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("VNET2VNET_PULUMI", str(tmp_path / "no-cli"))  # exit 3 if it were looked for first
+        monkeypatch.setattr(copying, "MAX_COPY_FILES", 2)
+        result = run_cli("rehearse", "--stack", "s", "--project-dir", str(other_project))
+        refused_in_one_line(result, str(other_project), "files")
+
+
+class TestSizeLimits:
+    """Each kind of file has a size limit of its own: read no further than that, refused in one line."""
+
+    @pytest.mark.parametrize(
+        ("kind", "suffix"),
+        [(STATE_EXPORT, ".json"), (SEED_FILE, ".yaml"), (ID_MAP, ".json")],
+        ids=["a state export", "a seed file", "an ID map"],
+    )
+    def test_one_byte_over_the_limit_is_refused_naming_it(self, tmp_path: Path, kind: FileKind, suffix: str) -> None:
+        big = tmp_path / f"big{suffix}"
+        with big.open("wb") as sparse:  # no disk is used for the hole
+            sparse.truncate(kind.max_bytes + 1)
+        with pytest.raises(ConfigFileError) as refused:
+            read_document(big, kind)
+        assert str(big) in str(refused.value) and "MiB" in str(refused.value), str(refused.value)
+
+    def test_a_60000_resource_export_fits_the_limit(self) -> None:
+        """Sized from this project's own export: 60,000 resources of the dev stack's average size, with room."""
+        export = exported(plan_stack("dev"))
+        resources = export["deployment"]["resources"]
+        average = len(json.dumps(resources)) / len(resources)
+        assert 60_000 * average * 2 < STATE_EXPORT.max_bytes, f"{average:.0f} bytes a resource, twice for outputs"

@@ -276,11 +276,12 @@ def test_outputs_never_print_secrets(fake: FakeCli, capsys: pytest.CaptureFixtur
     assert "TopSecretKey" not in out
 
 
-def test_missing_cli_is_a_clear_error_with_an_empty_path(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["up", "recover"])
+def test_missing_cli_is_a_clear_error_with_an_empty_path(tmp_path: Path, command: str) -> None:
     result = run_python(
         "-m",
         "vnet2vnet",
-        "up",
+        command,
         "--stack",
         "dev",
         env={"PATH": "", "VNET2VNET_CACHE": str(tmp_path / "empty-cache")},

@@ -26,6 +26,7 @@ from vnet2vnet.recovery import (
     plan_recovery,
     restore_inputs,
     subscription_for,
+    unsettled,
     waiting_line,
 )
 
@@ -180,8 +181,18 @@ class TestTheStateEdit:
         assert [(p.action, p.id) for p in decided] == [("look-up", GW_ID)]
         (entry,) = [r for r in edited["resources"] if r["urn"] == GW["urn"]]
         assert entry["id"] == GW_ID and entry["inputs"] == GW_INPUTS
-        assert entry["outputs"] == {"location": "eastus", "sku": GW_INPUTS["sku"]}, "what Azure was sent, no path"
+        assert entry["outputs"] == {"location": "eastus", "sku": GW_INPUTS["sku"], "provisioningState": "Accepted"}, (
+            "what Azure was sent, no path parameter, and a state that is not final until Azure is read"
+        )
         assert "pending_operations" not in edited and entry["created"] == "2026-12-06T03:00:00Z"
+
+    def test_a_look_up_whose_refresh_failed_is_read_again_by_the_next_recover(self) -> None:
+        """The edited state is written before the refresh: if the refresh fails, no pending operation is left, and
+        only the entry's unfinished state makes the next `recover` read it rather than say "nothing to do"."""
+        edited, _ = plan_recovery(deployment([RG], [("creating", GW)]), lambda _: SUB, NOW)
+        assert unsettled(edited) == [GW["urn"]], "an entry Azure was not yet read for is not settled"
+        again, decided = plan_recovery(edited, lambda _: SUB, NOW)
+        assert decided == [] and unsettled(again) == [GW["urn"]], "the second recover reads it again"
 
     def test_it_goes_right_after_what_it_depends_on_before_what_depends_on_it(self) -> None:
         dependent = {"urn": urn(CONNECTION, "c"), "custom": True, "type": CONNECTION, "dependencies": [GW["urn"]]}

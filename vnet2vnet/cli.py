@@ -610,7 +610,7 @@ def _name_of(urn: str) -> str:
 
 def _disruption_text(disruptions: list[Any], against: Path) -> str:
     if not disruptions:
-        return f"Disruptions against {against}: none (nothing changes)"
+        return f"Disruptions against {against}: none (no change interrupts what exists)"
     lines = [
         f"Disruptions against {against} (what each change interrupts; 'estimated' where Microsoft gives no figure):"
     ]
@@ -626,9 +626,11 @@ def _disruption_text(disruptions: list[Any], against: Path) -> str:
 def _ask(prompt: str) -> str:
     if not sys.stdin or not sys.stdin.isatty():
         return ""  # unattended: never assume a yes
+    # The question goes to standard error: with --json, standard output holds only the JSON document.
+    print(prompt, end="", file=sys.stderr, flush=True)
     try:
-        return input(prompt)
-    except EOFError:
+        return sys.stdin.readline().rstrip("\n")
+    except (EOFError, OSError):
         return ""
 
 
@@ -737,11 +739,27 @@ def _pulumi_python_project(project_dir: Path) -> bool:
     return (runtime.get("name") if isinstance(runtime, dict) else runtime) == "python"
 
 
+def _rehearsal_input_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with a rehearsal's own inputs (the seed file, the project's size, the --keep folder), in one
+    line, or None. A vnet2vnet project's seed was read with its config already; any other project's is read here."""
+    from vnet2vnet.emulator.seed import SeedError
+    from vnet2vnet.project_copy import ProjectCopyError, project_files
+    from vnet2vnet.rehearse import keep_problem
+
+    try:
+        _seeded_resources(args.seed)
+        project_files(args.project_dir)
+    except (SeedError, ProjectCopyError) as refused:
+        return str(refused)
+    # Before anything runs: nothing in it is deleted or written.
+    return keep_problem(args.keep, args.project_dir) if args.keep is not None else None
+
+
 def rehearse_command(args: argparse.Namespace) -> int:
     from vnet2vnet.emulator.store import DEFAULT_CLOCK_SCALE
     from vnet2vnet.interrupts import CommandInterruptedError
     from vnet2vnet.pulumi_cli import PulumiCliMissingError, find_cli
-    from vnet2vnet.rehearse import RehearsalError, keep_problem, rehearse
+    from vnet2vnet.rehearse import RehearsalError, rehearse
 
     # Any Pulumi Python project of the types the emulator serves may be rehearsed; a vnet2vnet project is checked
     # first, as every command checks it, and gets the vnet2vnet steps (config check, key rotation, critical path).
@@ -767,8 +785,9 @@ def rehearse_command(args: argparse.Namespace) -> int:
         if stopped is not None:
             return stopped
     scale = args.clock_scale if args.clock_scale is not None else DEFAULT_CLOCK_SCALE
-    problem = keep_problem(args.keep, args.project_dir) if args.keep is not None else None
-    if problem is not None:  # before anything runs: nothing in it is deleted or written
+    # Every refusal of the user's input before the CLI is looked for (or built, minutes): exit 2, nothing written.
+    problem = _rehearsal_input_problem(args)
+    if problem is not None:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -954,8 +973,11 @@ def recover_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # usage errors exit 2 here, --help and --version 0
-    from vnet2vnet.interrupts import CommandInterruptedError  # after --help and --version: it loads the SDK
-
+    try:
+        from vnet2vnet.interrupts import CommandInterruptedError  # after --help and --version: it loads the SDK
+    except KeyboardInterrupt:  # pressed while the SDK loads: nothing has started
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     try:
         if args.command == "plan":
             return plan_command(args)
@@ -972,9 +994,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandInterruptedError as interrupted:
         stack = getattr(args, "stack", "<stack>")
         if interrupted.graceful:
+            # What goes on from a graceful stop: the same recover, else the update the user meant to run.
+            again = "recover" if args.command == "recover" else "up"
             print(
                 "interrupted: the Pulumi CLI cancelled; what was in flight finished and is recorded "
-                f"(`vnet2vnet up --stack {stack}` goes on from there)",
+                f"(`vnet2vnet {again} --stack {stack}` goes on from there)",
                 file=sys.stderr,
             )
         else:

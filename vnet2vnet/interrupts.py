@@ -76,9 +76,16 @@ class InterruptibleCommand(PulumiCommand):
             threading.Thread(target=_drain, args=(process.stdout, on_output, out), daemon=True),
             threading.Thread(target=_drain, args=(process.stderr, on_error, err), daemon=True),
         ]
+        early = 0
+        try:
+            for reader in readers:
+                reader.start()
+        except KeyboardInterrupt:  # pressed before the wait below: the CLI (in its own session) must hear it too
+            early = _pass_on(process, 1, self.on_interrupt)
+        presses = wait_passing_interrupts(process, self.on_interrupt, presses=early)
         for reader in readers:
-            reader.start()
-        presses = wait_passing_interrupts(process, self.on_interrupt)
+            if not reader.is_alive() and reader.ident is None:
+                reader.start()  # not started when Ctrl-C came: drain what is left
         for reader in readers:
             reader.join()
         result = CommandResult(stdout="\n".join(out), stderr="\n".join(err), code=process.returncode)
@@ -98,25 +105,32 @@ def _drain(stream: Any, callback: Callable[[str], Any] | None, lines: list[str])
     stream.close()
 
 
-def wait_passing_interrupts(process: subprocess.Popen[Any], on_interrupt: Callable[[int], None]) -> int:
+def wait_passing_interrupts(
+    process: subprocess.Popen[Any], on_interrupt: Callable[[int], None], *, presses: int = 0
+) -> int:
     """Wait for `process` (the leader of its own process group), passing each Ctrl-C (KeyboardInterrupt here) on to
     its group as SIGINT: the first asks for a graceful stop, the second for an immediate one, after which the group
-    is killed if it has not ended within TERMINATE_GRACE_SECONDS. Returns how many times Ctrl-C was pressed."""
-    presses = 0
+    is killed if it has not ended within TERMINATE_GRACE_SECONDS. `presses`: those already passed on. Returns how
+    many times Ctrl-C was pressed."""
     deadline: float | None = None
     while True:
         try:
+            if presses >= 2 and deadline is None:
+                deadline = time.monotonic() + TERMINATE_GRACE_SECONDS
             timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
             process.wait(timeout=timeout)
             return presses
         except subprocess.TimeoutExpired:  # told to terminate, and it did not
             _signal_group(process, signal.SIGKILL)
         except KeyboardInterrupt:
-            presses += 1
-            _signal_group(process, signal.SIGINT)
-            if presses >= 2 and deadline is None:
-                deadline = time.monotonic() + TERMINATE_GRACE_SECONDS
-            on_interrupt(presses)
+            presses = _pass_on(process, presses + 1, on_interrupt)
+
+
+def _pass_on(process: subprocess.Popen[Any], presses: int, on_interrupt: Callable[[int], None]) -> int:
+    """Pass one Ctrl-C on to the process's group and say so; returns the presses so far."""
+    _signal_group(process, signal.SIGINT)
+    on_interrupt(presses)
+    return presses
 
 
 def _signal_group(process: subprocess.Popen[Any], which: signal.Signals) -> None:

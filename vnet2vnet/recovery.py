@@ -54,6 +54,8 @@ NOUNS: dict[str, tuple[str, str]] = {
 # https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations).
 BUILDING_STATES = frozenset({"Creating", "Updating", "Deleting", "Accepted", "Provisioning", "Running"})
 FAILED_STATES = frozenset({"Failed", "Canceled"})
+# The state a looked-up resource has in the state file until the refresh reads Azure's (one of BUILDING_STATES).
+UNREAD_STATE = "Accepted"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -251,7 +253,8 @@ def plan_recovery(
 ) -> tuple[dict[str, Any], list[Planned]]:
     """The deployment with every pending operation resolved for the refresh to check, and what was decided:
     - a pending create of an Azure resource whose ID its inputs give goes into `resources` with that ID (its
-      outputs, until the refresh reads Azure's, are the inputs Azure was sent: path parameters excluded);
+      outputs, until the refresh reads Azure's, are the inputs Azure was sent, path parameters excluded, and the
+      provisioning state UNREAD_STATE);
     - a pending create of anything else (a random password: nothing exists outside the state) is dropped, and so
       is one whose ID cannot be told (`up` creates it: said so);
     - pending updates, deletes, reads and imports are dropped: their resource keeps its state entry, which the
@@ -281,10 +284,14 @@ def plan_recovery(
             if old.get("urn") == pending.urn and not old.get("delete"):
                 old["delete"] = True
         parameters = path_parameters(pending.type)
+        # Until the refresh reads Azure, all that is known is that the create was sent: its state is "Accepted",
+        # not final, so a recover whose refresh failed is followed by one that reads the resource again
+        # (`unsettled`) instead of trusting the inputs as if Azure had built them.
+        sent = {k: v for k, v in inputs.items() if k not in parameters}
         entry = {
             **copy.deepcopy(dict(pending.resource)),
             "id": resource_id,
-            "outputs": {k: v for k, v in inputs.items() if k not in parameters},
+            "outputs": {**sent, "provisioningState": UNREAD_STATE},
             "created": stamp,
             "modified": stamp,
         }

@@ -35,7 +35,8 @@ def _protected(project_dir: Path, inputs: Iterable[Path]) -> list[tuple[Path, st
 
 def check_output(path: Path, option: str, *, project_dir: Path, inputs: Iterable[Path] = ()) -> Path:
     """The absolute path to write `option`'s file to, or OutputRefusedError: a symlink (it would write through it), a
-    directory, a stack file, `Pulumi.yaml`, an input of the same command, or a folder that does not exist."""
+    directory, a device, pipe or socket, a stack file, `Pulumi.yaml`, an input of the same command, or a folder that
+    does not exist."""
     target = Path(os.path.abspath(path))
     if target.is_symlink():
         raise OutputRefusedError(
@@ -43,6 +44,8 @@ def check_output(path: Path, option: str, *, project_dir: Path, inputs: Iterable
         )
     if target.is_dir():
         raise OutputRefusedError(f"{option} {path}: is a directory; name the file to write")
+    if target.exists() and not target.is_file():  # the rename would replace the device itself (/dev/null)
+        raise OutputRefusedError(f"{option} {path}: is not a regular file (a device, pipe or socket); name a file")
     if target.name.startswith("Pulumi.") and target.suffix in (".yaml", ".yml"):
         raise OutputRefusedError(f"{option} {path}: is named like a Pulumi project or stack file; name another file")
     for protected, what in _protected(project_dir, inputs):

@@ -43,12 +43,16 @@ def read_state_export(path: Path, stack: str, project: str) -> dict[str, Any]:
             "a forecast against it would say nothing changes",
             _FIX,
         )
-    shape.optional(deployment.get("manifest"), (*where, "manifest"), shape.mapping, "the deployment's manifest")
     for index, resource in enumerate(
         shape.sequence(deployment.get("resources") or [], (*where, "resources"), "the resources")
     ):
         _check_resource(shape, resource, (*where, "resources", index), stack, project)
     shape.sequence(deployment.get("pending_operations") or [], (*where, "pending_operations"), "the pending operations")
+    # The CLI always writes the manifest (DeploymentV1..V3's `manifest` has no omitempty): an object without one,
+    # such as {"resources": []}, is not an export, and a forecast against it would say nothing exists.
+    if "manifest" not in deployment:
+        raise shape.error((*where, "manifest"), "is missing: every `pulumi stack export` has a manifest", _FIX)
+    shape.mapping(deployment["manifest"], (*where, "manifest"), "the deployment's manifest")
     return {"version": top.get("version", 3), "deployment": deployment}
 
 

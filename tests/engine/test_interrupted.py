@@ -302,3 +302,23 @@ def test_recover_refuses_a_lock_held_by_a_live_process_without_yes(tmp_path: Pat
     finally:
         code, _, err = finished(up)
     assert code == 0, f"the live update was not disturbed: {err[-2000:]}"
+
+
+def test_recover_removes_another_machines_lock_only_when_told(tmp_path: Path, pulumi_cli: PulumiCli) -> None:
+    """A lock from another machine may be a live update there: kept without --yes (exit 1), removed with it."""
+    stack = sandbox(tmp_path, pulumi_cli, "elsewhere")
+    stack.run("select", "created")
+    folder = stack.rehearsal.sandbox.backend / ".pulumi" / "locks" / "organization" / "vnet2vnet" / "dev"
+    folder.mkdir(parents=True, exist_ok=True)  # the CLI makes the locks folder of a stack it selects
+    planted = folder / "6f1c0c5e-2b51-4c2a-9d7e-000000000001.json"
+    planted.write_text('{"pid":4242,"username":"ops","hostname":"build-agent-7","timestamp":"2026-12-06T02:00:00Z"}')
+
+    code, report, err = recover(stack, pulumi_cli)
+    assert code == 1 and report["locked"] and planted.exists(), f"another machine's lock stays: {report}\n{err}"
+    assert [(lock["hostname"], lock["stale"], lock["action"]) for lock in report["locks"]] == [
+        ("build-agent-7", False, "kept")
+    ], report
+
+    code, report, err = recover(stack, pulumi_cli, "--yes")
+    assert code == 0 and not report["locked"], f"--yes removes it: {report}\n{err}"
+    assert [lock["action"] for lock in report["locks"]] == ["removed"] and locks(stack) == [], report
