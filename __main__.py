@@ -6,12 +6,10 @@ Every config read happens in `vnet2vnet.stack_config`; every rule in `vnet2vnet.
 
 from __future__ import annotations
 
-from typing import cast
-
 import pulumi
 
 from components import side_providers
-from vnet2vnet import ValidationError, VnetMesh, VnetMeshArgs, VnetToVnetPair, VnetToVnetPairArgs
+from vnet2vnet import ValidationError, VnetMesh, VnetToVnetPair
 from vnet2vnet.checks import CheckedSpec, checked_stack_spec
 from vnet2vnet.components._reads import read_with_invokes
 from vnet2vnet.engine_interrupts import end_quietly_when_the_engine_stops_the_program
@@ -22,7 +20,7 @@ end_quietly_when_the_engine_stops_the_program()
 
 try:
     # Existing VNets and gateways are read from Azure (azure-native invokes) and checked with Azure's values.
-    topology = checked_stack_spec(
+    resolved = checked_stack_spec(
         read_raw_stack_config(),
         pulumi.get_project(),
         read=read_with_invokes,
@@ -31,15 +29,15 @@ try:
 except ValidationError as invalid:
     # RunError ends `pulumi preview`/`up` with the findings alone, without a stack trace.
     raise pulumi.RunError(str(invalid)) from None
-# Checked once, above, with the stack config's paths: the component builds this spec without a second pass.
-checked = CheckedSpec(topology)
+# Checked and resolved once, above, with the stack config's paths: the component builds it without a second pass.
+checked = CheckedSpec(resolved)
 network: VnetToVnetPair | VnetMesh
-if topology.topology == "pair":
+if resolved.spec.topology == "pair":
     # A pair stays a VnetToVnetPair: existing pair stacks keep their resources.
-    network = VnetToVnetPair(pulumi.get_project(), cast(VnetToVnetPairArgs, checked))
+    network = VnetToVnetPair.from_checked(pulumi.get_project(), checked)
     pulumi.export("sharedKey", network.shared_key)
 else:
-    network = VnetMesh(pulumi.get_project(), cast(VnetMeshArgs, checked))
+    network = VnetMesh.from_checked(pulumi.get_project(), checked)
     pulumi.export("sharedKeys", network.shared_keys)
 
 pulumi.export("vnetIds", network.vnet_ids)

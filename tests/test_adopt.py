@@ -49,9 +49,9 @@ def topology_of(stack: str, **overrides: Any) -> TopologySpec:
     _, config = load_stack_config(PROJECT_DIR, stack)
     raw = {k.split(":", 1)[1]: v for k, v in config.values.items() if k.startswith("vnet2vnet:")}
     raw.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in overrides.items()})
-    topology, findings = stack_findings(raw, "vnet2vnet")
-    assert topology is not None and not [f for f in findings if f.severity == "error"], findings
-    return topology
+    network, findings = stack_findings(raw, "vnet2vnet")
+    assert network is not None and not [f for f in findings if f.severity == "error"], findings
+    return network.spec
 
 
 def component_type_of(topology: TopologySpec) -> str:

@@ -43,6 +43,7 @@ from vnet2vnet.existing import (
     seed_reader,
 )
 from vnet2vnet.findings import RenderedFinding
+from vnet2vnet.network import resolve
 from vnet2vnet.plan_model import Secret
 from vnet2vnet.schema import parse_stack_config
 
@@ -84,9 +85,10 @@ class TestPerVnetGateway:
         assert findings_for(config) == [], "a hub on VpnGw4AZ beside VpnGw2AZ spokes is valid"
         topology, _ = parse_stack_config({k: json.dumps(v) if not isinstance(v, str) else v for k, v in config.items()})
         assert topology is not None
-        own = topology.gateway_for(topology.vnets[0])
+        network = resolve(topology)
+        own = network.sides[0].gateway
         assert (own.sku, own.generation) == ("VpnGw4AZ", "Generation2"), "the generation comes from the shared block"
-        assert topology.gateway_for(topology.vnets[1]).sku == "VpnGw2AZ", "the others keep the shared SKU"
+        assert network.sides[1].gateway.sku == "VpnGw2AZ", "the others keep the shared SKU"
 
     def test_the_plan_gives_each_gateway_its_own_sku(self) -> None:
         vnets = _stack_config("mesh")["vnets"]

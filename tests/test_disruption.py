@@ -17,8 +17,8 @@ from tests.test_cli import project_copy, run_cli
 from vnet2vnet.checks import stack_findings
 from vnet2vnet.disruption import Disruption, forecast, key_ages, one_update_problems
 from vnet2vnet.findings import errors_in
+from vnet2vnet.network import ResolvedNetwork
 from vnet2vnet.plan_model import Plan, Secret, unwrap
-from vnet2vnet.spec import TopologySpec
 
 SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
 
@@ -245,8 +245,8 @@ def aged(document: dict[str, Any], default: int, **days_by_name: int) -> dict[st
     return document
 
 
-def topology_of(stack: str, **overrides: Any) -> TopologySpec:
-    """A shipped stack's checked spec, with `overrides` (config keys without the namespace)."""
+def topology_of(stack: str, **overrides: Any) -> ResolvedNetwork:
+    """A shipped stack's checked, resolved network, with `overrides` (config keys without the namespace)."""
     config = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())["config"]
     raw = {key.split(":", 1)[1]: value for key, value in config.items()}
     raw.update(overrides)

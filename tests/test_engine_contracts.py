@@ -28,6 +28,7 @@ from tests.support import (
 )
 from vnet2vnet import ValidationError, VnetMesh, VnetMeshArgs, VnetToVnetPair, VnetToVnetPairArgs, azure_facts, naming
 from vnet2vnet.engine import ProgramError
+from vnet2vnet.network import resolve
 from vnet2vnet.plan_model import Plan
 from vnet2vnet.schema import MESH, TOPOLOGY, VNET, parse_component_args
 from vnet2vnet.spec import TopologySpec
@@ -128,7 +129,7 @@ class TestDuplicateUrns:
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.lists(st.from_regex(r"[ab](-?[ab]){0,3}", fullmatch=True), min_size=2, max_size=5, unique=True))
     def test_valid_names_never_derive_one_urn_twice(self, names: list[str]) -> None:
-        topology = spec_of(mesh_of(names))
+        topology = resolve(spec_of(mesh_of(names)))
         refused = any("Pulumi refuses two resources" in f.message for f in check_resource_names(topology))
         derived = list(naming.derived_names("net", naming.MESH_TYPE, topology))
         keys = [(d.type_token, d.parent_type, d.name) for d in derived]

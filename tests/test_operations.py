@@ -420,7 +420,7 @@ class TestKeyAgeInVerify:
         topology = topology_of("mesh", links=own_limit(30))
         said = self.verify(
             aged(exported(plan_stack("mesh", links=own_limit(30))), 60),
-            max_key_age_days=topology.connection.max_key_age_days,
+            max_key_age_days=topology.spec.connection.max_key_age_days,
             topology=topology,
         )
         warnings = [line for line in said.splitlines() if "days old" in line]

@@ -14,6 +14,7 @@ import pulumi
 
 from vnet2vnet.existing import Reader, complete, needs_reading, read_existing
 from vnet2vnet.findings import Finding, PathStyle, RenderedFinding, ValidationError, errors_in
+from vnet2vnet.network import ResolvedNetwork, resolve
 from vnet2vnet.schema import TOPOLOGY, ObjectSchema, parse_component_args, parse_stack_config
 from vnet2vnet.spec import TopologySpec
 from vnet2vnet.validation import check_identifiers, check_vnet_sources, validate
@@ -27,11 +28,11 @@ def _program_reader() -> Reader:
 
 def stack_findings(
     raw: Mapping[str, str], project: str, read: Reader | None = None, attach: Attach | None = None
-) -> tuple[TopologySpec | None, list[Finding]]:
-    """Parse and validate the stack config: the single validation pass behind `plan` and `pulumi up`. The
+) -> tuple[ResolvedNetwork | None, list[Finding]]:
+    """Parse, resolve and validate the stack config: the single validation pass behind `plan` and `pulumi up`. The
     program names its component after the project. With `read`, existing VNets and gateways are read first (with
     the providers `attach` gives each VNet) and checked with Azure's values; without it (no engine), the rules
-    that need those values wait for the program."""
+    that need those values wait for the program. The network is None when the config does not parse."""
     topology, findings = parse_stack_config(raw)
     return _with_rules(topology, findings, project, read, attach)
 
@@ -46,10 +47,14 @@ def _with_rules(
     component_name: str | None,
     read: Reader | None,
     attach: Attach | None = None,
-) -> tuple[TopologySpec | None, list[Finding]]:
+    *,
+    component_type: str | None = None,
+) -> tuple[ResolvedNetwork | None, list[Finding]]:
     if topology is None:
         return None, findings
-    ready_to_read = not errors_in([*check_vnet_sources(topology), *check_identifiers(topology)])
+    # What the config says before Azure is read: whether the IDs to read are well-formed.
+    given = resolve(topology)
+    ready_to_read = not errors_in([*check_vnet_sources(given), *check_identifiers(given)])
     unread: set[Any] = set()
     if read is not None and needs_reading(topology) and ready_to_read:
         if attach is not None:
@@ -58,15 +63,17 @@ def _with_rules(
         topology, found = complete(topology, existing)
         findings = findings + found
         unread = {path[1] for path in existing.unreadable}
+    # Resolved once, with what Azure said of existing VNets and gateways; everything after reads this value.
+    network = resolve(topology) if read is not None else given
     # A VNet Azure could not describe has only that finding: the rest would be guesses about it.
     findings = findings + [
         finding
-        for finding in validate(topology, component_name=component_name)
+        for finding in validate(network, component_name=component_name, component_type=component_type)
         if not (finding.path[:1] == ("vnets",) and len(finding.path) > 1 and finding.path[1] in unread)
     ]
     if attach is not None and not errors_in(findings):
-        topology = attach(topology)
-    return topology, findings
+        network = network.with_vnets(attach(network.spec).vnets)
+    return network, findings
 
 
 class ProgramValidationError(ValidationError, pulumi.RunError):
@@ -83,13 +90,13 @@ def _raise_on_errors(findings: list[Finding], style: PathStyle, intro: str) -> l
 
 def checked_stack_spec(
     raw: Mapping[str, str], project: str, read: Reader | None = None, attach: Attach | None = None
-) -> TopologySpec:
-    """The checked stack spec, each VNet with the provider `attach` gives it, or ValidationError."""
-    topology, findings = stack_findings(raw, project, read, attach)
+) -> ResolvedNetwork:
+    """The checked, resolved stack config, each VNet with the provider `attach` gives it, or ValidationError."""
+    network, findings = stack_findings(raw, project, read, attach)
     for warning in _raise_on_errors(findings, "config", "invalid stack configuration"):
         pulumi.log.warn(str(warning))
-    assert topology is not None
-    return topology
+    assert network is not None
+    return network
 
 
 def _output_leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], pulumi.Output[Any]]]:
@@ -123,53 +130,59 @@ def _with_values(args: Any, values: list[tuple[tuple[Any, ...], Any]]) -> Any:
 
 @dataclass(frozen=True)
 class CheckedSpec:
-    """Component args the caller already parsed, validated and reported on (the stack program, from its stack
-    config): the component builds this spec as it is, without a second pass or a second set of warnings."""
+    """A network the caller already parsed, validated, resolved and reported on (the stack program, from its stack
+    config): a component built `from_checked` builds it as it is, without a second pass or a second set of
+    warnings."""
 
-    topology: TopologySpec
+    network: ResolvedNetwork
 
 
 def _is_azure_provider(value: Any) -> bool:
     return isinstance(value, pulumi.ProviderResource) and getattr(value, "package", None) == "azure-native"
 
 
-def _validated_args(args: Mapping[str, Any], schema: ObjectSchema, component_name: str | None) -> TopologySpec:
+def _validated_args(
+    args: Mapping[str, Any], schema: ObjectSchema, component_name: str | None, component_type: str | None
+) -> ResolvedNetwork:
     topology, findings = parse_component_args(
         args, is_deferred=lambda value: isinstance(value, pulumi.Output), schema=schema, is_provider=_is_azure_provider
     )
-    topology, findings = _with_rules(topology, findings, component_name, _program_reader())
+    network, findings = _with_rules(
+        topology, findings, component_name, _program_reader(), component_type=component_type
+    )
     for warning in _raise_on_errors(findings, "args", "invalid component args"):
         pulumi.log.warn(str(warning))
-    assert topology is not None
-    return topology
+    assert network is not None
+    return network
 
 
 def checked_component_spec(
-    args: Mapping[str, Any] | CheckedSpec,
+    args: Mapping[str, Any],
     schema: ObjectSchema = TOPOLOGY,
     component_name: str | None = None,
     defaults: Mapping[str, Any] | None = None,
-) -> TopologySpec:
-    """The spec of valid component args (`defaults` under them), or ValidationError listing every finding. A
-    CheckedSpec is returned as it is.
+    component_type: str | None = None,
+) -> ResolvedNetwork:
+    """The resolved network of valid component args (`defaults` under them), or ValidationError listing every
+    finding. `component_type`: the component's, for the names it derives (checked once, then reused).
 
     Plain values are checked now, before any resource is registered. Values that are Outputs are checked once
     they resolve, by the same rules: every resource input fed by such a value waits for that check, so a bad
     value fails the deployment with the same messages before it reaches Azure.
     """
-    if isinstance(args, CheckedSpec):
-        return args.topology
     args = {**(defaults or {}), **args}
-    topology = _validated_args(args, schema, component_name)
+    network = _validated_args(args, schema, component_name, component_type)
     leaves = _output_leaves(args)
     if leaves:
         paths = [path for path, _ in leaves]
 
         def check_resolved(resolved: list[Any]) -> bool:
-            _validated_args(_with_values(args, list(zip(paths, resolved, strict=True))), schema, component_name)
+            _validated_args(
+                _with_values(args, list(zip(paths, resolved, strict=True))), schema, component_name, component_type
+            )
             return True
 
         checked = pulumi.Output.all(*[output for _, output in leaves]).apply(check_resolved)
         gated = [(path, pulumi.Output.all(checked, output).apply(lambda pair: pair[1])) for path, output in leaves]
-        topology = _validated_args(_with_values(args, gated), schema, component_name)
-    return topology
+        network = _validated_args(_with_values(args, gated), schema, component_name, component_type)
+    return network

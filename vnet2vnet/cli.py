@@ -22,8 +22,8 @@ from vnet2vnet import __version__
 from vnet2vnet.findings import CONFIG_NAMESPACE, RenderedFinding, format_findings
 
 if TYPE_CHECKING:
+    from vnet2vnet.network import ResolvedNetwork
     from vnet2vnet.plan_model import RecordedResource
-    from vnet2vnet.spec import TopologySpec
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -379,10 +379,10 @@ def _explain_unset_stack(
 
 def stack_config_findings(
     project_dir: Path, stack: str, seeded: list[dict[str, Any]] | None = None
-) -> tuple[str, TopologySpec | None, list[RenderedFinding]]:
+) -> tuple[str, ResolvedNetwork | None, list[RenderedFinding]]:
     """The validation pass over the stack config, as `pulumi up` would run it, without running the program: the
-    project name, the spec (None when there are errors) and the findings. Existing VNets and gateways are read
-    from `seeded` (a seed file's resources) when given."""
+    project name, the resolved network (None when the config does not parse) and the findings. Existing VNets and
+    gateways are read from `seeded` (a seed file's resources) when given."""
     from vnet2vnet.checks import stack_findings
     from vnet2vnet.engine import load_stack_config
     from vnet2vnet.existing import seed_reader
@@ -391,9 +391,9 @@ def stack_config_findings(
     # The program reads the vnet2vnet: namespace whatever the project is called (read_raw_stack_config).
     prefix = f"{CONFIG_NAMESPACE}:"
     raw = {key[len(prefix) :]: value for key, value in config.values.items() if key.startswith(prefix)}
-    topology, findings = stack_findings(raw, project, seed_reader(seeded) if seeded is not None else None)
+    network, findings = stack_findings(raw, project, seed_reader(seeded) if seeded is not None else None)
     rendered = [finding.rendered("config") for finding in findings]
-    return project, topology, _explain_unset_stack(project_dir, stack, project, rendered)
+    return project, network, _explain_unset_stack(project_dir, stack, project, rendered)
 
 
 class Progress:
@@ -463,15 +463,14 @@ def _file_error_finding(project_dir: Path, stack: str, error: Exception) -> Rend
     return RenderedFinding("error", str(path), text, fix)
 
 
-def expected_resources(project: str, topology: TopologySpec) -> int:
+def expected_resources(project: str, network: ResolvedNetwork) -> int:
     """How many registrations the stack program makes: the stack, its component, every derived resource and the
     explicit providers (default providers are the engine's, not the program's)."""
     from vnet2vnet import naming
 
-    component_type = naming.PAIR_TYPE if topology.topology == "pair" else naming.MESH_TYPE
-    derived = naming.derived_names(project, component_type, topology)
-    explicit_providers = sum(1 for vnet in topology.vnets if vnet.subscription_id or vnet.tenant_id)
-    return 2 + sum(1 for _ in derived) + explicit_providers
+    derived = naming.derived_names(project, naming.component_type_for(network.spec), network)
+    explicit_providers = sum(1 for vnet in network.spec.vnets if vnet.subscription_id or vnet.tenant_id)
+    return 2 + len(derived) + explicit_providers
 
 
 def plan_command(args: argparse.Namespace) -> int:
@@ -488,7 +487,7 @@ def plan_command(args: argparse.Namespace) -> int:
         require_project(args.project_dir)
         # Offline, existing resources are known only from the seed file (none without one).
         seeded = _seeded_resources(args.seed) or []
-        project, topology, findings = stack_config_findings(args.project_dir, args.stack, seeded)
+        project, network, findings = stack_config_findings(args.project_dir, args.stack, seeded)
         errors = sum(finding.severity == "error" for finding in findings)
         if errors:
             print(
@@ -498,8 +497,8 @@ def plan_command(args: argparse.Namespace) -> int:
             return _unplanned(args, project, findings, EXIT_FINDINGS)
         # Before the plan: a file that is not this stack's export is refused before any work.
         against = read_state_export(args.against, args.stack, project) if args.against is not None else None
-        if topology is not None:
-            progress.expected = expected_resources(project, topology)
+        if network is not None:
+            progress.expected = expected_resources(project, network)
         plan = run_stack(args.project_dir, args.stack, on_register=progress, seeded=seeded)
     except NotAProjectError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -529,7 +528,7 @@ def plan_command(args: argparse.Namespace) -> int:
         return _unplanned(args, project, [*findings, failure], EXIT_PROGRAM_FAILED)
     finally:
         progress.done()
-    assert topology is not None
+    assert network is not None
     if args.format == "mermaid":
         # stdout is the diagram alone, ready to paste; the findings a text plan shows go to stderr.
         for finding in findings:
@@ -550,11 +549,11 @@ def plan_command(args: argparse.Namespace) -> int:
     from vnet2vnet.spec_check import check_plan, defect_findings
 
     schedule = plan_schedule(plan)
-    capacity = gateway_capacity(topology)
+    capacity = gateway_capacity(network)
     rounds = connection_rounds_of(plan)
     spec_check = check_plan(plan.resources, args.project_dir)
     findings = [*findings, *defect_findings(spec_check)]
-    disruptions = _against(against, plan, topology) if against is not None else None
+    disruptions = _against(against, plan, network) if against is not None else None
     findings = [*findings, *(disruptions[1] if disruptions else [])]
     if args.format == "json":
         document = plan_document(plan, findings, schedule, capacity, rounds)
@@ -574,7 +573,7 @@ def plan_command(args: argparse.Namespace) -> int:
 _AGAINST_FIX = "pass the output of `pulumi stack export --stack <stack>`"
 
 
-def _against(document: dict[str, Any], plan: Any, topology: TopologySpec) -> tuple[list[Any], list[RenderedFinding]]:
+def _against(document: dict[str, Any], plan: Any, network: ResolvedNetwork) -> tuple[list[Any], list[RenderedFinding]]:
     """With --against (the export, already read and checked): the disruption forecast and the key-age warnings."""
     from datetime import datetime, timezone
 
@@ -583,7 +582,7 @@ def _against(document: dict[str, Any], plan: Any, topology: TopologySpec) -> tup
 
     # The component the program registered: its name prefixes the names of the links' keys and connections.
     components = [r.name for r in plan.resources if r.type in (PAIR_TYPE, MESH_TYPE)]
-    ages = key_ages(document, datetime.now(timezone.utc), topology, components[0]) if components else []
+    ages = key_ages(document, datetime.now(timezone.utc), network, components[0]) if components else []
     warnings = [
         RenderedFinding(
             "warning",
@@ -686,8 +685,8 @@ def operation_command(args: argparse.Namespace) -> int:
         if args.command == "outputs":
             print(json.dumps(operator.outputs(), indent=2, sort_keys=True))
             return EXIT_OK
-        _, topology, _ = stack_config_findings(args.project_dir, args.stack)
-        limit = topology.connection.max_key_age_days if topology is not None else None
+        _, network, _ = stack_config_findings(args.project_dir, args.stack)
+        limit = network.spec.connection.max_key_age_days if network is not None else None
         evidence_dir: Path | None = args.evidence
         if evidence_dir is not None:
             from vnet2vnet.evidence import REPORT_FILES
@@ -698,17 +697,15 @@ def operation_command(args: argparse.Namespace) -> int:
             except OutputRefusedError as refused:
                 print(f"error: {refused}", file=sys.stderr)
                 return EXIT_USAGE
-        status = operator.verify(
-            timeout=args.timeout, interval=args.interval, max_key_age_days=limit, topology=topology
-        )
+        status = operator.verify(timeout=args.timeout, interval=args.interval, max_key_age_days=limit, topology=network)
         if evidence_dir is None:
             return status
-        if topology is None:  # the config check above stops on errors: a stack file without a topology is one
+        if network is None:  # the config check above stops on errors: a stack file without a topology is one
             print(
                 "error: --evidence: the stack config gives no VNets to check the connections against", file=sys.stderr
             )
             return EXIT_USAGE
-        return max(status, operator.evidence(evidence_dir, interval=args.interval, topology=topology))
+        return max(status, operator.evidence(evidence_dir, interval=args.interval, topology=network))
     except (PulumiCliMissingError, MissingStackError, auto_errors.CommandError) as exc:
         return _cli_failure(exc, args)
 
@@ -895,11 +892,11 @@ def adopt_command(args: argparse.Namespace) -> int:
 
     try:
         require_project(args.project_dir)
-        project, topology, findings = stack_config_findings(args.project_dir, args.stack)
+        project, network, findings = stack_config_findings(args.project_dir, args.stack)
     except (NotAProjectError, ConfigFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if topology is None or any(finding.severity == "error" for finding in findings):
+    if network is None or any(finding.severity == "error" for finding in findings):
         print(f"Stack '{args.stack}': errors in the configuration; nothing was adopted.\n", file=sys.stderr)
         print(format_findings(findings), file=sys.stderr)
         return EXIT_FINDINGS
@@ -914,15 +911,14 @@ def adopt_command(args: argparse.Namespace) -> int:
     except OutputRefusedError as refused:
         print(f"error: {refused}", file=sys.stderr)
         return EXIT_USAGE
-    component_type = naming.PAIR_TYPE if topology.topology == "pair" else naming.MESH_TYPE
-    plan = adoption(project, component_type, topology, ids)
+    plan = adoption(project, naming.component_type_for(network.spec), network.spec, ids)
     if plan.problems:
         print(f"error: {args.ids}: nothing was adopted:", file=sys.stderr)
         for problem in plan.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        status = Operator(args.project_dir, args.stack, out=sys.stderr).adopt_keys(plan.keys, topology)
+        status = Operator(args.project_dir, args.stack, out=sys.stderr).adopt_keys(plan.keys, network.spec)
     except PulumiCliMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_CLI

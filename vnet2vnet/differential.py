@@ -519,19 +519,19 @@ def judge(generated: GeneratedConfig, providers: Providers) -> Verdict:
         return with_providers(parsed, providers(parsed))
 
     def program() -> None:
-        topology, findings = stack_findings(read_raw_stack_config(), PROJECT, read=read_with_invokes, attach=attach)
+        network, findings = stack_findings(read_raw_stack_config(), PROJECT, read=read_with_invokes, attach=attach)
         seen["findings"] = errors_in(findings)
-        if topology is None:
+        if network is None:
             return
         seen["parsed"] = True
-        if seen["findings"] and not any(vnet.provider is not None for vnet in topology.vnets):
-            topology = attach(topology)  # validation attaches providers only to a spec it accepts
+        if seen["findings"] and not any(vnet.provider is not None for vnet in network.spec.vnets):
+            network = network.with_vnets(attach(network.spec).vnets)  # validation attaches them to a valid spec only
         try:
             # Valid or not, the spec as it is: what the program would send if validation let it through.
-            if topology.topology == "pair":
-                VnetToVnetPair(PROJECT, CheckedSpec(topology))  # type: ignore[arg-type]
+            if network.spec.topology == "pair":
+                VnetToVnetPair.from_checked(PROJECT, CheckedSpec(network))
             else:
-                VnetMesh(PROJECT, CheckedSpec(topology))  # type: ignore[arg-type]
+                VnetMesh.from_checked(PROJECT, CheckedSpec(network))
         except Exception as failed:  # an invalid spec the components cannot build: reported, not raised
             seen["error"] = f"{type(failed).__name__}: {failed}"
         pulumi.export("done", True)

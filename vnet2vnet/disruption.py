@@ -22,8 +22,9 @@ from typing import Any
 from vnet2vnet import azure_facts as facts
 from vnet2vnet import naming
 from vnet2vnet.findings import CONFIG_NAMESPACE, KeyPath, render_path
+from vnet2vnet.network import ResolvedLink, ResolvedNetwork, resolved
 from vnet2vnet.plan_model import Plan, RecordedResource, Secret, unwrap
-from vnet2vnet.spec import LinkSpec, TopologySpec
+from vnet2vnet.spec import TopologySpec
 from vnet2vnet.state_export import parse_created
 from vnet2vnet.tokens import (
     CONNECTION_TYPE,
@@ -344,8 +345,10 @@ def _age(created: datetime, now: datetime) -> float:
     return (now - created).total_seconds() / 86400
 
 
-def key_ages(document: Mapping[str, Any], now: datetime, topology: TopologySpec, component: str) -> list[KeyAge]:
-    """When each link of `topology` (built by the component named `component`; a stack's is its project) got its key,
+def key_ages(
+    document: Mapping[str, Any], now: datetime, network: ResolvedNetwork | TopologySpec, component: str
+) -> list[KeyAge]:
+    """When each link of `network` (built by the component named `component`; a stack's is its project) got its key,
     from the stack's state in `document`, held to that link's own limit: its `links` entry's
     `connection.maxKeyAgeDays`, else the shared one. A generated key is as old as its RandomPassword; a key of the
     link's own (or the shared `sharedKey`) is set on its connections when they are created (and on each replacement),
@@ -355,9 +358,11 @@ def key_ages(document: Mapping[str, Any], now: datetime, topology: TopologySpec,
         for r in deployment_of(document).get("resources") or []
         if r.get("urn")
     }
+    network = resolved(network)
     ages = []
-    for a, b in topology.link_pairs():
-        if topology.shared_key_for(a, b) is None:
+    for link in network.links:
+        a, b = link.ends
+        if link.generates_key:
             holders = [by_name.get((PASSWORD_TYPE, naming.key_name(naming.link_name(component, a, b))))]
         else:
             connections = (naming.connection_name(component, *ends) for ends in ((a, b), (b, a)))
@@ -371,38 +376,31 @@ def key_ages(document: Mapping[str, Any], now: datetime, topology: TopologySpec,
                 str(holder["urn"]),
                 created,
                 _age(created, now),
-                topology.connection_for(a, b).max_key_age_days,
-                _limit_path(topology, a, b),
-                _rotation(topology, a, b),
+                link.connection.max_key_age_days,
+                _limit_path(link),
+                _rotation(link, network.spec.shared_key),
                 (a, b),
             )
         )
     return ages
 
 
-def _entry(topology: TopologySpec, a: str, b: str) -> tuple[int, LinkSpec] | None:
-    """The link's `links` entry and its index, if it has one."""
-    entry = topology.link_spec(a, b)
-    return (topology.links.index(entry), entry) if entry is not None else None
-
-
-def _limit_path(topology: TopologySpec, a: str, b: str) -> KeyPath:
-    found = _entry(topology, a, b)
-    if found is not None and found[1].connection is not None and found[1].connection.sets("max_key_age_days"):
-        return ("links", found[0], "connection", "max_key_age_days")
+def _limit_path(link: ResolvedLink) -> KeyPath:
+    own = link.entry.connection if link.entry is not None else None
+    if own is not None and own.sets("max_key_age_days") and link.entry_index is not None:
+        return ("links", link.entry_index, "connection", "max_key_age_days")
     return SHARED_LIMIT
 
 
-def _rotation(topology: TopologySpec, a: str, b: str) -> str:
+def _rotation(link: ResolvedLink, shared_key: Any) -> str:
     """What rotates this link's key: a new key of its own, or the next generated key version, in its `links` entry
     when it has one (the shared `connection.sharedKeyVersion` rotates every link that does not set its own)."""
-    found = _entry(topology, a, b)
-    if found is not None and found[1].shared_key is not None:
-        return f"set a new links[{found[0]}].sharedKey"
-    if topology.shared_key is not None:
+    if link.entry is not None and link.entry.shared_key is not None:
+        return f"set a new links[{link.entry_index}].sharedKey"
+    if shared_key is not None:
         return "set a new sharedKey"
-    following = topology.connection_for(a, b).effective_key_version + 1
-    where = f"links[{found[0]}].connection" if found is not None else "connection"
+    following = link.connection.effective_key_version + 1
+    where = f"links[{link.entry_index}].connection" if link.entry is not None else "connection"
     return f"set {where}.sharedKeyVersion to {following}"
 
 

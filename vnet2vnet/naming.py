@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from vnet2vnet.findings import KeyPath
+from vnet2vnet.network import ResolvedNetwork, resolved
 from vnet2vnet.spec import TopologySpec, link_key
 from vnet2vnet.tokens import (
     ACTION_GROUP_TYPE,
@@ -131,9 +132,26 @@ class DerivedName:
     parent: str = ""  # its parent's Pulumi name ("" for the component's direct children: the component's)
 
 
-def derived_names(component: str, component_type: str, topology: TopologySpec) -> Iterator[DerivedName]:
-    """Every name the component registers for `topology`, in registration order (an existing VNet or gateway
-    registers none of its own)."""
+def component_type_for(topology: TopologySpec) -> str:
+    """The type of the component a stack builds for `topology`: a pair stays a VnetToVnetPair (existing pair stacks
+    keep their URNs), anything else is a VnetMesh."""
+    return PAIR_TYPE if topology.topology == "pair" else MESH_TYPE
+
+
+def derived_names(
+    component: str, component_type: str, network: TopologySpec | ResolvedNetwork
+) -> tuple[DerivedName, ...]:
+    """Every name the component registers for `network`, in registration order (an existing VNet or gateway
+    registers none of its own). Derived once per component name and type, then read from the network."""
+    resolved_network = resolved(network)
+    key = (component, component_type)
+    if key not in resolved_network.derived:
+        resolved_network.derived[key] = tuple(_derive(component, component_type, resolved_network))
+    return resolved_network.derived[key]
+
+
+def _derive(component: str, component_type: str, network: ResolvedNetwork) -> Iterator[DerivedName]:
+    topology = network.spec
     for index, vnet in enumerate(topology.vnets):
         origin: tuple[KeyPath, ...] = (("vnets", index, "name"),)
         side = side_name(component, vnet.name)
@@ -155,23 +173,24 @@ def derived_names(component: str, component_type: str, topology: TopologySpec) -
                 parent=side,
             )
         if vnet.creates_gateway:
-            for ip in range(1, topology.gateway_for(vnet).public_ip_count + 1):
+            for ip in range(1, network.sides[index].gateway.public_ip_count + 1):
                 yield DerivedName(PUBLIC_IP_TYPE, SIDE_TYPE, public_ip_name(side, ip), origin, parent=side)
             yield DerivedName(GATEWAY_TYPE, SIDE_TYPE, gateway_name(side), origin, parent=side)
         yield from _side_monitoring(component, topology, index, side)
     position = {vnet.name: index for index, vnet in enumerate(topology.vnets)}
-    for a, b in topology.link_pairs():
+    for settings in network.links:
+        a, b = settings.ends
         origin = (("vnets", position[a], "name"), ("vnets", position[b], "name"))
         link = link_name(component, a, b)
         yield DerivedName(LINK_TYPE, component_type, link, origin, autonamed=False, parent=component)
-        if topology.shared_key_for(a, b) is None:
+        if settings.generates_key:
             yield DerivedName(PASSWORD_TYPE, LINK_TYPE, key_name(link), origin, autonamed=False, parent=link)
         for local, remote in ((a, b), (b, a)):
             connection = connection_name(component, local, remote)
             yield DerivedName(CONNECTION_TYPE, LINK_TYPE, connection, origin, parent=link)
             if topology.alerts is not None and watched(topology, local):
                 yield DerivedName(LOG_ALERT_TYPE, LINK_TYPE, tunnel_alert_name(connection), origin, parent=link)
-                if topology.link_bgp(a, b):
+                if settings.bgp:
                     yield DerivedName(METRIC_ALERT_TYPE, LINK_TYPE, bgp_alert_name(connection), origin, parent=link)
 
 

@@ -27,6 +27,7 @@ from vnet2vnet.adopt import LinkKey
 from vnet2vnet.disruption import key_ages, resource_key_ages
 from vnet2vnet.evidence import CONNECTED
 from vnet2vnet.interrupts import InterruptibleCommand
+from vnet2vnet.network import ResolvedNetwork, resolved
 from vnet2vnet.pulumi_cli import PulumiCli, find_cli, set_secret_config
 from vnet2vnet.recovery import InFlight
 from vnet2vnet.safe_write import write_atomically
@@ -415,19 +416,20 @@ class Operator:
         timeout: float,
         interval: float,
         max_key_age_days: int | None = None,
-        topology: TopologySpec | None = None,
+        topology: TopologySpec | ResolvedNetwork | None = None,
     ) -> int:
         """Wait until every connection is Connected; then, with `max_key_age_days`, warn about older keys. With
         the stack's `topology`, connections are named by their link keys exactly, and each link's key is held to
         that link's own limit (its `links` entry's `maxKeyAgeDays`, else the shared one); without it, every key
         to `max_key_age_days`."""
-        names = link_names(_project_name(self.project_dir), topology) if topology is not None else None
+        network = resolved(topology) if topology is not None else None
+        names = link_names(_project_name(self.project_dir), network.spec) if network is not None else None
         status, deployment = self._verify(timeout, interval, names)
         if max_key_age_days is not None:
             # With the topology each link's key is held to its own limit (its `links` entry's, else the shared one).
             ages = (
-                key_ages({"deployment": deployment}, self.now(), topology, _project_name(self.project_dir))
-                if topology is not None
+                key_ages({"deployment": deployment}, self.now(), network, _project_name(self.project_dir))
+                if network is not None
                 else resource_key_ages({"deployment": deployment}, self.now(), max_key_age_days)
             )
             for age in ages:
@@ -482,7 +484,7 @@ class Operator:
         self,
         directory: Path,
         interval: float,
-        topology: TopologySpec,
+        topology: TopologySpec | ResolvedNetwork,
         azure: AzureReads | None = None,
         deployment: Mapping[str, Any] | None = None,
     ) -> int:
@@ -491,6 +493,9 @@ class Operator:
         every connection passes. `azure`: the reads (default: the Azure SDK with the stack's credentials);
         `deployment`: the stack's state, when the caller has it (then, with `azure`, no CLI runs)."""
         from vnet2vnet import evidence, evidence_reads
+
+        network = resolved(topology)
+        topology = network.spec
 
         if deployment is None or azure is None:
             stack = self._existing_stack()
@@ -509,9 +514,7 @@ class Operator:
         self.sleep(interval)
         evidence_reads.sample(connections, azure, collected, self.now)
         reads = evidence_reads.connection_reads(connections, collected, directions)
-        policies = {
-            link: topology.connection_for(*topology.link_of(*ends)).ipsec_policy for link, ends in directions.items()
-        }
+        policies = {link: network.link(*ends).connection.ipsec_policy for link, ends in directions.items()}
         document = evidence.evidence_document(
             project=_project_name(self.project_dir),
             stack=self.stack_name,

@@ -528,8 +528,8 @@ class Rehearsal:
         directory = self.root / "evidence"
         problems: list[str] = []
         checks: list[dict[str, str]] = []
-        _, topology, _ = stack_config_findings(self.work_dir, self.stack, self.seeded)
-        if topology is None:
+        _, network, _ = stack_config_findings(self.work_dir, self.stack, self.seeded)
+        if network is None:
             problems.append("evidence: the stack config has findings: nothing to check against")
         else:
             out = io.StringIO()
@@ -538,7 +538,7 @@ class Rehearsal:
                 operator = Operator(self.work_dir, self.stack, out=out, env=self.env, cli=self.run_cli)
                 interval = EVIDENCE_INTERVAL_EMULATED_SECONDS * self.clock_scale
                 # The state up left: no CLI runs here (a CLI started in this process would see its environment).
-                operator.evidence(directory, interval, topology, azure=reads, deployment=deployment)
+                operator.evidence(directory, interval, network, azure=reads, deployment=deployment)
             report = directory / "evidence.json"
             if not report.is_file():
                 problems.append(f"evidence: no report was written: {_tail(out.getvalue())}")

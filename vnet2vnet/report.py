@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from vnet2vnet import azure_facts as facts
 from vnet2vnet.existing import sku_facts
+from vnet2vnet.network import ResolvedNetwork, resolved
 from vnet2vnet.plan_model import STACK_TYPE, Plan
 from vnet2vnet.schedule import Node, Schedule, compute_schedule, resolved_dependencies
 from vnet2vnet.spec import TopologySpec
@@ -84,15 +85,17 @@ class GatewayCapacity:
     zone_redundant: bool
 
 
-def gateway_capacity(topology: TopologySpec) -> list[GatewayCapacity]:
+def gateway_capacity(network: ResolvedNetwork | TopologySpec) -> list[GatewayCapacity]:
     """Per gateway: tunnels used of the SKU's limit (one tunnel per link it takes part in: a VNet-to-VNet tunnel
     is the pair of connection resources, https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq),
     aggregate throughput, and zone redundancy (AZ SKU with Standard public IPs in all three zones,
     https://learn.microsoft.com/azure/reliability/reliability-virtual-network-gateway)."""
+    network = resolved(network)
+    topology = network.spec
     tunnels = tunnels_per_vnet(topology.vnet_names(), topology.link_pairs())
     capacity = []
-    for vnet in topology.vnets:
-        gateway = topology.gateway_for(vnet)
+    for side in network.sides:
+        vnet, gateway = side.vnet, side.gateway
         sku = sku_facts(gateway.sku)
         generation = gateway.effective_generation
         zones = gateway.public_ip_zones(vnet.location) if isinstance(vnet.location, str) else ()

@@ -511,28 +511,6 @@ class TopologySpec:
     def vnet(self, name: str) -> VnetSpec:
         return next(vnet for vnet in self.vnets if vnet.name == name)
 
-    def gateway_for(self, vnet: VnetSpec) -> GatewaySpec:
-        """`vnet`'s gateway: its own settings over the shared block."""
-        return vnet.gateway.over(self.gateway) if vnet.gateway is not None else self.gateway
-
-    def link_spec(self, a: str, b: str) -> LinkSpec | None:
-        """The `links` entry of the link between `a` and `b` (validation refuses reversed entries)."""
-        return next((entry for entry in self.links if tuple(entry.vnets) == (a, b)), None)
-
-    def connection_for(self, a: str, b: str) -> ConnectionSpec:
-        """The link's connection settings: its own over the shared block."""
-        entry = self.link_spec(a, b)
-        return entry.connection.over(self.connection) if entry and entry.connection else self.connection
-
-    def shared_key_for(self, a: str, b: str) -> Any:
-        """The link's own key, else the shared one; None generates one."""
-        entry = self.link_spec(a, b)
-        return entry.shared_key if entry is not None and entry.shared_key is not None else self.shared_key
-
-    def link_bgp(self, a: str, b: str) -> bool:
-        """BGP on the link's connections: only when both gateways run it."""
-        return self.gateway_for(self.vnet(a)).enable_bgp and self.gateway_for(self.vnet(b)).enable_bgp
-
     def monitoring_host(self) -> str:
         """The VNet whose resource group and region hold the workspace and action group the stack creates: the
         first whose gateway is created here (not a hub someone else manages), else the first."""

@@ -151,8 +151,8 @@ from vnet2vnet import VnetToVnetPair
 from vnet2vnet.checks import CheckedSpec, checked_stack_spec
 from vnet2vnet.stack_config import read_raw_stack_config
 
-topology = checked_stack_spec(read_raw_stack_config(), pulumi.get_project())
-VnetToVnetPair(pulumi.get_project(), CheckedSpec(topology))
+network = checked_stack_spec(read_raw_stack_config(), pulumi.get_project())
+VnetToVnetPair.from_checked(pulumi.get_project(), CheckedSpec(network))
 """
 
 

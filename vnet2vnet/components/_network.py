@@ -5,18 +5,19 @@ from __future__ import annotations
 import dataclasses
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pulumi
 from pulumi.runtime import settings as runtime_settings
 
 from vnet2vnet import naming
-from vnet2vnet.checks import ProgramValidationError
+from vnet2vnet.checks import CheckedSpec, ProgramValidationError
 from vnet2vnet.components._gateway_vnet import GatewayVnet
 from vnet2vnet.components._monitoring import Monitoring
 from vnet2vnet.components._vnet_link import ConnectionOrder, VnetLink
 from vnet2vnet.findings import RenderedFinding
-from vnet2vnet.spec import TopologySpec, managed_tags
+from vnet2vnet.network import ResolvedNetwork
+from vnet2vnet.spec import managed_tags
 from vnet2vnet.topology import connection_rounds
 
 
@@ -67,14 +68,14 @@ class _NoRoot:
 _NO_ROOT = _NoRoot()
 
 
-def claim_names(name: str, component_type: str, topology: TopologySpec, opts: pulumi.ResourceOptions | None) -> None:
+def claim_names(name: str, component_type: str, network: ResolvedNetwork, opts: pulumi.ResourceOptions | None) -> None:
     """Refuse `name`'s resources if another component of this program run already derived one of them."""
     root = runtime_settings.get_root_resource() or _NO_ROOT
     claimed = _claimed.setdefault(root, {})
     # Components under the same parent have the same URN type chains: the same type and name is the same URN.
     parent_id = id(opts.parent) if opts is not None and opts.parent is not None else 0
     mine: dict[tuple[str, str, int, str], str] = {}
-    for derived in naming.derived_names(name, component_type, topology):
+    for derived in naming.derived_names(name, component_type, network):
         key = (derived.type_token, derived.parent_type, parent_id, derived.name)
         other = claimed.get(key)
         if other is not None:
@@ -90,11 +91,27 @@ def claim_names(name: str, component_type: str, topology: TopologySpec, opts: pu
     claimed.update(mine)
 
 
-def build_network(
-    name: str, component_type: str, topology: TopologySpec, parent: pulumi.ComponentResource
-) -> BuiltNetwork:
+class _BuiltFromNetwork(Protocol):
+    def _build(self, name: str, network: ResolvedNetwork, opts: pulumi.ResourceOptions | None) -> None: ...
+
+
+Component = TypeVar("Component", bound=_BuiltFromNetwork)
+
+
+def built_from_checked(
+    cls: type[Component], name: str, checked: CheckedSpec, opts: pulumi.ResourceOptions | None
+) -> Component:
+    """A component of class `cls` made from an already checked network: the same construction as its `__init__`
+    after validation (`_build`), entered without args, so that the public args type stays true."""
+    component = cls.__new__(cls)
+    component._build(name, checked.network, opts)
+    return component
+
+
+def build_network(name: str, network: ResolvedNetwork, parent: pulumi.ComponentResource) -> BuiltNetwork:
     """Sides (built in parallel), one link per VNet pair, and connections in rounds: each waits for the previous
     connection on each of its two gateways, so no two writes ever hit one gateway together."""
+    topology = network.spec
     project, stack = pulumi.get_project(), pulumi.get_stack()
     tags: pulumi.Input[dict[str, Any]] = (
         # Tags given as one Output (component args) merge once they resolve.
@@ -116,37 +133,37 @@ def build_network(
     # The hosting side comes first: the workspace and action group it creates serve every other side.
     host = topology.monitoring_host()
     built: dict[str, GatewayVnet] = {}
-    for vnet in sorted(topology.vnets, key=lambda vnet: vnet.name != host):
+    for resolved_side in sorted(network.sides, key=lambda side: side.name != host):
         side = GatewayVnet(
-            naming.side_name(name, vnet.name),
-            vnet,
-            topology.gateway_for(vnet),
+            naming.side_name(name, resolved_side.name),
+            resolved_side.vnet,
+            resolved_side.gateway,
             tags,
             opts=child,
-            monitoring=dataclasses.replace(monitoring, hosts_shared=vnet.name == host),
+            monitoring=dataclasses.replace(monitoring, hosts_shared=resolved_side.name == host),
         )
-        built[vnet.name] = side
+        built[resolved_side.name] = side
         monitoring = side.monitoring
     sides = {vnet.name: built[vnet.name] for vnet in topology.vnets}
     order = ConnectionOrder(connection_rounds(topology.vnet_names(), topology.link_pairs()))
     links = {
-        (a, b): VnetLink(
-            naming.link_name(name, a, b),
-            sides={a: sides[a], b: sides[b]},
+        link.ends: VnetLink(
+            naming.link_name(name, *link.ends),
+            sides={end: sides[end] for end in link.ends},
             order=order,
-            connection=topology.connection_for(a, b),
-            enable_bgp=topology.link_bgp(a, b),
-            shared_key=topology.shared_key_for(a, b),
+            connection=link.connection,
+            enable_bgp=link.bgp,
+            shared_key=link.shared_key,
             resource_prefix=name,
             tags=tags,
             opts=child,
             monitoring=monitoring,
             watched=frozenset(
                 direction
-                for direction in ((a, b), (b, a))
+                for direction in link.directions
                 if alerts is not None and naming.watched(topology, direction[0])
             ),
         )
-        for a, b in topology.link_pairs()
+        for link in network.links
     }
     return BuiltNetwork(sides, links)

@@ -2,10 +2,11 @@
 
 import pulumi
 
-from vnet2vnet.checks import checked_component_spec
-from vnet2vnet.components._network import build_network, claim_names
+from vnet2vnet.checks import CheckedSpec, checked_component_spec
+from vnet2vnet.components._network import build_network, built_from_checked, claim_names
 from vnet2vnet.components.args import VnetMeshArgs
 from vnet2vnet.naming import MESH_TYPE
+from vnet2vnet.network import ResolvedNetwork
 from vnet2vnet.schema import MESH
 
 
@@ -29,10 +30,21 @@ class VnetMesh(pulumi.ComponentResource):
     """Each connection's pre-shared key keyed "<a>-to-<b>" (secret; both directions of a link share one)."""
 
     def __init__(self, name: str, args: VnetMeshArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        topology = checked_component_spec(args, schema=MESH, component_name=name, defaults={"topology": "mesh"})
-        claim_names(name, MESH_TYPE, topology, opts)
+        network = checked_component_spec(
+            args, schema=MESH, component_name=name, defaults={"topology": "mesh"}, component_type=MESH_TYPE
+        )
+        self._build(name, network, opts)
+
+    @classmethod
+    def from_checked(cls, name: str, checked: CheckedSpec, opts: pulumi.ResourceOptions | None = None) -> "VnetMesh":
+        """The mesh of a network its caller already checked and resolved (the stack program, from its stack
+        config), built as it is: no second validation pass, no second set of warnings."""
+        return built_from_checked(cls, name, checked, opts)
+
+    def _build(self, name: str, network: ResolvedNetwork, opts: pulumi.ResourceOptions | None) -> None:
+        claim_names(name, MESH_TYPE, network, opts)
         super().__init__(MESH_TYPE, name, None, opts)
-        built = build_network(name, MESH_TYPE, topology, self)
+        built = build_network(name, network, self)
         self.vnet_ids = built.vnet_ids
         self.gateway_ids = built.gateway_ids
         self.gateway_public_ips = built.gateway_public_ips

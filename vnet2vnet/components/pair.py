@@ -2,10 +2,11 @@
 
 import pulumi
 
-from vnet2vnet.checks import checked_component_spec
-from vnet2vnet.components._network import build_network, claim_names
+from vnet2vnet.checks import CheckedSpec, checked_component_spec
+from vnet2vnet.components._network import build_network, built_from_checked, claim_names
 from vnet2vnet.components.args import VnetToVnetPairArgs
 from vnet2vnet.naming import PAIR_TYPE
+from vnet2vnet.network import ResolvedNetwork
 
 
 class VnetToVnetPair(pulumi.ComponentResource):
@@ -29,10 +30,20 @@ class VnetToVnetPair(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: VnetToVnetPairArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Check everything before registering anything: a mistake found here saves a 45-minute gateway build.
-        topology = checked_component_spec(args, component_name=name)
-        claim_names(name, PAIR_TYPE, topology, opts)
+        self._build(name, checked_component_spec(args, component_name=name, component_type=PAIR_TYPE), opts)
+
+    @classmethod
+    def from_checked(
+        cls, name: str, checked: CheckedSpec, opts: pulumi.ResourceOptions | None = None
+    ) -> "VnetToVnetPair":
+        """The pair of a network its caller already checked and resolved (the stack program, from its stack
+        config), built as it is: no second validation pass, no second set of warnings."""
+        return built_from_checked(cls, name, checked, opts)
+
+    def _build(self, name: str, network: ResolvedNetwork, opts: pulumi.ResourceOptions | None) -> None:
+        claim_names(name, PAIR_TYPE, network, opts)
         super().__init__(PAIR_TYPE, name, None, opts)
-        built = build_network(name, PAIR_TYPE, topology, self)
+        built = build_network(name, network, self)
         (link,) = built.links.values()
         self.vnet_ids = built.vnet_ids
         self.gateway_ids = built.gateway_ids

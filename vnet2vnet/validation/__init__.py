@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from vnet2vnet.findings import Finding, errors_in
+from vnet2vnet.network import ResolvedNetwork, resolved
 from vnet2vnet.spec import TopologySpec
 from vnet2vnet.validation.addresses import Network, ParsedPrefix, check_address_plan, overlapping_pairs, parse_prefix
 from vnet2vnet.validation.bgp import check_bgp
@@ -54,7 +55,7 @@ __all__ = [
     "validate",
 ]
 
-RULES: tuple[Callable[[TopologySpec], Iterable[Finding]], ...] = (
+RULES: tuple[Callable[[ResolvedNetwork], Iterable[Finding]], ...] = (
     check_vnet_sources,
     check_links,
     check_locations,
@@ -70,13 +71,17 @@ RULES: tuple[Callable[[TopologySpec], Iterable[Finding]], ...] = (
 )
 
 
-def validate(topology: TopologySpec, component_name: str | None = None) -> list[Finding]:
+def validate(
+    network: ResolvedNetwork | TopologySpec, component_name: str | None = None, component_type: str | None = None
+) -> list[Finding]:
     """Every finding for the whole configuration, in a stable order. With the component's name (for a stack,
-    its project name) the derived Azure names are checked against Azure's limits too."""
-    findings = list(check_topology(topology))
+    its project name) the derived Azure names are checked against Azure's limits too; `component_type` is the
+    component's (default: the one a stack builds for the topology). A spec alone is resolved first."""
+    network = resolved(network)
+    findings = list(check_topology(network))
     for rule in RULES:
-        findings.extend(rule(topology))
-    findings.extend(check_tags(topology, component_name))
+        findings.extend(rule(network))
+    findings.extend(check_tags(network, component_name))
     if not errors_in(findings):  # names derive from valid, unique VNet names only
-        findings.extend(check_resource_names(topology, component_name))
+        findings.extend(check_resource_names(network, component_name, component_type))
     return findings

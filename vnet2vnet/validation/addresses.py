@@ -10,6 +10,7 @@ from typing import Any
 
 from vnet2vnet import azure_facts as facts
 from vnet2vnet.findings import Finding, KeyPath, error, warning
+from vnet2vnet.network import ResolvedNetwork
 from vnet2vnet.spec import TopologySpec, VnetSpec
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -86,7 +87,8 @@ def _vnet_plan(index: int, vnet: VnetSpec, findings: list[Finding]) -> _VnetPlan
     return _VnetPlan(spaces, (gateway_path, gateway_network) if gateway_network else None, subnets)
 
 
-def check_address_plan(topology: TopologySpec) -> Iterator[Finding]:
+def check_address_plan(network: ResolvedNetwork) -> Iterator[Finding]:
+    topology = network.spec
     findings: list[Finding] = []
     plans = [_vnet_plan(i, vnet, findings) for i, vnet in enumerate(topology.vnets)]
     yield from findings
@@ -106,7 +108,7 @@ def check_address_plan(topology: TopologySpec) -> Iterator[Finding]:
         yield from _check_space_ranges(plan.spaces)
         for _, path_b, net_a, net_b in overlapping_pairs(plan.spaces):
             yield error(path_b, f"{net_b} overlaps {net_a} of the same VNet", "merge them or pick a disjoint range")
-        yield from _check_gateway_subnet(topology, i, plan)
+        yield from _check_gateway_subnet(network, i, plan)
         yield from _check_workload_subnets(vnet, i, plan)
     # Connected VNets must not overlap (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq: "Can I have
     # overlapping address spaces for VNet-to-VNet? No."). Two spokes are not linked to each other, but both are to
@@ -154,7 +156,7 @@ def _check_space_ranges(spaces: list[tuple[KeyPath, Network]]) -> Iterator[Findi
             )
 
 
-def _check_gateway_subnet(topology: TopologySpec, index: int, plan: _VnetPlan) -> Iterator[Finding]:
+def _check_gateway_subnet(resolved_network: ResolvedNetwork, index: int, plan: _VnetPlan) -> Iterator[Finding]:
     if plan.gateway_subnet is None:
         return
     path, network = plan.gateway_subnet
@@ -174,10 +176,11 @@ def _check_gateway_subnet(topology: TopologySpec, index: int, plan: _VnetPlan) -
         )
     # /27 or larger for every SKU but Basic, /29 for Basic
     # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings, "Gateway subnet").
-    vnet = topology.vnets[index]
+    side = resolved_network.sides[index]
+    vnet = side.vnet
     if not vnet.creates_gateway:
         return  # the gateway exists: its subnet already serves it
-    gateway_sku = topology.gateway_for(vnet).sku
+    gateway_sku = side.gateway.sku
     sku = facts.GATEWAY_SKUS.get(gateway_sku)
     largest_length = sku.min_gateway_subnet_prefix if sku else 27
     if network.version == 4 and network.prefixlen > largest_length:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from vnet2vnet import azure_facts as facts
 from vnet2vnet.findings import Finding, KeyPath, error, warning
-from vnet2vnet.spec import TopologySpec
+from vnet2vnet.network import ResolvedNetwork
 
 
 def _asn_reservation(asn: int) -> str | None:
@@ -18,13 +18,14 @@ def _asn_reservation(asn: int) -> str | None:
     return None
 
 
-def check_bgp(topology: TopologySpec) -> Iterator[Finding]:
+def check_bgp(network: ResolvedNetwork) -> Iterator[Finding]:
+    topology = network.spec
     # ASN rules: https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq#bgp.
     owners: dict[int, int] = {}
     for i, vnet in enumerate(topology.vnets):
         if vnet.pending:
             continue  # its gateway's BGP and ASN come from Azure
-        enabled = topology.gateway_for(vnet).enable_bgp
+        enabled = network.sides[i].gateway.enable_bgp
         path: KeyPath = ("vnets", i, "bgp_asn")
         if vnet.bgp_asn is None:
             if enabled:

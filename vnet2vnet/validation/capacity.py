@@ -9,7 +9,8 @@ from vnet2vnet.existing import (
     sku_facts,
 )
 from vnet2vnet.findings import Finding, KeyPath, error, warning
-from vnet2vnet.spec import TopologySpec, VnetSpec
+from vnet2vnet.network import ResolvedNetwork
+from vnet2vnet.spec import VnetSpec
 from vnet2vnet.topology import tunnels_per_vnet
 from vnet2vnet.validation.gateway import sku_path
 
@@ -24,7 +25,8 @@ def _over_limit(sku: facts.GatewaySku, used: dict[str, int]) -> tuple[str, str |
     return ", ".join(f"{name} ({count})" for name, count in over.items()), fitting
 
 
-def check_capacity(topology: TopologySpec) -> Iterator[Finding]:
+def check_capacity(network: ResolvedNetwork) -> Iterator[Finding]:
+    topology = network.spec
     # Tunnels per gateway: Basic 10, VpnGw1AZ-3AZ 30, VpnGw4AZ-5AZ 100 (SKU table); one per link, "A VNet-to-VNet
     # tunnel consists of two connection resources" and each connection counts
     # (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-vpn-faq; highly-available doc). An existing
@@ -38,7 +40,7 @@ def check_capacity(topology: TopologySpec) -> Iterator[Finding]:
             continue  # its SKU is Azure's, read by the program
         groups.setdefault(sku_path(vnet, i), []).append((i, vnet, links[vnet.name] + vnet.existing_connections))
     for path, members in groups.items():
-        gateway = topology.gateway_for(members[0][1])
+        gateway = network.sides[members[0][0]].gateway
         sku = sku_facts(gateway.sku)
         if sku is None:
             continue

@@ -12,6 +12,7 @@ from vnet2vnet.existing import (
     sku_facts,
 )
 from vnet2vnet.findings import Finding, KeyPath, camel_case, error, warning
+from vnet2vnet.network import ResolvedNetwork
 from vnet2vnet.spec import ConnectionSpec, TopologySpec
 from vnet2vnet.validation.gateway import sku_path
 
@@ -37,8 +38,9 @@ def _connection_scopes(topology: TopologySpec) -> Iterator[_ConnectionScope]:
             yield _ConnectionScope(entry.connection.over(topology.connection), k, frozenset(entry.connection.values))
 
 
-def check_connection(topology: TopologySpec) -> Iterator[Finding]:
-    refused = list(_check_link_skus(topology))
+def check_connection(network: ResolvedNetwork) -> Iterator[Finding]:
+    topology = network.spec
+    refused = list(_check_link_skus(network))
     # Where a gateway refuses the setting outright, the general warning about it would only repeat the point.
     refused_paths = {finding.path for finding in refused}
     shared: set[tuple[KeyPath, str]] = set()
@@ -97,21 +99,21 @@ def _check_connection_settings(scope: _ConnectionScope) -> Iterator[Finding]:
         yield error(scope.path("max_key_age_days"), "must be 1 or more days", "use e.g. 180 (the default)")
 
 
-def _check_link_skus(topology: TopologySpec) -> Iterator[Finding]:
+def _check_link_skus(network: ResolvedNetwork) -> Iterator[Finding]:
     """What each link's connection settings ask of both its gateways' SKUs (SKU table; VPN Gateway FAQ)."""
     reported: set[tuple[KeyPath, str]] = set()
-    scopes = {scope.link_index: scope for scope in _connection_scopes(topology)}
-    link_index = {tuple(entry.vnets): k for k, entry in enumerate(topology.links)}
-    for a, b in topology.link_pairs():
-        connection = topology.connection_for(a, b)
-        scope = scopes.get(link_index.get((a, b))) or scopes[None]
-        for name in (a, b):
-            vnet = topology.vnet(name)
-            sku = sku_facts(topology.gateway_for(vnet).sku)
+    scopes = {scope.link_index: scope for scope in _connection_scopes(network.spec)}
+    for link in network.links:
+        connection = link.connection
+        scope = scopes.get(link.entry_index) or scopes[None]
+        for name in link.ends:
+            side = network.side(name)
+            vnet = side.vnet
+            sku = sku_facts(side.gateway.sku)
             if sku is None or vnet.pending:
                 continue
             # A SKU from the shared block is named alone (one finding for all); a VNet's own, with the VNet.
-            shared_sku = sku_path(vnet, topology.vnet_names().index(name)) == ("gateway", "sku")
+            shared_sku = sku_path(vnet, side.index) == ("gateway", "sku")
             whose = f"{sku.name} gateways do" if shared_sku else f"VNet '{name}''s {sku.name} gateway does"
             supports = f"{sku.name} route-based gateways support" if shared_sku else f"VNet '{name}''s gateway supports"
             larger = f"use {facts.DEFAULT_GATEWAY_SKU} or larger" + ("" if shared_sku else f" for VNet '{name}'")

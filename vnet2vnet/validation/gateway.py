@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from vnet2vnet import azure_facts as facts
 from vnet2vnet.findings import Finding, KeyPath, error, warning
-from vnet2vnet.spec import GatewaySpec, TopologySpec, VnetSpec
+from vnet2vnet.network import ResolvedNetwork
+from vnet2vnet.spec import GatewaySpec, VnetSpec
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,13 @@ class _GatewayScope:
         return f"VNet '{self.vnet.name}': " if self.vnet is not None else ""
 
 
-def _gateway_scopes(topology: TopologySpec) -> Iterator[_GatewayScope]:
+def _gateway_scopes(network: ResolvedNetwork) -> Iterator[_GatewayScope]:
     """The shared block, then each VNet whose gateway differs from it and is created here (an existing gateway is
     read from Azure and not changed: creation rules do not apply to it)."""
-    yield _GatewayScope(topology.gateway)
-    for i, vnet in enumerate(topology.vnets):
+    yield _GatewayScope(network.spec.gateway)
+    for i, vnet in enumerate(network.spec.vnets):
         if vnet.gateway is not None and vnet.creates_gateway:
-            yield _GatewayScope(topology.gateway_for(vnet), i, vnet)
+            yield _GatewayScope(network.sides[i].gateway, i, vnet)
 
 
 def _scoped(shared: list[Finding], scope: _GatewayScope, found: Iterable[Finding]) -> Iterator[Finding]:
@@ -53,16 +54,16 @@ def _scoped(shared: list[Finding], scope: _GatewayScope, found: Iterable[Finding
             yield finding
 
 
-def check_gateway(topology: TopologySpec) -> Iterator[Finding]:
+def check_gateway(network: ResolvedNetwork) -> Iterator[Finding]:
     shared: list[Finding] = []
-    for scope in _gateway_scopes(topology):
+    for scope in _gateway_scopes(network):
         found = list(_check_gateway_settings(scope))
         if scope.vnet is None:
             shared = found
             yield from found
         else:
             yield from _scoped(shared, scope, found)
-    yield from _check_zone_regions(topology)
+    yield from _check_zone_regions(network)
 
 
 def _check_gateway_settings(scope: _GatewayScope) -> Iterator[Finding]:
@@ -140,7 +141,8 @@ def _check_zones(scope: _GatewayScope, sku: facts.GatewaySku | None) -> Iterator
         yield warning(scope.path("zones"), f"{sku.name} gateways are not zone-redundant", "use an AZ SKU or drop zones")
 
 
-def _check_zone_regions(topology: TopologySpec) -> Iterator[Finding]:
+def _check_zone_regions(network: ResolvedNetwork) -> Iterator[Finding]:
+    topology = network.spec
     zoned = topology.gateway.zones or any(
         vnet.gateway is not None and vnet.gateway.sets("zones") and vnet.gateway.values["zones"]
         for vnet in topology.vnets
@@ -148,7 +150,7 @@ def _check_zone_regions(topology: TopologySpec) -> Iterator[Finding]:
     if not zoned:
         return
     for i, vnet in enumerate(topology.vnets):
-        if not vnet.creates_gateway or not topology.gateway_for(vnet).zones:
+        if not vnet.creates_gateway or not network.sides[i].gateway.zones:
             continue
         if isinstance(vnet.location, str) and vnet.location in facts.PREVIEW_ZONE_REGIONS:
             yield warning(

@@ -8,12 +8,14 @@ from collections.abc import Iterator
 
 from vnet2vnet import azure_facts as facts
 from vnet2vnet.findings import Finding, KeyPath, MapKey, camel_case, error
-from vnet2vnet.spec import TopologySpec, managed_tags
+from vnet2vnet.network import ResolvedNetwork
+from vnet2vnet.spec import managed_tags
 
 
-def check_identifiers(topology: TopologySpec) -> Iterator[Finding]:
+def check_identifiers(network: ResolvedNetwork) -> Iterator[Finding]:
     """Subscription and tenant IDs are GUIDs; resource group and subnet names follow Azure's naming rules
     (resource-name-rules). Caught here, they are the user's mistake, never a defect reported by the spec check."""
+    topology = network.spec
     guid = re.compile(facts.GUID_PATTERN)
     for i, vnet in enumerate(topology.vnets):
         for key in ("subscription_id", "tenant_id"):
@@ -48,9 +50,10 @@ def _check_resource_group_name(name: str, path: KeyPath) -> Iterator[Finding]:
         yield error(path, f"'{name}' is not a valid resource group name (it has {shown})", rule)
 
 
-def check_tags(topology: TopologySpec, component_name: str | None = None) -> Iterator[Finding]:
+def check_tags(network: ResolvedNetwork, component_name: str | None = None) -> Iterator[Finding]:
     """Tag names and values within Azure's limits, and no more than 50 tags on a resource, counting the tags the
     component adds (tag-resources)."""
+    topology = network.spec
     tags = topology.tags
     if not isinstance(tags, dict):
         return  # an Output: checked once it resolves

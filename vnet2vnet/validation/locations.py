@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from vnet2vnet import azure_facts as facts
 from vnet2vnet.findings import Finding, KeyPath, error, warning
-from vnet2vnet.spec import TopologySpec
+from vnet2vnet.network import ResolvedNetwork
 
 # How close an unknown name must be to a known region to be taken for a typo of it (difflib ratio).
 NEAR_MISS_RATIO = 0.8
@@ -23,7 +23,8 @@ def _near_misses(location: str) -> list[str]:
     return difflib.get_close_matches(squashed, sorted(facts.KNOWN_REGIONS), n=3, cutoff=NEAR_MISS_RATIO)
 
 
-def check_locations(topology: TopologySpec) -> Iterator[Finding]:
+def check_locations(network: ResolvedNetwork) -> Iterator[Finding]:
+    topology = network.spec
     # Programmatic region names (regions-list.md). The list goes stale as Azure opens regions: a near miss of a
     # known region is an error (a typo costs a failed deployment), any other unknown name only a warning.
     for i, vnet in enumerate(topology.vnets):

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from vnet2vnet import azure_facts as facts
 from vnet2vnet import naming
 from vnet2vnet.findings import Finding, KeyPath, error, render_path
+from vnet2vnet.network import ResolvedNetwork
 from vnet2vnet.spec import TopologySpec, VnetSpec
 
 
@@ -28,12 +29,15 @@ def _origin(topology: TopologySpec, derived: naming.DerivedName) -> str:
     return f"VNet '{names[0]}'" if names else f"'{render_path(derived.origins[0], 'config')}'"
 
 
-def check_resource_names(topology: TopologySpec, component_name: str | None = None) -> Iterator[Finding]:
+def check_resource_names(
+    network: ResolvedNetwork, component_name: str | None = None, component_type: str | None = None
+) -> Iterator[Finding]:
     """Derived names never collide (the engine refuses a duplicate URN), and the names Azure gets fit its
     limits (resource-name-rules), checked now rather than after both gateways are built."""
+    topology = network.spec
     # Every derived name starts with the component's name and '-': collisions do not depend on it.
     prefix = component_name if component_name is not None else "component"
-    names = list(naming.derived_names(prefix, "component", topology))
+    names = naming.derived_names(prefix, component_type or naming.component_type_for(topology), network)
     reported_pairs: set[tuple[tuple[KeyPath, ...], tuple[KeyPath, ...]]] = set()
     for first, second in naming.collisions(iter(names)):
         if (first.origins, second.origins) in reported_pairs:

@@ -15,6 +15,7 @@ from vnet2vnet.existing import (
     parse_id,
 )
 from vnet2vnet.findings import Finding, KeyPath, camel_case, error, warning
+from vnet2vnet.network import ResolvedNetwork
 from vnet2vnet.spec import TopologySpec, link_key
 
 # An address an action group can mail: one @, something on each side, no spaces (what the portal accepts; Azure
@@ -22,9 +23,10 @@ from vnet2vnet.spec import TopologySpec, link_key
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def check_operating(topology: TopologySpec) -> Iterator[Finding]:
+def check_operating(network: ResolvedNetwork) -> Iterator[Finding]:
     """Diagnostic settings and alerts: one destination each, well-formed IDs, windows and severities Azure
     accepts (azure_facts: ALERT_WINDOW_MINUTES, ALERT_SEVERITIES), and the logs a tunnel-down alert reads."""
+    topology = network.spec
     diagnostics, alerts = topology.diagnostics, topology.alerts
     if diagnostics is not None:
         yield from _one_destination(

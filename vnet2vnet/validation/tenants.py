@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 from vnet2vnet import azure_facts as facts
 from vnet2vnet.findings import Finding, error
-from vnet2vnet.spec import TopologySpec
+from vnet2vnet.network import ResolvedNetwork
 
 
-def check_auxiliary_tenants(topology: TopologySpec) -> Iterator[Finding]:
+def check_auxiliary_tenants(network: ResolvedNetwork) -> Iterator[Finding]:
     """A provider reaches other tenants through ARM's auxiliary-tenant header, which takes at most three
     (authenticate-multi-tenant)."""
+    topology = network.spec
     auxiliary = topology.auxiliary_tenants()
     for index, vnet in enumerate(topology.vnets):
         others = auxiliary.get(vnet.name, [])

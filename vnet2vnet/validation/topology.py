@@ -14,7 +14,7 @@ from vnet2vnet.existing import (
     parse_id,
 )
 from vnet2vnet.findings import Finding, KeyPath, camel_case, error, warning
-from vnet2vnet.spec import TopologySpec
+from vnet2vnet.network import ResolvedNetwork
 from vnet2vnet.topology import TOPOLOGIES
 
 # Our own naming policy for a VNet's short name: it becomes part of every Azure resource name of that side
@@ -22,7 +22,8 @@ from vnet2vnet.topology import TOPOLOGIES
 VNET_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,22}[A-Za-z0-9]$|^[A-Za-z]$")
 
 
-def check_topology(topology: TopologySpec) -> Iterator[Finding]:
+def check_topology(network: ResolvedNetwork) -> Iterator[Finding]:
+    topology = network.spec
     kind, count, names = topology.topology, len(topology.vnets), topology.vnet_names()
     if kind not in TOPOLOGIES:
         yield error(("topology",), f"'{kind}' is not a topology", "use pair, mesh or hub-and-spoke")
@@ -63,9 +64,10 @@ def check_topology(topology: TopologySpec) -> Iterator[Finding]:
         seen.setdefault(vnet.name.lower(), i)
 
 
-def check_links(topology: TopologySpec) -> Iterator[Finding]:
+def check_links(network: ResolvedNetwork) -> Iterator[Finding]:
     """`links` entries override settings of links the topology has: one entry per link, written in the topology's
     order (the override applies to both connections of the link, so there is no per-direction entry)."""
+    topology = network.spec
     names = set(topology.vnet_names())
     pairs = topology.link_pairs()
     known = set(pairs)
@@ -113,7 +115,7 @@ def check_links(topology: TopologySpec) -> Iterator[Finding]:
     for a, b in pairs:
         if topology.vnet(a).pending or topology.vnet(b).pending:
             continue
-        bgp = [topology.gateway_for(topology.vnet(name)).enable_bgp for name in (a, b)]
+        bgp = [network.side(name).gateway.enable_bgp for name in (a, b)]
         if bgp[0] != bgp[1]:
             off = b if bgp[0] else a
             index = topology.vnet_names().index(off)
@@ -124,9 +126,10 @@ def check_links(topology: TopologySpec) -> Iterator[Finding]:
             )
 
 
-def check_vnet_sources(topology: TopologySpec) -> Iterator[Finding]:
+def check_vnet_sources(network: ResolvedNetwork) -> Iterator[Finding]:
     """A new VNet needs its location, address spaces and GatewaySubnet prefix; an existing one is named by a
     well-formed resource ID (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules)."""
+    topology = network.spec
     for i, vnet in enumerate(topology.vnets):
         for key, pattern, example in (
             ("existing_vnet_id", VNET_ID, VNET_ID_EXAMPLE),
