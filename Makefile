@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: generate plan diagram test test-offline lint typecheck unit engine yaml-host python-host engine-tests rehearse golden \
+.PHONY: generate plan diagram docs test test-offline lint typecheck unit engine yaml-host python-host engine-tests rehearse golden \
 	bench bench-mesh \
 	bench-engine differential clean
 
@@ -30,7 +30,8 @@ diagram: $(STAMP)
 	@$(BIN)/python -m vnet2vnet plan --stack $(STACK) --format mermaid $(SEED_ARG)
 
 # Rewrite what derives from the option declarations (vnet2vnet/spec.py): the component args TypedDicts, the
-# README config table and the Pulumi.yaml descriptions. A test fails when they drift.
+# config reference and component API pages (docs/), the credentials and emulator tables, and the Pulumi.yaml
+# descriptions. A test fails when they drift.
 generate: $(STAMP)
 	$(BIN)/python -m vnet2vnet.option_docs --write
 
@@ -74,7 +75,7 @@ unit: $(STAMP)
 		echo "error: ../shared/azure-rest-api-specs is missing: put shared/ beside this clone (CI does), or set" \
 		"VNET2VNET_SPEC_DIR to the Microsoft.Network 2024-05-01 spec folder" >&2; exit 2; }
 	@# One worker per core: the suite is CPU-bound (bench/offline_suite.py measures it).
-	$(BIN)/python -m pytest -n auto --ignore=tests/engine
+	$(BIN)/python -m pytest -n auto --ignore=tests/engine --ignore=tests/site
 
 # The real-engine suite (tests/engine): every test runs the real CLI against the Azure emulator. Its tests mostly
 # wait on the emulator's scaled clock, so they run four at a time on two cores.
@@ -100,10 +101,22 @@ differential: engine
 	VNET2VNET_PYTHON_HOST="$$(bash tools/pulumi/build-test-tool.sh python-host)" \
 	$(BIN)/python bench/differential.py --count $(DIFFERENTIAL_COUNT) --seed $(DIFFERENTIAL_SEED)
 
+# The documentation site: docs/ -> site/ with MkDocs and the Material theme (requirements-dev.txt), --strict (no
+# broken link or anchor), Mermaid copied in from npm (tools/docs/mermaid.sh); then tests/site opens every page in
+# Debian's chromium, headless, and checks that it loads and that each diagram was drawn as an SVG.
+MERMAID_VERSION := 12.4.0
+docs: $(STAMP)
+	$(BIN)/python -m vnet2vnet.option_docs --check
+	mkdir -p docs/assets/vendor
+	cp "$$(bash tools/docs/mermaid.sh $(MERMAID_VERSION))" docs/assets/vendor/mermaid.min.js
+	@# Not --quiet: it hides the warnings that --strict turns into a failure, and the build passes.
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	$(BIN)/python -m pytest -p no:cacheprovider tests/site
+
 # The fast loop: everything but the real engine.
 test-offline: lint typecheck unit
 
-test: lint typecheck unit engine-tests differential
+test: lint typecheck unit docs engine-tests differential
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis site docs/assets/vendor

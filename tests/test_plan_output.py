@@ -195,12 +195,12 @@ class TestMermaid:
         assert len(re.findall(r"_gw\[", diagram)) == 2, "one gateway box per VNet"
         assert len(re.findall(r"<-->", diagram)) == 1, "one encrypted link for the pair"
 
-    def test_readme_embeds_the_dev_diagram_as_printed(self) -> None:
+    def test_the_plan_page_embeds_the_dev_diagram_as_printed(self) -> None:
         result = run_cli("plan", "--stack", "dev", "--format", "mermaid")
-        readme = (PROJECT_DIR / "README.md").read_text()
-        match = re.search(r"<!-- dev-diagram -->\n```mermaid\n(.*?)```", readme, re.S)
-        assert match, "README must embed the dev diagram after <!-- dev-diagram -->"
-        assert match.group(1) == result.stdout, "README diagram is stale: paste `make diagram` output"
+        page = (PROJECT_DIR / "docs" / "plan.md").read_text()
+        match = re.search(r"<!-- dev-diagram -->\n```mermaid\n(.*?)```", page, re.S)
+        assert match, "docs/plan.md must embed the dev diagram after <!-- dev-diagram -->"
+        assert match.group(1) == result.stdout, "docs/plan.md's diagram is stale: paste `make diagram` output"
 
     def test_warnings_go_to_stderr_and_only_the_diagram_to_stdout(self, tmp_path: Path) -> None:
         project = project_copy(tmp_path)

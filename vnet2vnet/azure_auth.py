@@ -168,7 +168,7 @@ SETTINGS_BY_KEY: Mapping[str, Setting] = {setting.key: setting for setting in AZ
 
 
 def settings_markdown() -> str:
-    """The settings as a Markdown table, for the README."""
+    """The settings as a Markdown table, for docs/operate.md."""
     lines = ["| Stack config | Environment | What it does |", "| --- | --- | --- |"]
     for setting in AZURE_NATIVE_SETTINGS:
         env = ", then ".join(f"`{name}`" for name in setting.env)

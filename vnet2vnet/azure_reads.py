@@ -213,7 +213,7 @@ def sdk_reads(
         if choice is None:
             raise azure_auth.AuthConfigError(
                 f"no credential for subscription {subscription}: set azure-native:subscriptionId and its "
-                "credentials (see the README's 'Credentials')"
+                "credentials (see docs/operate.md, 'Credentials')"
             )
         if subscription not in built:
             built[subscription] = azure_auth.build_credential(choice, authority=login)

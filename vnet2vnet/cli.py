@@ -367,7 +367,7 @@ def _explain_unset_stack(
     optional = ", ".join(f"{CONFIG_NAMESPACE}:{key}" for key in sorted(set(MESH.fields_for("config")) - {"vnets"}))
     fix = (
         f"set {_VNETS_PATH} in {stack_file.name}: the VNets, each with name, location, addressSpaces and "
-        f"gatewaySubnetPrefix (README 'Config reference'); optional: {optional}"
+        f"gatewaySubnetPrefix (docs/config-reference.md); optional: {optional}"
     )
     return [
         RenderedFinding(finding.severity, finding.path, f"{finding.message}; {unset}", fix)
@@ -459,7 +459,7 @@ def _file_error_finding(project_dir: Path, stack: str, error: Exception) -> Rend
     if path.exists():
         fix = f"correct {name}: a YAML mapping whose `config:` maps keys to values"
     else:
-        fix = f"create {name} (README 'Config reference'), or pass --stack with one of the stacks here"
+        fix = f"create {name} (docs/config-reference.md), or pass --stack with one of the stacks here"
     return RenderedFinding("error", str(path), text, fix)
 
 
@@ -514,7 +514,7 @@ def plan_command(args: argparse.Namespace) -> int:
     except SeedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         finding = RenderedFinding(
-            "error", str(args.seed), str(exc), "fix the seed file (README 'The seed and fault file')"
+            "error", str(args.seed), str(exc), "fix the seed file (docs/rehearsal.md, 'The seed and fault file')"
         )
         return _unplanned(args, project, [finding], EXIT_USAGE)
     except ProgramError as exc:
@@ -523,7 +523,7 @@ def plan_command(args: argparse.Namespace) -> int:
             "error",
             str(args.project_dir / "__main__.py"),
             f"the program failed: {exc}",
-            "fix the error the message quotes (README 'Troubleshooting')",
+            "fix the error the message quotes (docs/troubleshooting.md)",
         )
         return _unplanned(args, project, [*findings, failure], EXIT_PROGRAM_FAILED)
     finally:

@@ -3,7 +3,7 @@
 The field gives the option its snake_case name (component args; the stack config key is its camelCase), its type
 (the annotation), its default (the dataclass default) and whether it is required (no default); `option(...)` in
 its metadata gives the rest: the description, whether it may be a Pulumi Output, which entry point has it. The
-parser (`schema.py`), the component args TypedDicts, the README config table and the `Pulumi.yaml` descriptions
+parser (`schema.py`), the component args TypedDicts, the config reference table and the `Pulumi.yaml` descriptions
 (`option_docs.py`) all derive from that one declaration.
 
     sku: str = field(default="VpnGw1AZ", metadata=option("Gateway SKU: ..."))
@@ -64,9 +64,9 @@ def option(
     secret: never echoed in a finding, whatever its type.
     default_doc: what applies when unset, where the dataclass default alone does not say it (None meaning
         "Azure's default", say).
-    type_doc: the README's type column where the kind says too little (e.g. "CIDR").
+    type_doc: the config reference's type column where the kind says too little (e.g. "CIDR").
     kind: only where the annotation cannot say it (`Any`, for a value that may be an Output).
-    summarized: a nested object whose keys the README lists in one row, instead of a row per key.
+    summarized: a nested object whose keys the config reference lists in one row, instead of a row per key.
     """
     return {METADATA_KEY: Option(doc, only, deferrable, secret, default_doc, type_doc, kind, summarized)}
 

@@ -77,7 +77,7 @@ def summary_line(plan: Plan) -> str:
 
 def findings_lines(findings: Sequence[RenderedFinding]) -> list[str]:
     if not findings:
-        return ["Checks: no findings (every rule in README 'What we check before you deploy' passed)"]
+        return ["Checks: no findings (every rule in docs/checks.md passed)"]
     return ["Checks:", *(f"  {line}" for finding in findings for line in str(finding).splitlines())]
 
 

@@ -46,8 +46,8 @@ class Field:
     schema: ObjectSchema | None = None
     secret: bool = False  # never echoed in a finding, whatever its type
     default: str = ""  # what applies when unset, as the docs say it ("" when required)
-    type_doc: str = ""  # the README's type column when the kind alone says too little (e.g. "CIDR")
-    summarized: bool = False  # a nested object whose keys one README row lists
+    type_doc: str = ""  # the config reference's type column when the kind alone says too little (e.g. "CIDR")
+    summarized: bool = False  # a nested object whose keys one config reference row lists
     partial: bool = False  # a block of some of `schema`'s keys, over a shared one (`spec.Partial`)
 
     def key(self, style: PathStyle) -> str:

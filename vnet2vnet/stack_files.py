@@ -712,7 +712,7 @@ def read_yaml_file(path: Path) -> YamlFile:
         raise file_error(
             name,
             f"must be a YAML mapping (of `config:` and other keys), not a {got}",
-            "start the file with `config:` (see README 'Config reference')",
+            "start the file with `config:` (see docs/config-reference.md)",
         )
     return YamlFile(name, document, lines)
 

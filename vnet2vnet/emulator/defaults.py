@@ -133,7 +133,7 @@ DEFAULTS_END: Final = "<!-- /emulator-defaults -->"
 
 
 def defaults_markdown() -> str:
-    """The README's table of the server defaults the emulator's answers carry, and what it leaves out."""
+    """The table (docs/rehearsal.md) of the server defaults the emulator's answers carry, and what it leaves out."""
     lines = [DEFAULTS_BEGIN, "| Resource | Property | Azure's value when unset | Source |", "|---|---|---|---|"]
     for default in SERVER_DEFAULTS:
         kind = default.type_token.rsplit(":", 1)[-1]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 STATE_VARIABLE = "VNET2VNET_EMULATOR_STATE"
-# Real seconds per emulated second: 1/120 turns a 45-minute gateway into 22.5 s. README "Rehearse" reports the
+# Real seconds per emulated second: 1/120 turns a 45-minute gateway into 22.5 s. docs/rehearsal.md reports the
 # measured engine overhead against it.
 DEFAULT_CLOCK_SCALE = 1 / 120
 

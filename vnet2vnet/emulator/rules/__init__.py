@@ -2,8 +2,8 @@
 from, and checks one request. The emulator applies every rule of a request's type, in the table's order (existence
 first, as ARM answers a missing reference before it looks at values), and the first refusal is Azure's answer.
 
-The table is also what the README's coverage table is generated from (`coverage_markdown`), and what the tests run
-one case per rule against (tests/test_emulator_rules.py): a rule without a test case fails the suite.
+The table is also what the coverage table in docs/rehearsal.md is generated from (`coverage_markdown`), and what
+the tests run one case per rule against (tests/test_emulator_rules.py): a rule without a test case fails the suite.
 
 Written from Azure's REST spec and documentation, never from vnet2vnet's own validation (which the emulator does not
 import): `validated_by` only names, as text, the validation rule that should catch the same mistake before Azure
@@ -58,7 +58,7 @@ class Rule:
     check: Callable[[Request], None] | None = None  # raises Refused; None for STATUS rules (in connection_status)
     status: int = 400
     verbs: tuple[str, ...] = ("create", "update")
-    validated_by: str = ""  # the vnet2vnet validation rule that should catch it first (README coverage table)
+    validated_by: str = ""  # the vnet2vnet validation rule that should catch it first (the coverage table)
     enforced: bool = True
     why_not: str = ""  # when not enforced: why (for the coverage table)
 
@@ -167,8 +167,8 @@ class CoverageRow:
 
 
 def coverage_markdown() -> str:
-    """The README's coverage table: every Azure rule the emulator knows, whether our validation checks it first,
-    whether the emulator enforces it, and the source."""
+    """The coverage table (docs/rehearsal.md): every Azure rule the emulator knows, whether our validation checks it
+    first, whether the emulator enforces it, and the source."""
     lines = [
         COVERAGE_BEGIN,
         "| Rule | Azure refuses | Azure's code | Our validation | Emulator | Source |",
