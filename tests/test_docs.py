@@ -45,3 +45,14 @@ def test_messages_name_pages_that_exist() -> None:
         for page in re.findall(r"docs/([a-z0-9-]+\.md)", module.read_text())
     }
     assert named and named <= set(PAGES), f"pages named in messages but missing: {named - set(PAGES)}"
+
+
+def test_the_readmes_python_example_builds_a_pair() -> None:
+    """The README's component example, run as written (its `vnets` are a first pair's): a pair of two gateways."""
+    from tests.support import GATEWAY, plan_components
+
+    (example,) = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+    plan = plan_components(lambda: exec(compile(example, "README.md", "exec"), {}))
+    gateways = sorted(resource.name for resource in plan.of_type(GATEWAY))
+    assert gateways == ["corp-east-gw", "corp-west-gw"], f"the example builds a pair: {gateways}"
+    assert "connectionStatuses" in plan.outputs, "and exports what it says"
