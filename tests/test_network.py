@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -66,6 +67,18 @@ class TestWhatResolves:
             vnet["gateway"] = {"enableBgp": enabled}
         assert network_of(config).link("a", "b").bgp is bgp
 
+    def test_a_second_entry_for_one_link_changes_nothing(self) -> None:
+        """Validation refuses it (`links[1]` repeats a link); resolution takes the first, as the components do."""
+        first = {"vnets": ["a", "b"], "connection": {"dpdTimeoutSeconds": 30}}
+        second = {"vnets": ["a", "b"], "connection": {"dpdTimeoutSeconds": 40}}
+        link = network_of(mesh(links=[first, second])).link("a", "b")
+        assert (link.entry_index, link.connection.dpd_timeout_seconds) == (0, 30), link
+
+    def test_an_entry_written_in_the_other_order_is_not_applied(self) -> None:
+        """Validation refuses it and names the order to write; it must not silently apply meanwhile."""
+        link = network_of(mesh(links=[{"vnets": ["b", "a"], "sharedKey": OWN_KEY}])).link("a", "b")
+        assert link.entry is None and link.generates_key, link
+
     def test_every_link_of_the_topology_once_in_its_order(self) -> None:
         network = network_of(mesh(topology="hub-and-spoke", hub="b"))
         assert [link.ends for link in network.links] == network.spec.link_pairs(), "the topology's links, in order"
@@ -117,3 +130,20 @@ class TestResolvedOnce:
             for plan in (plan_components(from_args), plan_components(from_checked))
         ]
         assert built[0] == built[1], "same URNs and inputs either way"
+
+
+class TestTheNamesMemo:
+    def test_a_copy_with_another_spec_derives_its_own_names(self) -> None:
+        network = network_of(mesh())
+        names = naming.derived_names("m", naming.MESH_TYPE, network)
+        fewer = replace(network, links=network.links[:1])  # any copy made with replace, not with_vnets
+        assert fewer.derived == {} and len(naming.derived_names("m", naming.MESH_TYPE, fewer)) < len(names)
+
+    def test_giving_vnets_their_providers_keeps_the_names_and_nothing_else_may_change(self) -> None:
+        network = network_of(mesh())
+        names = naming.derived_names("m", naming.MESH_TYPE, network)
+        provided = network.with_vnets(tuple(replace(vnet, provider="p") for vnet in network.spec.vnets))
+        assert provided.derived == {("m", naming.MESH_TYPE): names} and provided.sides[0].vnet.provider == "p"
+        renamed = tuple(replace(vnet, resource_group_name="rg") for vnet in network.spec.vnets)
+        with pytest.raises(ValueError, match="more than a provider"):
+            network.with_vnets(renamed)

@@ -990,8 +990,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandInterruptedError as interrupted:
         stack = getattr(args, "stack", "<stack>")
         if interrupted.graceful:
-            # What goes on from a graceful stop: the same recover, else the update the user meant to run.
-            again = "recover" if args.command == "recover" else "up"
+            # What goes on from a graceful stop: the same command (never `up` after a destroy, which would rebuild).
+            again = args.command
             print(
                 "interrupted: the Pulumi CLI cancelled; what was in flight finished and is recorded "
                 f"(`vnet2vnet {again} --stack {stack}` goes on from there)",

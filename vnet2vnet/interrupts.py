@@ -16,7 +16,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from pulumi.automation import CommandResult, PulumiCommand
@@ -60,32 +60,31 @@ class InterruptibleCommand(PulumiCommand):
         env = {**os.environ, **additional_env, "PULUMI_AUTOMATION_API": "true"}
         if os.path.isabs(self.command):  # the plugins bundled beside the CLI come first, as the SDK's runner does
             env["PATH"] = os.pathsep.join([os.path.dirname(self.command), env.get("PATH", "")])
-        process = subprocess.Popen(
-            [self.command, *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=cwd,
-            env=env,
-            encoding="utf-8",
-            errors="replace",
-            start_new_session=True,
-        )
         out: list[str] = []
         err: list[str] = []
-        readers = [
-            threading.Thread(target=_drain, args=(process.stdout, on_output, out), daemon=True),
-            threading.Thread(target=_drain, args=(process.stderr, on_error, err), daemon=True),
-        ]
-        early = 0
-        try:
+        # A Ctrl-C before the wait below (while the CLI starts, or its output readers do) is held, not raised: the
+        # CLI, in its own session, must hear it, and its output must keep being read (a full pipe would stop it).
+        with _held_interrupts() as held:
+            process = subprocess.Popen(
+                [self.command, *args],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=cwd,
+                env=env,
+                encoding="utf-8",
+                errors="replace",
+                start_new_session=True,
+            )
+            readers = [
+                threading.Thread(target=_drain, args=(process.stdout, on_output, out), daemon=True),
+                threading.Thread(target=_drain, args=(process.stderr, on_error, err), daemon=True),
+            ]
             for reader in readers:
                 reader.start()
-        except KeyboardInterrupt:  # pressed before the wait below: the CLI (in its own session) must hear it too
-            early = _pass_on(process, 1, self.on_interrupt)
-        presses = wait_passing_interrupts(process, self.on_interrupt, presses=early)
-        for reader in readers:
-            if not reader.is_alive() and reader.ident is None:
-                reader.start()  # not started when Ctrl-C came: drain what is left
+        presses = 0
+        for _ in range(held.presses):
+            presses = _pass_on(process, presses + 1, self.on_interrupt)
+        presses = wait_passing_interrupts(process, self.on_interrupt, presses=presses)
         for reader in readers:
             reader.join()
         result = CommandResult(stdout="\n".join(out), stderr="\n".join(err), code=process.returncode)
@@ -94,6 +93,34 @@ class InterruptibleCommand(PulumiCommand):
         if result.code != 0:
             raise create_command_error(result)
         return result
+
+
+class _Held:
+    presses = 0
+
+
+@contextlib.contextmanager
+def _held_interrupts() -> Iterator[_Held]:
+    """Count Ctrl-C presses instead of raising KeyboardInterrupt, for the block's duration, when Python's default
+    handler is in place in this (main) thread; otherwise (SIGINT ignored, another handler, another thread) leave it
+    as it is. The children started in the block get SIGINT at its default: a caught signal is reset on exec."""
+    held = _Held()
+    if threading.current_thread() is not threading.main_thread():
+        yield held
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:
+        yield held
+        return
+
+    def hold(signum: int, frame: Any) -> None:
+        held.presses += 1
+
+    signal.signal(signal.SIGINT, hold)
+    try:
+        yield held
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _drain(stream: Any, callback: Callable[[str], Any] | None, lines: list[str]) -> None:

@@ -63,9 +63,11 @@ class ResolvedNetwork:
     spec: TopologySpec
     sides: tuple[ResolvedSide, ...]
     links: tuple[ResolvedLink, ...]
-    # Derived names by (component name, component type): computed once, shared with a copy that only gives the
-    # VNets their providers (`with_vnets`), since names do not depend on providers.
-    derived: dict[tuple[str, str], tuple[DerivedName, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # Derived names by (component name, component type): computed once. Not an init field, so that a copy made
+    # with dataclasses.replace starts without them; only `with_vnets` (providers, which names never read) shares.
+    derived: dict[tuple[str, str], tuple[DerivedName, ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def side(self, name: str) -> ResolvedSide:
         """The first VNet of that name (validation refuses a second)."""
@@ -78,8 +80,13 @@ class ResolvedNetwork:
     def with_vnets(self, vnets: tuple[VnetSpec, ...]) -> ResolvedNetwork:
         """The same network with these specs of the same VNets, each given its provider: nothing that resolution
         or naming reads changes, so the effective settings and the names already derived carry over."""
+        for old, new in zip(self.spec.vnets, vnets, strict=True):
+            if replace(new, provider=old.provider) != old:
+                raise ValueError(f"with_vnets gives VNet '{old.name}' more than a provider: resolve the spec again")
         sides = tuple(replace(side, vnet=vnet) for side, vnet in zip(self.sides, vnets, strict=True))
-        return replace(self, spec=replace(self.spec, vnets=vnets), sides=sides)
+        network = replace(self, spec=replace(self.spec, vnets=vnets), sides=sides)
+        network.derived.update(self.derived)
+        return network
 
 
 def resolve(spec: TopologySpec) -> ResolvedNetwork:

@@ -26,7 +26,9 @@ from __future__ import annotations
 import codecs
 import json
 import math
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -135,7 +137,10 @@ def read_bytes(path: Path, kind: FileKind = STACK_FILE) -> bytes:
     name = display_name(path, kind)
     try:
         with path.open("rb") as handle:
-            data = handle.read(kind.max_bytes + 1)  # never more, whatever the file's size
+            # A regular file's size is known unread; a pipe's is not, so its read stops one byte past the limit.
+            status = os.fstat(handle.fileno())
+            too_large = stat.S_ISREG(status.st_mode) and status.st_size > kind.max_bytes
+            data = b"" if too_large else handle.read(kind.max_bytes + 1)
     except FileNotFoundError as exc:
         where = f"{path.name} not found in {path.parent}" if not kind.full_path else f"{path} not found"
         raise ConfigFileError(where, file=name) from exc
@@ -143,7 +148,7 @@ def read_bytes(path: Path, kind: FileKind = STACK_FILE) -> bytes:
         raise ConfigFileError(f"{name} is a directory, not a file", file=name) from exc
     except OSError as exc:
         raise ConfigFileError(f"{name} cannot be read: {exc.strerror}", file=name) from exc
-    if len(data) > kind.max_bytes:
+    if too_large or len(data) > kind.max_bytes:
         raise file_error(
             name,
             f"is larger than {_size(kind.max_bytes)}; {kind.what} holds {kind.holds}, and parsing a file this large "
