@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: generate plan diagram docs test test-offline lint typecheck unit engine yaml-host python-host engine-tests rehearse golden \
+.PHONY: generate plan diagram docs public-api test test-offline lint typecheck unit engine yaml-host python-host engine-tests rehearse golden \
 	bench bench-mesh \
 	bench-engine differential clean
 
@@ -113,10 +113,19 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 	$(BIN)/python -m pytest -p no:cacheprovider tests/site
 
+# The component's public-API tests (tests/public_api) at the lowest Pulumi release it supports (pulumi-azure-native
+# 3.29 requires pulumi >= 3.231; the tests pass there) and at the newest, pinned in requirements.txt and bumped on
+# purpose. The unit suite runs them at the pinned release too.
+PULUMI_FLOOR := 3.231.0
+PULUMI_NEWEST := 3.272.0
+public-api: $(STAMP)
+	bash tools/public_api.sh $(PULUMI_FLOOR)
+	bash tools/public_api.sh $(PULUMI_NEWEST)
+
 # The fast loop: everything but the real engine.
 test-offline: lint typecheck unit
 
-test: lint typecheck unit docs engine-tests differential
+test: lint typecheck unit public-api docs engine-tests differential
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis site docs/assets/vendor

@@ -55,7 +55,7 @@ class BuiltNetwork:
         return pulumi.Output.secret(pulumi.Output.all(**pairs))
 
 
-# The names each program run has registered through our components, by the run's root stack resource: two
+# The names each program run has registered through our components, by the run (its root stack resource): two
 # components can derive one name (pairs `corp` with VNet `hq-x` and `corp-hq` with VNet `x`), which the engine
 # refuses as a duplicate URN. Checked here, before registering, so that the error names both components.
 _claimed: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, int, str], str]] = weakref.WeakKeyDictionary()
@@ -70,14 +70,25 @@ _NO_ROOT = _NoRoot()
 
 def claim_names(name: str, component_type: str, network: ResolvedNetwork, opts: pulumi.ResourceOptions | None) -> None:
     """Refuse `name`'s resources if another component of this program run already derived one of them."""
-    root = runtime_settings.get_root_resource() or _NO_ROOT
-    claimed = _claimed.setdefault(root, {})
+    # A program run is its connection to the engine (its resource monitor): one per `pulumi up`, and a new one for
+    # each `pulumi.runtime.set_mocks` of a unit test (whose root stack resource outlives it).
+    run = runtime_settings.get_monitor() or runtime_settings.get_root_resource() or _NO_ROOT
+    claimed = _claimed.setdefault(run, {})
     # Components under the same parent have the same URN type chains: the same type and name is the same URN.
     parent_id = id(opts.parent) if opts is not None and opts.parent is not None else 0
     mine: dict[tuple[str, str, int, str], str] = {}
     for derived in naming.derived_names(name, component_type, network):
         key = (derived.type_token, derived.parent_type, parent_id, derived.name)
         other = claimed.get(key)
+        if other == name:
+            finding = RenderedFinding(
+                "error",
+                f"component '{name}'",
+                f"is created twice in this program (its {derived.type_token.rsplit(':', 1)[-1]} '{derived.name}' "
+                "would have one URN twice, which Pulumi refuses)",
+                "give each component its own name (in unit tests: call pulumi.runtime.set_mocks before each test)",
+            )
+            raise ProgramValidationError([finding], "duplicate resource names")
         if other is not None:
             finding = RenderedFinding(
                 "error",

@@ -21,7 +21,7 @@ from vnet2vnet.spec import ConnectionSpec, link_key
 from vnet2vnet.tokens import CONNECTION_TYPE
 
 
-def replacement_trigger(key: str, protocol: str | None) -> dict[str, str]:
+def replacement_trigger(key: str | None, protocol: str | None) -> dict[str, str]:
     """What must replace both connections when it changes, and nothing else:
     - the key: a plain PUT may leave an existing connection's key unchanged (the Terraform provider moved to the
       SetSharedKey API for this: hashicorp/terraform-provider-azurerm #11673, PR #11742) and azure-native has no
@@ -32,7 +32,9 @@ def replacement_trigger(key: str, protocol: str | None) -> dict[str, str]:
     inputs, and an input diff on it must never recreate the tunnels. Only a digest of the key is kept (and as a
     secret): the trigger is stored in the state."""
     return {
-        "sharedKeySha256": hashlib.sha256(key.encode()).hexdigest(),
+        # A key is never None on a real run; in a consumer's unit test, mocks that return the inputs as outputs
+        # (Pulumi's testing guide) leave RandomPassword.result unset, and the component must still build.
+        "sharedKeySha256": hashlib.sha256((key or "").encode()).hexdigest(),
         "connectionProtocol": protocol or azure_facts.DEFAULT_CONNECTION_PROTOCOL,
     }
 
