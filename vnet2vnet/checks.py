@@ -64,7 +64,7 @@ def _with_rules(
         findings = findings + found
         unread = {path[1] for path in existing.unreadable}
     # Resolved once, with what Azure said of existing VNets and gateways; everything after reads this value.
-    network = resolve(topology) if read is not None else given
+    network = given if topology is given.spec else resolve(topology)
     # A VNet Azure could not describe has only that finding: the rest would be guesses about it.
     findings = findings + [
         finding

@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi.automation import CommandResult, PulumiCommand
@@ -95,8 +96,11 @@ class InterruptibleCommand(PulumiCommand):
         return result
 
 
+@dataclass
 class _Held:
-    presses = 0
+    """The Ctrl-C presses held while the CLI starts."""
+
+    presses: int = 0
 
 
 @contextlib.contextmanager

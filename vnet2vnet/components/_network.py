@@ -55,7 +55,7 @@ class BuiltNetwork:
         return pulumi.Output.secret(pulumi.Output.all(**pairs))
 
 
-# The names each program run has registered through our components, by the run (its root stack resource): two
+# The names each program run has registered through our components, by the run (its resource monitor): two
 # components can derive one name (pairs `corp` with VNet `hq-x` and `corp-hq` with VNet `x`), which the engine
 # refuses as a duplicate URN. Checked here, before registering, so that the error names both components.
 _claimed: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, int, str], str]] = weakref.WeakKeyDictionary()
