@@ -10,14 +10,15 @@ STAMP := $(VENV)/.installed
 	bench bench-mesh \
 	bench-engine differential clean
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+DISTRIBUTIONS := . distributions/vnet2vnet-tools distributions/vnet2vnet-rehearse
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml $(addsuffix /pyproject.toml,$(wordlist 2,3,$(DISTRIBUTIONS)))
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (the pinned rpds-py and hypothesis need it)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	# The project itself (editable, no dependencies: the requirements files pinned them): `import vnet2vnet` and the
-	# `vnet2vnet` console script work from any directory, as for an installed user.
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	# The project's three distributions (editable, no dependencies: the requirements files pinned them; built by the
+	# pinned hatchling): `import vnet2vnet` and the `vnet2vnet` console script work from any directory, as installed.
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation $(addprefix -e ,$(DISTRIBUTIONS))
 	@touch $(STAMP)
 
 # SEED=FILE: what already exists (existing VNets and gateways), for stacks that use some (brownfield).
@@ -114,9 +115,10 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 	$(BIN)/python -m pytest -p no:cacheprovider tests/site
 
-# The component's public-API tests (tests/public_api) at the lowest Pulumi release it supports (pulumi-azure-native
-# 3.29 requires pulumi >= 3.231; the tests pass there) and at the newest, pinned in requirements.txt and bumped on
-# purpose. The unit suite runs them at the pinned release too.
+# The component's public-API tests (tests/public_api) against the vnet2vnet distribution installed alone, as a
+# consumer installs it (tools/public_api.sh: its wheel and pulumi==VERSION in a fresh venv), at the lowest Pulumi
+# release it supports (pulumi-azure-native 3.29 requires pulumi >= 3.231; the tests pass there) and at the newest,
+# pinned in requirements.txt and bumped on purpose.
 PULUMI_FLOOR := 3.231.0
 PULUMI_NEWEST := 3.272.0
 public-api: $(STAMP)

@@ -151,18 +151,33 @@ def run_python(
 
 
 # What a wheel is never built from: a stale build/ folder in the working tree would leak old modules into it.
-NOT_SOURCE = ("venv", "build", "dist", "*.egg-info", ".git", "__pycache__", ".*_cache", ".hypothesis", "node_modules")
+NOT_SOURCE = (
+    "venv", "build", "dist", "*.egg-info", ".git", "__pycache__", ".*_cache", ".hypothesis", "node_modules", "site",
+)  # fmt: skip
+
+# The three distributions, each on the ones before it: name -> its folder (pyproject.toml) in the repository.
+DISTRIBUTIONS = {
+    "vnet2vnet": Path("."),
+    "vnet2vnet-tools": Path("distributions/vnet2vnet-tools"),
+    "vnet2vnet-rehearse": Path("distributions/vnet2vnet-rehearse"),
+}
 
 
-def build_wheel(scratch: Path) -> Path:
-    """This repository's wheel, built from a clean copy in `scratch`."""
+def build_wheels(scratch: Path, names: tuple[str, ...] = tuple(DISTRIBUTIONS)) -> dict[str, Path]:
+    """The distributions' wheels, built from a clean copy of the repository in `scratch` by the pinned hatchling
+    (no build isolation: no download, the same backend as `make`)."""
     import shutil
 
     source, dist = scratch / "source", scratch / "dist"
     shutil.copytree(PROJECT_DIR, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
+    folders = [str(source / DISTRIBUTIONS[name]) for name in names]
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(source)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(dist), *folders],
         check=True, capture_output=True, timeout=600,
     )  # fmt: skip
-    (wheel,) = dist.glob("vnet2vnet-*.whl")
-    return wheel
+    return {name: next(dist.glob(f"{name.replace('-', '_')}-*.whl")) for name in names}
+
+
+def build_wheel(scratch: Path) -> Path:
+    """The component library's wheel (the vnet2vnet distribution), what a consumer's program installs."""
+    return build_wheels(scratch, ("vnet2vnet",))["vnet2vnet"]

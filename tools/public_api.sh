@@ -1,20 +1,44 @@
 #!/usr/bin/env bash
 # The component's public-API tests (tests/public_api: pulumi.runtime.set_mocks and vnet2vnet's public names only)
-# at one Pulumi release: a venv in the user cache with exactly pulumi==VERSION (and what it needs), everything else
-# (azure-native, random, pytest) read from the repository's venv after it. `make public-api` runs the floor and the
-# newest release the component supports.
+# against the vnet2vnet distribution as a consumer installs it, at one Pulumi release: a fresh venv with
+# `pip install <this repository's wheel> pulumi==VERSION`, every other dependency resolved by pip within the
+# versions this repository's venv has (constraints: a new release on PyPI changes no result), and the tests run from
+# a copy outside the repository, so `vnet2vnet` imports from the installed wheel. The venv is kept in the user cache
+# per release and dependency set; the wheel is reinstalled every run. `make public-api` runs the floor and the newest.
 set -euo pipefail
 version="${1:?usage: public_api.sh PULUMI_VERSION}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-venv="${XDG_CACHE_HOME:-$HOME/.cache}/vnet2vnet/public-api/pulumi-$version"
-installed() { "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('pulumi') != '$version')" 2>/dev/null; }
-if ! installed; then
-  python3 -m venv --clear "$venv"
-  "$venv/bin/python" -m pip install --quiet "pulumi==$version"
+python="$root/venv/bin/python"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+"$python" -m pip wheel --quiet --no-deps --no-build-isolation -w "$work/dist" "$root"
+wheel="$(echo "$work"/dist/vnet2vnet-*.whl)"
+# Everything the repository's venv has, at its version, but Pulumi itself and the project's own distributions.
+"$python" -m pip freeze --exclude-editable | grep -viE '^(pulumi|vnet2vnet[-_a-z]*)==' > "$work/constraints.txt"
+requires="$(unzip -p "$wheel" '*.dist-info/METADATA' | grep '^Requires-Dist:' || true)"
+key="$(printf '%s\n%s\n' "$requires" "$(cat "$work/constraints.txt")" | sha256sum | cut -c1-12)"
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/vnet2vnet/public-api/pulumi-$version-$key"
+pytest_pin="$(grep -E '^pytest==' "$root/requirements-dev.txt")"
+
+if [ ! -f "$venv/.complete" ]; then
+  rm -rf "${venv%-*}"-*  # this release's venvs for other dependency sets (ours: the cache folder is ours)
+  python3 -m venv "$venv"
+  echo "public API: a fresh venv with the vnet2vnet wheel and pulumi==$version (dependencies from PyPI)" >&2
+  "$venv/bin/python" -m pip install --quiet -c "$work/constraints.txt" "$wheel" "pulumi==$version" "$pytest_pin"
+  touch "$venv/.complete"
+else
+  "$venv/bin/python" -m pip install --quiet --no-deps --force-reinstall "$wheel"
 fi
-shared="$("$root/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
-own="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
-echo "$shared" > "$own/zz-repository-venv.pth"  # after this venv's own packages: its pulumi wins
-cd "$root"
-echo "public API at pulumi $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("pulumi"))')" >&2
-PYTHONPATH="$root" "$venv/bin/python" -m pytest -q -p no:cacheprovider -p no:xdist tests/public_api
+"$venv/bin/python" -m pip check >&2
+
+mkdir "$work/tests"
+cp "$root"/tests/public_api/test_*.py "$work/tests/"
+cd "$work"
+"$venv/bin/python" - <<'EOF' >&2
+import importlib.metadata as metadata, sys
+import vnet2vnet
+assert vnet2vnet.__file__.startswith(sys.prefix), f"vnet2vnet must come from the installed wheel: {vnet2vnet.__file__}"
+print(f"public API at pulumi {metadata.version('pulumi')}, vnet2vnet from {vnet2vnet.__file__}")
+EOF
+"$venv/bin/python" -m pytest -q -p no:cacheprovider "$work/tests"

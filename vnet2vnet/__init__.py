@@ -1,5 +1,5 @@
-"""vnet2vnet: Azure VNet-to-VNet VPN connectivity as Pulumi components, with the configuration model and rules,
-the offline engine and the CLI.
+"""vnet2vnet: Azure VNet-to-VNet VPN connectivity as Pulumi components, with the configuration model and rules
+(the offline engine and the CLI are vnet2vnet-tools', the emulator vnet2vnet-rehearse's: vnet2vnet.distributions).
 
     from vnet2vnet import VnetToVnetPair, VnetToVnetPairArgs
 
@@ -10,9 +10,14 @@ Pulumi and azure-native SDKs.
 from __future__ import annotations
 
 import importlib
+from pkgutil import extend_path
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# Three distributions install into this package (vnet2vnet.distributions): into one folder when they share a
+# site-packages; one installed on another sys.path entry (pip --target, --user beside a venv) joins from there.
+__path__ = extend_path(__path__, __name__)
 
 # Public name -> the module that defines it.
 _EXPORTS = {

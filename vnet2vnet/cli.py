@@ -8,6 +8,7 @@ Pulumi SDKs, so each command imports what it needs.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vnet2vnet import __version__
+from vnet2vnet.distributions import EXIT_NOT_INSTALLED, REHEARSE, missing_line
 from vnet2vnet.findings import CONFIG_NAMESPACE, RenderedFinding, format_findings
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ EXIT_FINDINGS = 1
 EXIT_INVALID_CONFIG = EXIT_FINDINGS
 EXIT_PROGRAM_FAILED = EXIT_FINDINGS
 EXIT_USAGE = 2
-EXIT_NO_CLI = 3
+EXIT_NO_CLI = EXIT_NOT_INSTALLED
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES = """\
@@ -43,8 +45,8 @@ exit codes:
        something is still being built, or the stack stays locked)
   2    usage or file error: bad arguments, not a vnet2vnet project, stack file missing or
        malformed, stack not found in the backend
-  3    no Pulumi CLI found (preview, up, refresh, destroy, outputs, verify, rehearse, adopt,
-       recover)
+  3    a prerequisite is missing: no Pulumi CLI found (preview, up, refresh, destroy, outputs,
+       verify, rehearse, adopt, recover), or rehearse without vnet2vnet-rehearse installed
   130  interrupted (Ctrl-C): once, the CLI cancels and what was in flight finishes; twice, it
        stops at once (then run `vnet2vnet recover`)
 """
@@ -753,6 +755,9 @@ def _rehearsal_input_problem(args: argparse.Namespace) -> str | None:
 
 
 def rehearse_command(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("vnet2vnet.rehearse") is None:  # vnet2vnet-rehearse is not installed
+        print(missing_line(REHEARSE), file=sys.stderr)
+        return EXIT_NO_CLI
     from vnet2vnet.emulator.store import DEFAULT_CLOCK_SCALE
     from vnet2vnet.interrupts import CommandInterruptedError
     from vnet2vnet.pulumi_cli import PulumiCliMissingError, find_cli

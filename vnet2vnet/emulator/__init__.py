@@ -14,4 +14,11 @@ with them. Layout:
 - `provider`: azure-native's and random's behaviour over it (auto-naming, diff, read) as Pulumi providers.
 - `plugins`: installs the two stand-ins into a throwaway PULUMI_HOME; they refuse to start anywhere else.
 - `seed`: the seed and fault file format.
+
+The Azure model (store, azure, monitor, operating, rules, seed) is vnet2vnet-tools', which the offline plan answers
+from; the plugins (provider, plugins, arm_http, ...) are vnet2vnet-rehearse's, installed into this same package.
 """
+
+from pkgutil import extend_path
+
+__path__ = extend_path(__path__, __name__)
