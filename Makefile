@@ -117,12 +117,12 @@ docs: $(STAMP)
 
 # The component's public-API tests (tests/public_api) against the vnet2vnet distribution installed alone, as a
 # consumer installs it (tools/public_api.sh: its wheel and pulumi==VERSION in a fresh venv), at the lowest Pulumi
-# release it supports (pulumi-azure-native 3.29 requires pulumi >= 3.231; the tests pass there) and at the newest,
-# pinned in requirements.txt and bumped on purpose.
-PULUMI_FLOOR := 3.231.0
+# release they pass at, with every other dependency at its lowest declared version (floor-constraints.txt), and at
+# the newest, pinned in requirements.txt and bumped on purpose.
+PULUMI_FLOOR := 3.214.0
 PULUMI_NEWEST := 3.272.0
 public-api: $(STAMP)
-	bash tools/public_api.sh $(PULUMI_FLOOR)
+	bash tools/public_api.sh $(PULUMI_FLOOR) tests/public_api/floor-constraints.txt
 	bash tools/public_api.sh $(PULUMI_NEWEST)
 
 # The fast loop: everything but the real engine.

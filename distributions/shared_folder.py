@@ -1,7 +1,10 @@
 """A hatchling build hook: a distribution's wheel takes its modules, by name, from the repository's shared
-`vnet2vnet/` folder (the `files` list in its pyproject.toml), so three distributions ship one package with one
-source tree. An editable install (`pip install -e`, what `make` does) copies nothing: its .pth file puts the
-repository root on sys.path (dev-mode-dirs) and every module is imported from the checkout."""
+`vnet2vnet/` folder (the `files` list in its pyproject.toml), so three distributions ship one package from one
+source tree. Each distribution folder links this file as its `shared_folder.py` (the hook's path), so an sdist
+carries the hook with the files, and a wheel built from the unpacked sdist takes them from there.
+
+An editable install (`pip install -e`, what `make` does) copies nothing: its .pth file puts the repository root
+on sys.path (dev-mode-dirs) and every module is imported from the checkout."""
 
 from __future__ import annotations
 
@@ -17,7 +20,10 @@ class SharedFolderHook(BuildHookInterface):  # type: ignore[type-arg]
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if version == "editable":
             return
-        package = Path(self.root).resolve().parent.parent / "vnet2vnet"
+        if self.target_name == "sdist":  # the hook itself, as a file: a link would point out of the archive
+            build_data["force_include"][str(Path(__file__).resolve())] = "shared_folder.py"
+        unpacked_sdist = Path(self.root) / "vnet2vnet"
+        package = unpacked_sdist if unpacked_sdist.is_dir() else Path(self.root).resolve().parents[1] / "vnet2vnet"
         for name in self.config["files"]:
             source = package / name
             # A folder contributes its Python files only: never a __pycache__ or a stray build product.

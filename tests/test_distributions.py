@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import tarfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,8 +38,18 @@ STACKED = {
     "vnet2vnet-tools": ("vnet2vnet", "vnet2vnet-tools"),
     "vnet2vnet-rehearse": ("vnet2vnet", "vnet2vnet-tools", "vnet2vnet-rehearse"),
 }
-# The only imports of a distribution above from one below, each behind the check that prints the install line.
-GUARDED_IMPORTS = {("vnet2vnet.__main__", "vnet2vnet.cli"), ("vnet2vnet.cli", "vnet2vnet.rehearse")}
+# The only imports of a distribution above from one below: (module, function, imported), each in a function that
+# runs only after the check that prints the install line (vnet2vnet.distributions.missing_line).
+GUARDED_IMPORTS = {
+    ("vnet2vnet.__main__", "main", "vnet2vnet.cli"),
+    ("vnet2vnet.cli", "rehearse_command", "vnet2vnet.rehearse"),
+    ("vnet2vnet.cli", "_rehearsal_input_problem", "vnet2vnet.rehearse"),
+}
+# Modules of the folder no distribution ships: the maintainers' tools, which work on a checkout only.
+REPOSITORY_ONLY = {
+    "vnet2vnet.option_docs": "writes docs/ and vnet2vnet/components/args.py beside itself (make generate)",
+    "vnet2vnet.differential": "the emulator-against-validation test of bench/differential.py",
+}
 PACKAGE_DIR = PROJECT_DIR / "vnet2vnet"
 
 
@@ -83,9 +94,11 @@ class TestWhatEachWheelHolds:
             for other, other_modules in held.items():
                 if other != name:
                     assert not modules & other_modules, f"{name} and {other} both ship {modules & other_modules}"
-        missing = SOURCE_MODULES - set().union(*held.values())
+        shipped = set().union(*held.values())
+        missing = SOURCE_MODULES - shipped - set(REPOSITORY_ONLY)
         assert not missing, f"modules no distribution ships (add them to a pyproject's file list): {missing}"
-        assert set().union(*held.values()) == SOURCE_MODULES, "a wheel ships a module the repository does not have"
+        assert not shipped & set(REPOSITORY_ONLY), f"the maintainers' tools work on a checkout only: {REPOSITORY_ONLY}"
+        assert shipped <= SOURCE_MODULES, f"a wheel ships what the repository does not have: {shipped - SOURCE_MODULES}"
 
     def test_only_the_component_library_ships_the_package_itself(self, wheels: dict[str, Wheel]) -> None:
         for name, wheel in wheels.items():
@@ -107,20 +120,77 @@ class TestWhatEachWheelHolds:
         assert {"vnet2vnet.emulator.provider", "vnet2vnet.emulator.plugins", "vnet2vnet.rehearse"} <= rehearse
 
 
-def imports_of(module: str) -> Iterator[str]:
-    """Every module `module` imports anywhere in its body (lazily too), as absolute names."""
+BUILD = """
+import sys
+from hatchling.build import build_sdist, build_wheel
+print((build_sdist if sys.argv[1] == "sdist" else build_wheel)(sys.argv[2]))
+"""
+
+
+def hatchling_build(kind: str, folder: Path, out: Path) -> Path:
+    """Build an sdist or a wheel of the project in `folder` with the pinned hatchling, as `python -m build` would."""
+    result = subprocess.run(
+        [sys.executable, "-c", BUILD, kind, str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=folder,
+    )
+    return out / result.stdout.strip().splitlines()[-1]
+
+
+class TestSourceDistributions:
+    @pytest.mark.parametrize("name", list(DISTRIBUTIONS))
+    def test_a_wheel_built_from_the_sdist_holds_what_the_repository_wheel_holds(
+        self, name: str, wheels: dict[str, Wheel], tmp_path: Path
+    ) -> None:
+        """`python -m build` (and an index that builds from sdists) builds the wheel from the unpacked sdist, away
+        from the repository's shared folder: the sdist must carry the modules and the build hook."""
+        source = wheels[name].path.parents[1] / "source" / DISTRIBUTIONS[name]
+        sdist = hatchling_build("sdist", source, tmp_path / "sdist")
+        with tarfile.open(sdist) as archive:
+            archive.extractall(tmp_path / "unpacked", filter="data")
+            assert not [member.name for member in archive.getmembers() if member.issym()], "no links in an sdist"
+        (unpacked,) = (tmp_path / "unpacked").iterdir()
+        rebuilt = Wheel(name, hatchling_build("wheel", unpacked, tmp_path / "wheel"))
+        assert rebuilt.modules() == wheels[name].modules(), f"{name}: the sdist's wheel differs"
+        assert rebuilt.requirements() == wheels[name].requirements(), f"{name}: the same requirements"
+
+
+@dataclass(frozen=True)
+class Import:
+    """One import in a module: the name imported and the function it is in ("" at module level)."""
+
+    name: str
+    function: str
+
+
+def imports_of(module: str) -> Iterator[Import]:
+    """Every module `module` imports anywhere in its body (lazily too), as absolute names; a string that is exactly
+    the name of one of the package's modules counts too (`importlib.import_module("vnet2vnet.engine")`,
+    `find_spec(...)`, the lazy `_EXPORTS` of vnet2vnet/__init__.py)."""
     path = PACKAGE_DIR.parent / (module.replace(".", "/") + ".py")
     if not path.exists():
         path = path.with_suffix("") / "__init__.py"
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
-    for node in ast.walk(ast.parse(path.read_text())):
+
+    def walk(node: ast.AST, function: str) -> Iterator[Import]:
         if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
+            yield from (Import(alias.name, function) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
             prefix = ".".join([*base, node.module] if node.module else base)
-            yield from (f"{prefix}.{alias.name}" if f"{prefix}.{alias.name}" in SOURCE_MODULES else prefix
-                        for alias in node.names)  # fmt: skip
+            for alias in node.names:
+                qualified = f"{prefix}.{alias.name}"
+                yield Import(qualified if qualified in SOURCE_MODULES else prefix, function)
+        elif isinstance(node, ast.Constant) and node.value in SOURCE_MODULES:
+            yield Import(node.value, function)
+        inner = node.name if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else function
+        for child in ast.iter_child_nodes(node):
+            yield from walk(child, inner)
+
+    yield from walk(ast.parse(path.read_text()), "")
 
 
 def owner(imported: str) -> str:
@@ -137,11 +207,13 @@ class TestWhatEachDistributionDeclares:
             reachable = {module for below in STACKED[name] for module in wheels[below].modules()}
             for module in wheel.modules():
                 for imported in imports_of(module):
-                    if imported.split(".")[0] != "vnet2vnet":
+                    if imported.name.split(".")[0] != "vnet2vnet":
                         continue
-                    target = owner(imported)
-                    assert target in reachable or (module, target) in GUARDED_IMPORTS, (
-                        f"{module} ({name}) imports {target}, which only {home[target]} installs"
+                    target = owner(imported.name)
+                    guarded = (module, imported.function, target) in GUARDED_IMPORTS
+                    assert target in reachable or guarded, (
+                        f"{module}{':' + imported.function if imported.function else ''} ({name}) imports {target}, "
+                        f"which only {home.get(target, 'the repository')} has"
                     )
 
     def test_every_library_a_module_imports_is_a_declared_requirement(self, wheels: dict[str, Wheel]) -> None:
@@ -150,7 +222,7 @@ class TestWhatEachDistributionDeclares:
             declared = {dependency for below in STACKED[name] for dependency in wheels[below].requirements()}
             for module in wheel.modules():
                 for imported in imports_of(module):
-                    top = imported.split(".")[0]
+                    top = imported.name.split(".")[0]
                     if top in sys.stdlib_module_names or top == "vnet2vnet":
                         continue
                     candidates = {canonicalize_name(dist) for dist in providers.get(top, [])}
@@ -164,16 +236,42 @@ class TestWhatEachDistributionDeclares:
         assert str(rehearse["vnet2vnet-tools"].specifier) == f"=={vnet2vnet.__version__}", "rehearse needs its tools"
 
     def test_the_library_accepts_a_range_of_pulumi_the_tools_pin_one(self, wheels: dict[str, Wheel]) -> None:
-        makefile = (PROJECT_DIR / "Makefile").read_text()
-        floor, newest = (re.search(rf"^{var} := (\S+)$", makefile, re.M) for var in ("PULUMI_FLOOR", "PULUMI_NEWEST"))
-        assert floor and newest, "the Makefile names the floor and the newest release the public-API tests run at"
+        floor, newest = pulumi_releases_under_test()
         accepted: SpecifierSet = wheels["vnet2vnet"].requirements()["pulumi"].specifier
-        assert Version(floor[1]) in accepted and Version(newest[1]) in accepted, f"{accepted} takes both tested"
-        below = Version(floor[1]).release
-        assert Version(f"{below[0]}.{below[1] - 1}.0") not in accepted, f"{accepted} goes below the tested floor"
+        assert floor in accepted and newest in accepted, f"{accepted} takes both releases the public API is tested at"
+        assert Version(f"{floor.major}.{floor.minor - 1}.0") not in accepted, f"{accepted} goes below the tested floor"
         assert Version("3.999.0") in accepted, "a consumer can take a newer 3.x than the one CI pins"
         pinned = wheels["vnet2vnet-tools"].requirements()["pulumi"].specifier
-        assert str(pinned) == f"=={newest[1]}", "the offline plan uses the SDK's private APIs: one release exactly"
+        assert str(pinned) == f"=={newest}", "the offline plan uses the SDK's private APIs: one release exactly"
+
+    def test_the_public_api_floor_has_every_dependency_at_its_lowest_declared_version(
+        self, wheels: dict[str, Wheel]
+    ) -> None:
+        """`make public-api` tests the floor with the versions in floor-constraints.txt: pulumi at PULUMI_FLOOR and
+        each other requirement of the library at the lowest version its range admits, so the range is tested."""
+        floor, _ = pulumi_releases_under_test()
+        pinned: dict[str, Version] = {
+            canonicalize_name(name): Version(version)
+            for name, version in (line.split("==") for line in FLOOR_CONSTRAINTS.read_text().split() if "==" in line)
+        }
+        for name, requirement in wheels["vnet2vnet"].requirements().items():
+            (lowest,) = (Version(spec.version) for spec in requirement.specifier if spec.operator == ">=")
+            expected = floor if name == "pulumi" else lowest
+            assert pinned.get(name) == expected, f"{FLOOR_CONSTRAINTS.name}: {name}=={expected} ({requirement})"
+
+
+FLOOR_CONSTRAINTS = PROJECT_DIR / "tests" / "public_api" / "floor-constraints.txt"
+
+
+def pulumi_releases_under_test() -> tuple[Version, Version]:
+    """The releases `make public-api` tests: PULUMI_FLOOR, and PULUMI_NEWEST, which is the pinned pulumi."""
+    makefile = (PROJECT_DIR / "Makefile").read_text()
+    floor, newest = (re.search(rf"^{var} := (\S+)$", makefile, re.M) for var in ("PULUMI_FLOOR", "PULUMI_NEWEST"))
+    assert floor and newest, "the Makefile names the floor and the newest release the public-API tests run at"
+    pinned = re.search(r"^pulumi==(\S+)$", (PROJECT_DIR / "requirements.txt").read_text(), re.M)
+    assert pinned and newest[1] == pinned[1], f"PULUMI_NEWEST {newest[1]} is the pinned pulumi {pinned and pinned[1]}"
+    assert f"{FLOOR_CONSTRAINTS.relative_to(PROJECT_DIR)}" in makefile, "the floor runs with its constraints"
+    return Version(floor[1]), Version(newest[1])
 
 
 def fresh_venv(where: Path) -> Path:

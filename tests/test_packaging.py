@@ -185,22 +185,3 @@ def test_every_pin_installs_on_the_python_the_quick_start_names() -> None:
     for name in pins:
         requires = importlib.metadata.metadata(name)["Requires-Python"] or ""
         assert SpecifierSet(requires).contains(f"{minimum}.0"), f"{name} needs Python {requires}, not {minimum}"
-
-
-def test_the_public_api_is_tested_at_the_pinned_pulumi_release_and_a_floor_below_it() -> None:
-    """`make public-api` runs the component's public-API tests at PULUMI_FLOOR and PULUMI_NEWEST: the newest is the
-    release requirements.txt pins, and the floor is no lower than what the pinned azure-native accepts."""
-    import importlib.metadata
-    import re
-
-    from packaging.specifiers import SpecifierSet
-    from packaging.version import Version
-
-    makefile = (PROJECT_DIR / "Makefile").read_text()
-    floor, newest = (re.search(rf"^{name} := (\S+)$", makefile, re.M) for name in ("PULUMI_FLOOR", "PULUMI_NEWEST"))
-    assert floor and newest, "the Makefile names both releases"
-    pinned = re.search(r"^pulumi==(\S+)$", (PROJECT_DIR / "requirements.txt").read_text(), re.M)
-    assert pinned and newest[1] == pinned[1], f"PULUMI_NEWEST {newest[1]} is the pinned pulumi {pinned and pinned[1]}"
-    needs = next(r for r in importlib.metadata.requires("pulumi-azure-native") or [] if r.startswith("pulumi"))
-    assert Version(floor[1]) in SpecifierSet(needs.removeprefix("pulumi")), f"the floor {floor[1]} must satisfy {needs}"
-    assert Version(floor[1]) < Version(newest[1]), "a floor below the newest"

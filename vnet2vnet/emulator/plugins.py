@@ -96,13 +96,22 @@ def _credential(name: str) -> bool:
     return upper.startswith(CREDENTIAL_PREFIXES) or upper in CREDENTIAL_NAMES
 
 
+# The engine starts a plugin in the project's folder, which holds the project's own copy of `vnet2vnet` (an older
+# release's, in an upgrade rehearsal): `python -m` would import that one first. The emulator is this installation's.
+_PROVIDER_MAIN = (
+    "import runpy, sys; "
+    "sys.path[:] = [entry for entry in sys.path if entry != '']; "
+    "runpy.run_module('vnet2vnet.emulator.provider', run_name='__main__', alter_sys=True)"
+)
+
+
 def _launcher(name: str) -> bytes:
     """The plugin executable: this Python, this package, refusing to run without a rehearsal's state file."""
     python = shlex.quote(sys.executable)
     return (
         "#!/bin/sh\n"
         f"# vnet2vnet's Azure emulator standing in for the {name} provider. Rehearsals only.\n"
-        f'exec {python} -m vnet2vnet.emulator.provider {name} "$@"\n'
+        f'exec {python} -c {shlex.quote(_PROVIDER_MAIN)} {name} "$@"\n'
     ).encode()
 
 
